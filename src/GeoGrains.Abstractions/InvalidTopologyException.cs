@@ -1,0 +1,14 @@
+namespace GeoGrains;
+
+/// <summary>
+/// The configured topology (regions, gateways, round-trip times) cannot be used. The message names the problem.
+/// Raised at startup, before any silo accepts traffic.
+/// </summary>
+[GenerateSerializer]
+public sealed class InvalidTopologyException : GeoGrainsException
+{
+    /// <summary>Creates the exception.</summary>
+    public InvalidTopologyException(string message) : base("Invalid GeoGrains topology: " + message)
+    {
+    }
+}

@@ -1,0 +1,61 @@
+using GeoGrains;
+using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Topology;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime;
+
+namespace Orleans.Hosting;
+
+/// <summary>Adds GeoGrains to an Orleans silo.</summary>
+public static class GeoGrainsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes this silo part of a GeoGrains region: validates the topology at startup, and connects the region to every
+    /// other region through <see cref="IRegionLinks"/>.
+    /// </summary>
+    /// <remarks>
+    /// The silo's <see cref="ClusterOptions.ClusterId"/> must be the region's cluster id (default <c>geo-{region}</c>):
+    /// every region is its own Orleans cluster. To share one <see cref="WanEmulator"/> or <see cref="LinkMeter"/> between
+    /// silos in one process (tests, the dev cluster), register the instance in the silo's services.
+    /// </remarks>
+    public static ISiloBuilder AddGeoGrains(this ISiloBuilder builder, Action<GeoGrainsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        return builder.AddGeoGrainsCore();
+    }
+
+    /// <summary>Adds GeoGrains with options bound from a configuration section (usually <c>GeoGrains</c>).</summary>
+    public static ISiloBuilder AddGeoGrains(this ISiloBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        builder.Services.Configure<GeoGrainsOptions>(section);
+        return builder.AddGeoGrainsCore();
+    }
+
+    private static ISiloBuilder AddGeoGrainsCore(this ISiloBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IConfigurationValidator, GeoGrainsOptionsValidator>();
+        services.TryAddSingleton(sp => Resolve(sp).Topology);
+        services.TryAddSingleton(sp => new LocalRegion(Resolve(sp).Region));
+        services.TryAddSingleton(sp => new WanEmulator(
+            sp.GetRequiredService<GeoTopology>(),
+            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Links.EmulateWan));
+        services.TryAddSingleton<LinkMeter>();
+        services.TryAddSingleton<RegionLinks>();
+        services.TryAddSingleton<IRegionLinks>(sp => sp.GetRequiredService<RegionLinks>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RegionLinks>());
+        return builder;
+    }
+
+    private static (GeoTopology Topology, RegionId Region) Resolve(IServiceProvider services) =>
+        GeoGrainsOptionsValidator.Resolve(
+            services.GetRequiredService<IOptions<GeoGrainsOptions>>().Value,
+            services.GetRequiredService<IOptions<ClusterOptions>>().Value);
+}

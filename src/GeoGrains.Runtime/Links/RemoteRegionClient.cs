@@ -1,0 +1,210 @@
+using GeoGrains.Runtime.Topology;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+
+namespace GeoGrains.Runtime.Links;
+
+/// <summary>
+/// An Orleans client, hosted inside a silo of one region, connected to the gateways of one other region.
+/// It is built on first use and rebuilt after its connection fails, so a region that restarts is reached again.
+/// </summary>
+internal sealed class RemoteRegionClient(
+    RegionId local,
+    RegionDescriptor target,
+    string serviceId,
+    WanEmulator emulator,
+    LinkMeter meter,
+    GeoLinkOptions options,
+    ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    // Orleans' own response timeout is the primary deadline; this only guards against a call that never completes.
+    private static readonly TimeSpan SafetyMargin = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RemoteRegionClient>();
+    private IHost? _host;
+    private IClusterClient? _client;
+    private bool _disposed;
+
+    public RegionId Target => target.Id;
+
+    public bool IsConnected => Volatile.Read(ref _client) is not null;
+
+    public async Task<TResult> InvokeAsync<TResult>(Func<IGrainFactory, Task<TResult>> call, CancellationToken cancellationToken)
+    {
+        var client = await GetClientAsync(cancellationToken);
+        try
+        {
+            return await call(client).WaitAsync(options.CallTimeout + SafetyMargin, cancellationToken);
+        }
+        catch (TimeoutException exception)
+        {
+            throw new RegionUnreachableException(local, target.Id, $"no reply within {options.CallTimeout.TotalMilliseconds:0} ms.", exception);
+        }
+        catch (Exception exception) when (IsConnectionFailure(exception))
+        {
+            await ResetAsync(client);
+            throw new RegionUnreachableException(local, target.Id, $"the connection to its gateways failed ({exception.Message}).", exception);
+        }
+    }
+
+    /// <summary>Connects ahead of the first call, so that it does not pay for the connection; failures are left for that call to report.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GetClientAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is RegionUnreachableException or OperationCanceledException or ObjectDisposedException)
+        {
+            _logger.LogInformation("Region {Local} could not connect to region {Target} yet: {Reason}", local, target.Id, exception.Message);
+        }
+    }
+
+    private static bool IsConnectionFailure(Exception exception) =>
+        exception is OrleansMessageRejectionException or ConnectionFailedException or ObjectDisposedException;
+
+    private async ValueTask<IClusterClient> GetClientAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _client) is { } connected)
+        {
+            return connected;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_client is { } raced)
+            {
+                return raced;
+            }
+
+            if (target.Gateways.Count == 0)
+            {
+                throw new RegionUnreachableException(local, target.Id, "the topology lists no gateways for it.");
+            }
+
+            var host = BuildHost();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.ConnectTimeout);
+            try
+            {
+                await host.StartAsync(timeout.Token);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await DisposeHostAsync(host);
+
+                // Connecting makes grain calls of its own (the cluster manifest), so a partition stops it too.
+                var reason = emulator.IsCut(local, target.Id) || emulator.IsCut(target.Id, local) ? "the link is partitioned" : exception.Message;
+                throw new RegionUnreachableException(local, target.Id, $"could not connect to its gateways {string.Join(", ", target.Gateways)} ({reason}).", exception);
+            }
+
+            _host = host;
+            var client = host.Services.GetRequiredService<IClusterClient>();
+            Volatile.Write(ref _client, client);
+            _logger.LogInformation("Region {Local} connected to region {Target} ({ClusterId}).", local, target.Id, target.ClusterId);
+            return client;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private IHost BuildHost()
+    {
+        var filter = new WanEmulationFilter(local, target.Id, emulator, meter, options.CallTimeout);
+        return new HostBuilder()
+            .ConfigureServices(services => services.AddSingleton(loggerFactory))
+            .UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = target.ClusterId;
+                    o.ServiceId = serviceId;
+                });
+                client.UseStaticClustering([.. target.Gateways]);
+                client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.CallTimeout);
+                client.Configure<ClientConnectionOptions>(o => o.ConfigureConnection(connection => connection.Use(next => context =>
+                {
+                    context.Transport = new MeteredDuplexPipe(
+                        context.Transport,
+                        sent => meter.RecordBytes(local, target.Id, sent),
+                        received => meter.RecordBytes(target.Id, local, received));
+                    return next(context);
+                })));
+                client.AddOutgoingGrainCallFilter(filter);
+            })
+            .Build();
+    }
+
+    private async Task ResetAsync(IClusterClient broken)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (!ReferenceEquals(_client, broken) || _host is null)
+            {
+                return;
+            }
+
+            _logger.LogWarning("Connection from region {Local} to region {Target} failed; it is rebuilt on the next call.", local, target.Id);
+            var host = _host;
+            _host = null;
+            Volatile.Write(ref _client, null);
+            await DisposeHostAsync(host);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static async Task DisposeHostAsync(IHost host)
+    {
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await host.StopAsync(stop.Token);
+        }
+        catch (Exception)
+        {
+            // A client whose cluster is gone cannot stop gracefully; disposing it is all that is left to do.
+        }
+
+        if (host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync();
+        }
+        else
+        {
+            host.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            _disposed = true;
+            Volatile.Write(ref _client, null);
+            if (_host is { } host)
+            {
+                _host = null;
+                await DisposeHostAsync(host);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace GeoGrains.Runtime.Links;
+
+/// <summary>
+/// Sits on the outgoing side of the client a region uses to reach one other region: delays each request and its
+/// reply by the emulated one-way delay, drops them on cut or lossy links, and counts them.
+/// </summary>
+internal sealed class WanEmulationFilter(RegionId from, RegionId to, WanEmulator emulator, LinkMeter meter, TimeSpan callTimeout)
+    : IOutgoingGrainCallFilter
+{
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await Transmit(from, to, started);
+
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            await context.Invoke();
+        }
+        catch (Exception exception)
+        {
+            // An error reply crosses the network like any other reply.
+            failure = ExceptionDispatchInfo.Capture(exception);
+        }
+
+        await Transmit(to, from, started);
+        failure?.Throw();
+    }
+
+    private async Task Transmit(RegionId source, RegionId target, long callStarted)
+    {
+        meter.RecordMessage(source, target);
+        var fate = emulator.Send(source, target);
+        if (fate.IsDelivered && fate.Delay > TimeSpan.Zero)
+        {
+            await DelayAtLeast(fate.Delay);
+
+            // A link cut while the message was in flight loses it.
+            if (emulator.IsCut(source, target))
+            {
+                fate = MessageFate.Dropped("the link was partitioned while the message was in flight");
+            }
+        }
+
+        if (!fate.IsDelivered)
+        {
+            // The caller only learns of a lost message when it gives up waiting for the reply.
+            await DelayAtLeast(callTimeout - Stopwatch.GetElapsedTime(callStarted));
+
+            throw new RegionUnreachableException(from, to, $"no reply within {callTimeout.TotalMilliseconds:0} ms ({fate.DropReason}).");
+        }
+    }
+
+    /// <summary>Waits no less than <paramref name="delay"/>: timers may fire a fraction of a millisecond early, and an emulated link must never be faster than the network it stands for.</summary>
+    private static async Task DelayAtLeast(TimeSpan delay)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var remaining = delay; remaining > TimeSpan.Zero; remaining = delay - Stopwatch.GetElapsedTime(started))
+        {
+            await Task.Delay(remaining < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : remaining);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections.Frozen;
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace GeoGrains.Testing;
+
+/// <summary>
+/// Several GeoGrains regions running in this process, each a real Orleans cluster on TestingHost with its own
+/// ClusterId, silos, ports and storage account, linked by an emulated WAN. Fault injection: <see cref="Partition"/>,
+/// <see cref="Isolate"/>, <see cref="Heal()"/>, <see cref="KillRegionAsync"/>, <see cref="RestartRegionAsync"/>,
+/// <see cref="WipeRegionStorage"/>. Build one with <see cref="GeoTestClusterBuilder"/>; start it once per test class
+/// or collection.
+/// </summary>
+public sealed class GeoTestCluster : IAsyncDisposable
+{
+    private readonly string _instance = Guid.NewGuid().ToString("N")[..8];
+    private readonly string _serviceId;
+    private readonly int _silosPerRegion;
+    private readonly TimeSpan _callTimeout;
+    private readonly IReadOnlyList<Action<RegionId, ISiloBuilder>> _siloConfigurations;
+    private readonly FrozenDictionary<RegionId, GeoTestRegion> _regions;
+
+    internal GeoTestCluster(
+        GeoTopology topology,
+        int silosPerRegion,
+        TimeSpan callTimeout,
+        bool emulateWan,
+        IReadOnlyList<Action<RegionId, ISiloBuilder>> siloConfigurations)
+    {
+        _serviceId = $"geograins-test-{_instance}";
+        _silosPerRegion = silosPerRegion;
+        _callTimeout = callTimeout;
+        _siloConfigurations = siloConfigurations;
+
+        var regions = new Dictionary<RegionId, GeoTestRegion>();
+        var portAllocator = new TestClusterPortAllocator();
+        foreach (var region in topology.Regions)
+        {
+            // Room for silos added or restarted later; each region's ports stay fixed so other regions find it again.
+            var (siloPort, gatewayPort) = portAllocator.AllocateConsecutivePortPairs(silosPerRegion + 2);
+            regions[region.Id] = new GeoTestRegion(
+                region.Id, $"geo-{region.Id}-{_instance}", siloPort, gatewayPort, new RegionStorageAccount(region.Id));
+            topology = topology.WithGateways(
+                region.Id,
+                Enumerable.Range(0, silosPerRegion).Select(i => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gatewayPort + i)),
+                regions[region.Id].ClusterId);
+        }
+
+        _regions = regions.ToFrozenDictionary();
+        Topology = topology;
+        Network = new WanEmulator(topology, emulateWan);
+        Meter = new LinkMeter();
+    }
+
+    /// <summary>The topology, with the gateways and cluster ids the test cluster assigned.</summary>
+    public GeoTopology Topology { get; }
+
+    /// <summary>The emulated network between the regions: delays, partitions, loss.</summary>
+    public WanEmulator Network { get; }
+
+    /// <summary>Messages and bytes sent between regions.</summary>
+    public LinkMeter Meter { get; }
+
+    /// <summary>The region ids, in topology order.</summary>
+    public IReadOnlyList<RegionId> Regions => [.. Topology.RegionIds];
+
+    /// <summary>Gets a region.</summary>
+    /// <exception cref="UnknownRegionException">The region is not part of this cluster.</exception>
+    public GeoTestRegion this[RegionId region] =>
+        _regions.TryGetValue(region, out var r) ? r : throw new UnknownRegionException(region, Topology.RegionIds);
+
+    /// <summary>A client connected to <paramref name="region"/>'s gateways.</summary>
+    public IClusterClient Client(RegionId region) => this[region].Client;
+
+    /// <summary>Cuts both directions between two regions.</summary>
+    public void Partition(RegionId a, RegionId b) => Network.Partition(a, b);
+
+    /// <summary>Cuts every link of <paramref name="region"/>.</summary>
+    public void Isolate(RegionId region) => Network.Isolate(region);
+
+    /// <summary>Restores every link.</summary>
+    public void Heal() => Network.Heal();
+
+    /// <summary>Restores the links between two regions.</summary>
+    public void Heal(RegionId a, RegionId b) => Network.Heal(a, b);
+
+    /// <summary>
+    /// Stops every silo of <paramref name="region"/> abruptly, as a crash would, and its client. The region's storage
+    /// account keeps its data.
+    /// </summary>
+    public async Task KillRegionAsync(RegionId region)
+    {
+        var target = this[region];
+        if (target.Cluster is not { } cluster)
+        {
+            return;
+        }
+
+        target.Cluster = null;
+        foreach (var silo in cluster.Silos.ToList())
+        {
+            await cluster.KillSiloAsync(silo);
+        }
+
+        await cluster.KillClientAsync();
+        await cluster.DisposeAsync();
+    }
+
+    /// <summary>Starts <paramref name="region"/> again after <see cref="KillRegionAsync"/>, on the same endpoints and storage account.</summary>
+    /// <exception cref="InvalidOperationException">The region is running.</exception>
+    public async Task RestartRegionAsync(RegionId region, CancellationToken cancellationToken = default)
+    {
+        var target = this[region];
+        if (target.IsRunning)
+        {
+            throw new InvalidOperationException($"Region '{region}' is running; kill it before restarting it.");
+        }
+
+        await StartRegionAsync(target, cancellationToken);
+    }
+
+    /// <summary>Deletes everything in <paramref name="region"/>'s storage account, as losing the account would.</summary>
+    public void WipeRegionStorage(RegionId region) => this[region].Storage.Wipe();
+
+    internal async Task StartAllAsync(CancellationToken cancellationToken)
+    {
+        GeoTestSiloConfigurator.Register(_instance, this);
+        await Task.WhenAll(_regions.Values.Select(r => StartRegionAsync(r, cancellationToken)));
+    }
+
+    internal void ConfigureSilo(RegionId region, ISiloBuilder silo)
+    {
+        silo.AddGeoGrains(options =>
+        {
+            options.Region = region.Value;
+            options.Topology = Topology.ToOptions();
+            options.Links.CallTimeout = _callTimeout;
+            options.Links.ConnectTimeout = _callTimeout;
+            options.Links.EmulateWan = Network.EmulateDelays;
+        });
+        silo.AddRegionGrainStorageAsDefault();
+        silo.Services.AddSingleton(Network);
+        silo.Services.AddSingleton(Meter);
+        silo.Services.AddSingleton(this[region].Storage);
+        foreach (var configure in _siloConfigurations)
+        {
+            configure(region, silo);
+        }
+    }
+
+    private async Task StartRegionAsync(GeoTestRegion region, CancellationToken cancellationToken)
+    {
+        var builder = new TestClusterBuilder((short)_silosPerRegion);
+        builder.Options.ClusterId = region.ClusterId;
+        builder.Options.ServiceId = _serviceId;
+        builder.Options.BaseSiloPort = region.BaseSiloPort;
+        builder.Options.BaseGatewayPort = region.BaseGatewayPort;
+        builder.Options.ConnectionTransport = ConnectionTransportType.TcpSocket;
+        builder.Options.ConfigureFileLogging = false;
+        builder.Properties[GeoTestSiloConfigurator.InstanceKey] = _instance;
+        builder.Properties[GeoTestSiloConfigurator.RegionKey] = region.Id.Value;
+        builder.AddSiloBuilderConfigurator<GeoTestSiloConfigurator>();
+
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync().WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        region.Cluster = cluster;
+    }
+
+    /// <summary>Stops every region.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_regions.Values.Select(async region =>
+            {
+                if (region.Cluster is { } cluster)
+                {
+                    region.Cluster = null;
+                    await cluster.DisposeAsync();
+                }
+            }));
+        }
+        finally
+        {
+            GeoTestSiloConfigurator.Unregister(_instance);
+            Meter.Dispose();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using GeoGrains.Testing;
+
+namespace GeoGrains.IntegrationTests;
+
+/// <summary>The seed's three regions with two silos each, WAN emulation on, started once for the collection.</summary>
+public sealed class ThreeRegionsFixture : IAsyncLifetime
+{
+    /// <summary>Short enough that partition tests finish quickly, far above any emulated round trip.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
+
+    public GeoTestCluster Geo { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Geo = await new GeoTestClusterBuilder().WithSilosPerRegion(2).WithCallTimeout(CallTimeout).StartAsync();
+
+    public async Task DisposeAsync() => await Geo.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ThreeRegionsCollection : ICollectionFixture<ThreeRegionsFixture>
+{
+    public const string Name = "three regions";
+}
