@@ -44,12 +44,12 @@ internal sealed class RemoteRegionClient(
         }
         catch (TimeoutException exception)
         {
-            throw new RegionUnreachableException(local, target.Id, $"no reply within {options.CallTimeout.TotalMilliseconds:0} ms.", exception);
+            throw new RegionUnreachableException(local, target.Id, $"no reply within {options.CallTimeout.TotalMilliseconds:0} ms ({Describe(exception)}).");
         }
         catch (Exception exception) when (IsConnectionFailure(exception))
         {
             await ResetAsync(client);
-            throw new RegionUnreachableException(local, target.Id, $"the connection to its gateways failed ({exception.Message}).", exception);
+            throw new RegionUnreachableException(local, target.Id, $"the connection to its gateways failed ({Describe(exception)}).");
         }
     }
 
@@ -65,6 +65,9 @@ internal sealed class RemoteRegionClient(
             _logger.LogInformation("Region {Local} could not connect to region {Target} yet: {Reason}", local, target.Id, exception.Message);
         }
     }
+
+    // The cause travels as text: Orleans' transport exceptions have no codec, and this exception crosses to callers.
+    private static string Describe(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 
     private static bool IsConnectionFailure(Exception exception) =>
         exception is OrleansMessageRejectionException or ConnectionFailedException or ObjectDisposedException;
@@ -102,8 +105,8 @@ internal sealed class RemoteRegionClient(
                 await DisposeHostAsync(host);
 
                 // Connecting makes grain calls of its own (the cluster manifest), so a partition stops it too.
-                var reason = emulator.IsCut(local, target.Id) || emulator.IsCut(target.Id, local) ? "the link is partitioned" : exception.Message;
-                throw new RegionUnreachableException(local, target.Id, $"could not connect to its gateways {string.Join(", ", target.Gateways)} ({reason}).", exception);
+                var reason = emulator.IsCut(local, target.Id) || emulator.IsCut(target.Id, local) ? "the link is partitioned" : Describe(exception);
+                throw new RegionUnreachableException(local, target.Id, $"could not connect to its gateways {string.Join(", ", target.Gateways)} ({reason}).");
             }
 
             _host = host;
