@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
@@ -125,7 +126,9 @@ internal sealed class RemoteRegionClient(
     {
         var filter = new WanEmulationFilter(local, target.Id, emulator, meter, options.CallTimeout);
         return new HostBuilder()
-            .ConfigureServices(services => services.AddSingleton(loggerFactory))
+            // The client's own logs would report an unreachable region as a failed host at error level; this class
+            // reports link failures itself, in the silo's log, at the level they deserve.
+            .ConfigureServices(services => services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance))
             .UseOrleansClient(client =>
             {
                 client.Configure<ClusterOptions>(o =>

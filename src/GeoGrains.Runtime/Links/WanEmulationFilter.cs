@@ -36,7 +36,7 @@ internal sealed class WanEmulationFilter(RegionId from, RegionId to, WanEmulator
         var fate = emulator.Send(source, target);
         if (fate.IsDelivered && fate.Delay > TimeSpan.Zero)
         {
-            await DelayAtLeast(fate.Delay);
+            await DelayLine.Shared.Delay(fate.Delay);
 
             // A link cut while the message was in flight loses it.
             if (emulator.IsCut(source, target))
@@ -48,19 +48,9 @@ internal sealed class WanEmulationFilter(RegionId from, RegionId to, WanEmulator
         if (!fate.IsDelivered)
         {
             // The caller only learns of a lost message when it gives up waiting for the reply.
-            await DelayAtLeast(callTimeout - Stopwatch.GetElapsedTime(callStarted));
+            await DelayLine.Shared.Delay(callTimeout - Stopwatch.GetElapsedTime(callStarted));
 
             throw new RegionUnreachableException(from, to, $"no reply within {callTimeout.TotalMilliseconds:0} ms ({fate.DropReason}).");
-        }
-    }
-
-    /// <summary>Waits no less than <paramref name="delay"/>: timers may fire a fraction of a millisecond early, and an emulated link must never be faster than the network it stands for.</summary>
-    private static async Task DelayAtLeast(TimeSpan delay)
-    {
-        var started = Stopwatch.GetTimestamp();
-        for (var remaining = delay; remaining > TimeSpan.Zero; remaining = delay - Stopwatch.GetElapsedTime(started))
-        {
-            await Task.Delay(remaining < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : remaining);
         }
     }
 }
