@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,6 +65,9 @@ public sealed class GeoTestCluster : IAsyncDisposable
 
     /// <summary>Messages and bytes sent between regions.</summary>
     public LinkMeter Meter { get; }
+
+    /// <summary>Replication counters and lag per region pair, shared by every silo.</summary>
+    public ReplicationMetrics Replication { get; } = new();
 
     /// <summary>The region ids, in topology order.</summary>
     public IReadOnlyList<RegionId> Regions => [.. Topology.RegionIds];
@@ -145,6 +149,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
         silo.AddRegionGrainStorageAsDefault();
         silo.Services.AddSingleton(Network);
         silo.Services.AddSingleton(Meter);
+        silo.Services.AddSingleton(Replication);
         silo.Services.AddSingleton(this[region].Storage);
         foreach (var configure in _siloConfigurations)
         {
@@ -197,6 +202,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
         {
             GeoTestSiloConfigurator.Unregister(_instance);
             Meter.Dispose();
+            Replication.Dispose();
         }
     }
 }

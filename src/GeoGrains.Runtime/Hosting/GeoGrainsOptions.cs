@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Topology;
 
 namespace GeoGrains.Runtime.Hosting;
@@ -17,4 +18,16 @@ public sealed class GeoGrainsOptions
 
     /// <summary>Options of the connections to other regions.</summary>
     public GeoLinkOptions Links { get; set; } = new();
+
+    /// <summary>Options of the replication stream.</summary>
+    public ReplicationOptions Replication { get; set; } = new();
+
+    /// <summary>
+    /// Ownership is tracked per home partition (home region × hash bucket) so that moving a region's grains is
+    /// O(partitions). Default 64 partitions per region. Every region must use the same number.
+    /// </summary>
+    public int PartitionsPerRegion { get; set; } = 64;
+
+    /// <summary>Home functions for <see cref="HomeBy.Function"/>, by name: the grain key to its home region.</summary>
+    public Dictionary<string, Func<string, RegionId>> HomeFunctions { get; } = new(StringComparer.Ordinal);
 }

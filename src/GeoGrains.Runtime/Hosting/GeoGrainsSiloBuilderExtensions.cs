@@ -1,6 +1,12 @@
 using GeoGrains;
 using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime;
+using GeoGrains.Runtime.Clocks;
+using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +57,20 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton<RegionLinks>();
         services.TryAddSingleton<IRegionLinks>(sp => sp.GetRequiredService<RegionLinks>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RegionLinks>());
+
+        // Geo grains: placement, ownership, routing, replication.
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new HybridLogicalClock(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new RegionStorageAccount(sp.GetRequiredService<LocalRegion>().Id));
+        services.TryAddSingleton<GeoStore>();
+        services.TryAddSingleton<ReplicationBatchCodec>();
+        services.TryAddSingleton<ReplicationMetrics>();
+        services.TryAddSingleton<GeoReplication>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoReplication>());
+        services.TryAddSingleton<OwnershipCache>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipCache>());
+        services.TryAddSingleton<GeoGrainRuntime>();
+        builder.AddIncomingGrainCallFilter<GeoCallRouter>();
         return builder;
     }
 

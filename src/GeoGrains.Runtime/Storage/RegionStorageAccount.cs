@@ -20,6 +20,17 @@ public sealed class RegionStorageAccount(RegionId region)
     /// <summary>The keys of the records stored.</summary>
     public IReadOnlyCollection<string> Keys => [.. _records.Keys];
 
+    /// <summary>The keys that start with <paramref name="prefix"/>.</summary>
+    public IEnumerable<string> KeysStartingWith(string prefix) => _records.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>Writes a record whatever is stored, returning its new ETag.</summary>
+    public string Write(string key, ReadOnlyMemory<byte> data)
+    {
+        var record = new StoredRecord(data.ToArray(), Guid.NewGuid().ToString("N"));
+        _records[key] = record;
+        return record.ETag;
+    }
+
     /// <summary>Deletes everything in the account.</summary>
     public void Wipe() => _records.Clear();
 

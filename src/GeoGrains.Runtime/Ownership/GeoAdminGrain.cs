@@ -1,0 +1,59 @@
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Topology;
+using Orleans.Concurrency;
+using Orleans.Metadata;
+using Orleans.Runtime;
+
+namespace GeoGrains.Runtime.Ownership;
+
+/// <summary>Answers ownership questions and coordinates planned moves, from whichever region it is asked in.</summary>
+[StatelessWorker]
+internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, GrainClassMap classes) : Grain, IGeoAdminGrain
+{
+    private const int MaxAttempts = 3;
+
+    public async Task<GrainOwnership> GetOwner(GrainId grain)
+    {
+        EnsureGeoGrain(grain);
+        return (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership;
+    }
+
+    public async Task<GrainOwnership> Rehome(GrainId grain, RegionId newRegion)
+    {
+        _ = topology[newRegion];
+        EnsureGeoGrain(grain);
+        var owner = (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership;
+        for (var attempt = 1; ; attempt++)
+        {
+            if (owner.Owner == newRegion)
+            {
+                return owner;
+            }
+
+            try
+            {
+                return await links.InvokeAsync(owner.Owner, grains => grains.GetGrain<IGeoGrainControl>(grain).HandOff(newRegion));
+            }
+            catch (OwnershipMovedException moved) when (attempt < MaxAttempts && moved.Current.Epoch >= owner.Epoch)
+            {
+                // This region's directory was behind: ask the region that the asked one names.
+                owner = moved.Current;
+            }
+        }
+    }
+
+    private void EnsureGeoGrain(GrainId grain)
+    {
+        if (!classes.TryGetGrainClass(grain.Type, out var grainClass))
+        {
+            throw new GeoGrainNotRegisteredException(grain.Type.ToString(), "no grain class of that type is known to this silo.");
+        }
+
+        if (!typeof(IGeoGrainControl).IsAssignableFrom(grainClass))
+        {
+            throw new GeoGrainNotRegisteredException(grainClass.FullName ?? grainClass.Name, "it does not derive from GeoGrain<TState>.");
+        }
+
+        _ = GeoGrainRegistration.AttributeOf(grainClass);
+    }
+}

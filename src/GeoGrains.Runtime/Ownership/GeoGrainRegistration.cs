@@ -1,0 +1,12 @@
+using System.Reflection;
+
+namespace GeoGrains.Runtime.Ownership;
+
+/// <summary>What GeoGrains knows of one geo grain activation: its key, home region and home partition.</summary>
+internal sealed record GeoGrainRegistration(string Key, RegionId Home, HomePartition Partition, GeoGrainAttribute Attribute)
+{
+    /// <summary>The <see cref="GeoGrainAttribute"/> of a grain class, or a typed error naming what is missing.</summary>
+    public static GeoGrainAttribute AttributeOf(Type grainClass) =>
+        grainClass.GetCustomAttribute<GeoGrainAttribute>(inherit: false)
+        ?? throw new GeoGrainNotRegisteredException(grainClass.FullName ?? grainClass.Name, "add [GeoGrain(...)] to the class to register it.");
+}

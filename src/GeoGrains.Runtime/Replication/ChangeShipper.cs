@@ -1,0 +1,175 @@
+using GeoGrains.Runtime.Links;
+using Microsoft.Extensions.Logging;
+
+namespace GeoGrains.Runtime.Replication;
+
+/// <summary>
+/// Ships committed changes from this silo to one other region. Changes waiting together are coalesced (only a grain's
+/// latest version ships), batched and compressed; several batches may be in flight so a long round trip does not stall
+/// the stream. A batch that is not acknowledged goes back into the queue and is retried with backoff; an acknowledged
+/// one removes its changes from the durable outbox, so a restart or a healed partition resumes from there.
+/// </summary>
+internal sealed class ChangeShipper
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly RegionId _source;
+    private readonly RegionId _target;
+    private readonly IRegionLinks _links;
+    private readonly GeoStore _store;
+    private readonly ReplicationBatchCodec _codec;
+    private readonly ReplicationMetrics _metrics;
+    private readonly ReplicationOptions _options;
+    private readonly ILogger _logger;
+    private readonly object _lock = new();
+    private readonly Dictionary<GrainId, GeoRecord> _pending = [];
+    private readonly SemaphoreSlim _inFlight;
+    private readonly SemaphoreSlim _wakeUp = new(0);
+    private long _sequence;
+    private TimeSpan _backoff;
+
+    public ChangeShipper(
+        RegionId source,
+        RegionId target,
+        IRegionLinks links,
+        GeoStore store,
+        ReplicationBatchCodec codec,
+        ReplicationMetrics metrics,
+        ReplicationOptions options,
+        ILogger logger)
+    {
+        _source = source;
+        _target = target;
+        _links = links;
+        _store = store;
+        _codec = codec;
+        _metrics = metrics;
+        _options = options;
+        _logger = logger;
+        _inFlight = new SemaphoreSlim(options.MaxBatchesInFlight);
+    }
+
+    public RegionId Target => _target;
+
+    /// <summary>Queues a version to ship; an older version of the same grain still waiting is replaced.</summary>
+    public void Enqueue(GrainId grain, GeoRecord record)
+    {
+        lock (_lock)
+        {
+            if (_pending.TryGetValue(grain, out var waiting) && !record.IsNewerThan(waiting))
+            {
+                return;
+            }
+
+            _pending[grain] = record;
+        }
+
+        _wakeUp.Release();
+    }
+
+    public int PendingCount
+    {
+        get { lock (_lock) return _pending.Count; }
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var sends = new List<Task>();
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                await _wakeUp.WaitAsync(stopping);
+                await _inFlight.WaitAsync(stopping);
+                var batch = TakeBatch();
+                if (batch.Count == 0)
+                {
+                    _inFlight.Release();
+                    continue;
+                }
+
+                sends.RemoveAll(t => t.IsCompleted);
+                sends.Add(SendAsync(batch, stopping));
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: unacknowledged changes stay in the outbox for the next start.
+        }
+
+        await Task.WhenAll(sends);
+    }
+
+    private List<ReplicatedChange> TakeBatch()
+    {
+        lock (_lock)
+        {
+            var batch = new List<ReplicatedChange>(Math.Min(_pending.Count, _options.MaxBatchSize));
+            foreach (var (grain, record) in _pending)
+            {
+                batch.Add(new ReplicatedChange(grain, record));
+                if (batch.Count == _options.MaxBatchSize)
+                {
+                    break;
+                }
+            }
+
+            foreach (var change in batch)
+            {
+                _pending.Remove(change.Grain);
+            }
+
+            if (_pending.Count > 0)
+            {
+                // More is waiting than one batch holds: come round again without a new enqueue.
+                _wakeUp.Release();
+            }
+
+            return batch;
+        }
+    }
+
+    private async Task SendAsync(List<ReplicatedChange> changes, CancellationToken stopping)
+    {
+        try
+        {
+            var batch = _codec.Encode(_source, Interlocked.Increment(ref _sequence), changes, _options.Compress, out var rawBytes);
+            _metrics.BatchSent(_source, _target, changes.Count, rawBytes, batch.Payload.Length);
+            await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
+            _metrics.BatchAcknowledged(_source, _target, changes.Count);
+            foreach (var change in changes)
+            {
+                _store.RemoveFromOutbox(_target, change.Grain, change.Record);
+            }
+
+            _backoff = TimeSpan.Zero;
+        }
+        catch (Exception exception) when (!stopping.IsCancellationRequested)
+        {
+            _backoff = _backoff == TimeSpan.Zero ? _options.RetryBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+            _logger.LogDebug("Batch of {Count} changes from {Source} to {Target} failed, retrying in {Backoff}: {Reason}",
+                changes.Count, _source, _target, _backoff, exception.Message);
+            try
+            {
+                await Task.Delay(_backoff, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            foreach (var change in changes)
+            {
+                Enqueue(change.Grain, change.Record);
+            }
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: the outbox keeps what was not acknowledged.
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Storage;
+using Orleans.Serialization;
+
+namespace GeoGrains.Runtime.Replication;
+
+/// <summary>
+/// What GeoGrains keeps in a region's storage account: the latest known version of every geo grain (owned or
+/// replicated), the outbox of versions still to ship to each other region, and the ownership directory.
+/// </summary>
+internal sealed class GeoStore(RegionStorageAccount account, Serializer serializer)
+{
+    private const string RecordPrefix = "geograins/grain/";
+    private const string OutboxPrefix = "geograins/outbox/";
+    private const string DirectoryKey = "geograins/directory";
+
+    public RegionId Region => account.Region;
+
+    public GeoRecord? Read(GrainId grain) =>
+        account.TryRead(RecordPrefix + grain, out var stored) ? serializer.Deserialize<GeoRecord>(stored.Data) : null;
+
+    /// <summary>Stores <paramref name="next"/> if the stored version is still <paramref name="expected"/> (fencing stale owners).</summary>
+    public bool TryCommit(GrainId grain, GeoRecord? expected, GeoRecord next)
+    {
+        var key = RecordPrefix + grain;
+        var current = account.TryRead(key, out var stored) ? stored : null;
+        var currentRecord = current is null ? null : serializer.Deserialize<GeoRecord>(current.Data);
+        if (!Equals(currentRecord?.Version, expected?.Version) || !Equals(currentRecord?.Epoch, expected?.Epoch) || !next.IsNewerThan(currentRecord))
+        {
+            return false;
+        }
+
+        return account.TryWrite(key, serializer.SerializeToArray(next), current?.ETag) is not null;
+    }
+
+    /// <summary>Stores a replicated version if it is newer than the stored one. Returns whether it was.</summary>
+    public bool ApplyReplica(ReplicatedChange change)
+    {
+        var key = RecordPrefix + change.Grain;
+        while (true)
+        {
+            var current = account.TryRead(key, out var stored) ? stored : null;
+            if (current is not null && !change.Record.IsNewerThan(serializer.Deserialize<GeoRecord>(current.Data)))
+            {
+                return false;
+            }
+
+            if (account.TryWrite(key, serializer.SerializeToArray(change.Record), current?.ETag) is not null)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Records, before the write is acknowledged, that <paramref name="target"/> has yet to receive this version.</summary>
+    public void AddToOutbox(RegionId target, GrainId grain, GeoRecord record) =>
+        account.Write(OutboxKey(target, grain), serializer.SerializeToArray(new OutboxEntry(record.Epoch, record.Version, record.CommittedAt)));
+
+    /// <summary>Removes the outbox entry once <paramref name="target"/> acknowledged this version or a later one.</summary>
+    public void RemoveFromOutbox(RegionId target, GrainId grain, GeoRecord acknowledged)
+    {
+        var key = OutboxKey(target, grain);
+        if (account.TryRead(key, out var stored))
+        {
+            var entry = serializer.Deserialize<OutboxEntry>(stored.Data)!;
+            if (entry.Epoch < acknowledged.Epoch || (entry.Epoch == acknowledged.Epoch && entry.Version <= acknowledged.Version))
+            {
+                account.TryDelete(key, stored.ETag);
+            }
+        }
+    }
+
+    /// <summary>The grains with versions still to ship to <paramref name="target"/>.</summary>
+    public IEnumerable<(GrainId Grain, OutboxEntry Entry)> Outbox(RegionId target)
+    {
+        var prefix = $"{OutboxPrefix}{target}/";
+        foreach (var key in account.KeysStartingWith(prefix))
+        {
+            if (account.TryRead(key, out var stored))
+            {
+                yield return (GrainId.Parse(key[prefix.Length..]), serializer.Deserialize<OutboxEntry>(stored.Data)!);
+            }
+        }
+    }
+
+    public OwnershipTable ReadDirectory() =>
+        account.TryRead(DirectoryKey, out var stored) ? serializer.Deserialize<OwnershipTable>(stored.Data)! : OwnershipTable.Empty;
+
+    public void WriteDirectory(OwnershipTable table) => account.Write(DirectoryKey, serializer.SerializeToArray(table));
+
+    private static string OutboxKey(RegionId target, GrainId grain) => $"{OutboxPrefix}{target}/{grain}";
+}
+
+/// <summary>A version still to ship.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record OutboxEntry([property: Id(0)] long Epoch, [property: Id(1)] long Version, [property: Id(2)] HybridTimestamp CommittedAt);

@@ -1,0 +1,59 @@
+using System.IO.Compression;
+using Orleans.Serialization;
+
+namespace GeoGrains.Runtime.Replication;
+
+/// <summary>Changes shipped together from one region to another, serialized and, by default, compressed.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record ReplicationBatch(
+    [property: Id(0)] RegionId Source,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] int Count,
+    [property: Id(3)] bool Compressed,
+    [property: Id(4)] byte[] Payload);
+
+/// <summary>What the receiver did with a batch.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record ReplicationAck([property: Id(0)] int Applied, [property: Id(1)] int Stale);
+
+/// <summary>Packs changes into batches and back.</summary>
+internal sealed class ReplicationBatchCodec(Serializer serializer)
+{
+    public ReplicationBatch Encode(RegionId source, long sequence, IReadOnlyList<ReplicatedChange> changes, bool compress, out int rawBytes)
+    {
+        var raw = serializer.SerializeToArray(changes.ToArray());
+        rawBytes = raw.Length;
+        if (!compress)
+        {
+            return new ReplicationBatch(source, sequence, changes.Count, false, raw);
+        }
+
+        using var output = new MemoryStream();
+        using (var brotli = new BrotliStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            brotli.Write(raw);
+        }
+
+        return new ReplicationBatch(source, sequence, changes.Count, true, output.ToArray());
+    }
+
+    public ReplicatedChange[] Decode(ReplicationBatch batch)
+    {
+        var raw = batch.Payload;
+        if (batch.Compressed)
+        {
+            using var input = new BrotliStream(new MemoryStream(batch.Payload), CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            input.CopyTo(output);
+            raw = output.ToArray();
+        }
+
+        var changes = serializer.Deserialize<ReplicatedChange[]>(raw) ?? [];
+        if (changes.Length != batch.Count)
+        {
+            throw new InvalidDataException($"Replication batch {batch.Sequence} from '{batch.Source}' holds {changes.Length} changes, not the {batch.Count} it declares.");
+        }
+
+        return changes;
+    }
+}

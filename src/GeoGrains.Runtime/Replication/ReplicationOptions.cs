@@ -1,0 +1,23 @@
+namespace GeoGrains.Runtime.Replication;
+
+/// <summary>Options of the cross-region replication stream.</summary>
+public sealed class ReplicationOptions
+{
+    /// <summary>Most changes in one batch. Default 256. With 1, every change ships alone.</summary>
+    public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>Batches sent to one region and not yet acknowledged, at most. Default 16: the stream keeps flowing across a long round trip.</summary>
+    public int MaxBatchesInFlight { get; set; } = 16;
+
+    /// <summary>Whether batches are compressed (Brotli). Default <see langword="true"/>.</summary>
+    public bool Compress { get; set; } = true;
+
+    /// <summary>How long a shipper waits before retrying a batch its target did not acknowledge. Default 250 ms, doubling up to 5 s.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Changes still in the outbox after this long are shipped by any silo of the region, which covers silos that died
+    /// with changes still to ship. Default 10 s.
+    /// </summary>
+    public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromSeconds(10);
+}
