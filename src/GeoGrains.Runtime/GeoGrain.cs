@@ -2,6 +2,7 @@ using GeoGrains.Runtime;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Concurrency;
 
 namespace GeoGrains;
 
@@ -16,14 +17,20 @@ namespace GeoGrains;
 /// and change it only through <see cref="Update"/>.
 /// </remarks>
 /// <typeparam name="TState">The grain's state.</typeparam>
+[Reentrant]
 public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActivation
     where TState : class
 {
+    // Which activation, if any, the current call is writing as: per call flow, so a read interleaved with a write cannot write.
+    private static readonly AsyncLocal<WriteTicket?> Writing = new();
+
+    // Writes are serialized here rather than by Orleans' turn-based scheduling: a call that is only being forwarded to the
+    // owner must not hold the activation while it waits, or two regions forwarding to each other during a move would deadlock.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private GeoGrainRuntime _geo = null!;
     private GeoGrainRegistration _registration = null!;
     private GeoRecord? _record;
     private TState _state = null!;
-    private GrainOwnership? _writingAs;
 
     /// <summary>The state as of <see cref="Version"/>.</summary>
     protected TState State => _state;
@@ -52,7 +59,7 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     protected Task Update(Func<TState, TState> change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var owner = _writingAs ?? throw new InvalidOperationException(
+        var owner = Writing.Value is { } ticket && ReferenceEquals(ticket.Grain, this) ? ticket.Ownership : throw new InvalidOperationException(
             $"{GetType().Name}.Update was called outside a write. Methods marked [ReadOnly] run on replicas and cannot change state.");
         var next = change(_state) ?? throw new InvalidOperationException($"{GetType().Name}.Update: the change returned null.");
         var bytes = _geo.Serialize(next);
@@ -79,24 +86,38 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
             _record?.CommittedAt ?? default, _record?.CommittedIn);
     }
 
-    Task<GrainOwnership> IGeoGrainControl.HandOff(RegionId newOwner)
+    async Task<GrainOwnership> IGeoGrainControl.HandOff(RegionId newOwner)
     {
-        RefreshFromStore();
-        return _geo.HandOffAsync(this.GetGrainId(), _registration, _record, newOwner);
+        await _writeLock.WaitAsync();
+        try
+        {
+            RefreshFromStore();
+            return await _geo.HandOffAsync(this.GetGrainId(), _registration, _record, newOwner);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     GeoGrainRegistration IGeoGrainActivation.Registration => _registration;
 
     void IGeoGrainActivation.RefreshFromStore() => RefreshFromStore();
 
+    Task IGeoGrainActivation.AcquireWriteLockAsync() => _writeLock.WaitAsync();
+
+    void IGeoGrainActivation.ReleaseWriteLock() => _writeLock.Release();
+
     void IGeoGrainActivation.BeginWrite(GrainOwnership ownership)
     {
         // This activation may have been a replica until now (the grain moved here): continue from the latest version.
         RefreshFromStore();
-        _writingAs = ownership;
+        Writing.Value = new WriteTicket(this, ownership);
     }
 
-    void IGeoGrainActivation.EndWrite() => _writingAs = null;
+    void IGeoGrainActivation.EndWrite() => Writing.Value = null;
+
+    private sealed record WriteTicket(object Grain, GrainOwnership Ownership);
 
     private void RefreshFromStore()
     {

@@ -48,17 +48,30 @@ internal sealed class GeoCallRouter(LocalRegion region, OwnershipCache ownership
         var owner = await ownership.ResolveAsync(context.TargetId, grain.Registration.Partition, hint);
         if (owner.Owner == region.Id)
         {
-            grain.BeginWrite(owner);
+            await grain.AcquireWriteLockAsync();
             try
             {
-                await context.Invoke();
+                // Ownership may have moved while this write waited behind others or a hand-off.
+                owner = await ownership.ResolveAsync(context.TargetId, grain.Registration.Partition, hint);
+                if (owner.Owner == region.Id)
+                {
+                    grain.BeginWrite(owner);
+                    try
+                    {
+                        await context.Invoke();
+                    }
+                    finally
+                    {
+                        grain.EndWrite();
+                    }
+
+                    return;
+                }
             }
             finally
             {
-                grain.EndWrite();
+                grain.ReleaseWriteLock();
             }
-
-            return;
         }
 
         if (hops >= MaxHops)
@@ -69,6 +82,7 @@ internal sealed class GeoCallRouter(LocalRegion region, OwnershipCache ownership
 
         RequestContext.Set(EpochHint, owner.Epoch);
         RequestContext.Set(HopCount, hops + 1);
+
         try
         {
             context.Result = await links.InvokeAsync(owner.Owner, grains => ForwardAsync(grains, context));

@@ -7,6 +7,11 @@ internal interface IGeoGrainActivation
 
     void RefreshFromStore();
 
+    /// <summary>Serializes writes (and hand-offs) on this activation.</summary>
+    Task AcquireWriteLockAsync();
+
+    void ReleaseWriteLock();
+
     void BeginWrite(GrainOwnership ownership);
 
     void EndWrite();

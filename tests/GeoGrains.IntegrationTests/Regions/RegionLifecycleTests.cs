@@ -4,43 +4,38 @@ using GeoGrains.Testing;
 namespace GeoGrains.IntegrationTests.Regions;
 
 /// <summary>Killing, restarting and wiping regions. Its own cluster, since these tests take regions down.</summary>
-public sealed class RegionLifecycleTests : IAsyncLifetime
+public sealed class RegionLifecycleTests(LifecycleClusterFixture fixture) : IClassFixture<LifecycleClusterFixture>
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CallTimeout = LifecycleClusterFixture.CallTimeout;
     private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromSeconds(60);
 
-    private GeoTestCluster _geo = null!;
-
-    public async Task InitializeAsync() =>
-        _geo = await new GeoTestClusterBuilder().WithSilosPerRegion(2).WithCallTimeout(CallTimeout).StartAsync();
-
-    public async Task DisposeAsync() => await _geo.DisposeAsync();
+    private GeoTestCluster Geo => fixture.Geo;
 
     [Fact]
     public async Task Kill_and_restart_a_region_keeps_its_stored_data_and_other_regions_reach_it_again()
     {
-        var counter = _geo.Client("us-east").GetGrain<ICounterGrain>("kept");
+        var counter = Geo.Client("us-east").GetGrain<ICounterGrain>("kept");
         await counter.Increment();
         await counter.Increment();
         Assert.Equal(3, await counter.Increment());
-        var fromEurope = _geo.Client("eu-west").GetGrain<IRemoteCallerGrain>("caller");
+        var fromEurope = Geo.Client("eu-west").GetGrain<IRemoteCallerGrain>("caller");
         Assert.Equal(4, await fromEurope.IncrementRemoteCounter("us-east", "kept"));
 
-        await _geo.KillRegionAsync("us-east");
+        await Geo.KillRegionAsync("us-east");
 
-        Assert.False(_geo["us-east"].IsRunning);
-        Assert.Throws<InvalidOperationException>(() => _geo.Client("us-east"));
+        Assert.False(Geo["us-east"].IsRunning);
+        Assert.Throws<InvalidOperationException>(() => Geo.Client("us-east"));
         var error = await Assert.ThrowsAsync<RegionUnreachableException>(
             () => fromEurope.IncrementRemoteCounter("us-east", "kept").WaitAsync(CallTimeout + RecoveryTimeout));
         Assert.Equal("us-east", error.To.Value);
         Assert.Equal("eu-west", error.From.Value);
-        Assert.True(_geo["us-east"].Storage.Count > 0, "the region's storage account lost its data with its silos");
+        Assert.True(Geo["us-east"].Storage.Count > 0, "the region's storage account lost its data with its silos");
 
-        await _geo.RestartRegionAsync("us-east");
+        await Geo.RestartRegionAsync("us-east");
 
-        Assert.True(_geo["us-east"].IsRunning);
-        Assert.Equal(2, _geo["us-east"].Cluster!.Silos.Count);
-        Assert.Equal(4, await _geo.Client("us-east").GetGrain<ICounterGrain>("kept").Get());
+        Assert.True(Geo["us-east"].IsRunning);
+        Assert.Equal(2, Geo["us-east"].Cluster!.Silos.Count);
+        Assert.Equal(4, await Geo.Client("us-east").GetGrain<ICounterGrain>("kept").Get());
         var afterRestart = await Eventually.Succeeds(
             () => fromEurope.IncrementRemoteCounter("us-east", "kept"), RecoveryTimeout, "eu-west reaches the restarted us-east");
         Assert.Equal(5, afterRestart);
@@ -49,42 +44,42 @@ public sealed class RegionLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Killing_one_region_leaves_the_others_working()
     {
-        await _geo.KillRegionAsync("apac-east");
+        await Geo.KillRegionAsync("apac-east");
         try
         {
-            var call = await _geo.Client("us-east").GetGrain<IRemoteCallerGrain>("c").CallWhereAmI("eu-west", "k");
+            var call = await Geo.Client("us-east").GetGrain<IRemoteCallerGrain>("c").CallWhereAmI("eu-west", "k");
 
-            Assert.Equal(_geo["eu-west"].ClusterId, call.Callee.ClusterId);
+            Assert.Equal(Geo["eu-west"].ClusterId, call.Callee.ClusterId);
             await Assert.ThrowsAsync<RegionUnreachableException>(
-                () => _geo.Client("us-east").GetGrain<IRemoteCallerGrain>("c").CallWhereAmI("apac-east", "k").WaitAsync(CallTimeout + RecoveryTimeout));
+                () => Geo.Client("us-east").GetGrain<IRemoteCallerGrain>("c").CallWhereAmI("apac-east", "k").WaitAsync(CallTimeout + RecoveryTimeout));
         }
         finally
         {
-            await _geo.RestartRegionAsync("apac-east");
+            await Geo.RestartRegionAsync("apac-east");
         }
     }
 
     [Fact]
     public async Task Wiping_a_regions_storage_loses_its_data_as_losing_the_account_would()
     {
-        Assert.Equal(1, await _geo.Client("eu-west").GetGrain<ICounterGrain>("wiped").Increment());
-        Assert.Equal(1, await _geo.Client("apac-east").GetGrain<ICounterGrain>("wiped").Increment());
+        Assert.Equal(1, await Geo.Client("eu-west").GetGrain<ICounterGrain>("wiped").Increment());
+        Assert.Equal(1, await Geo.Client("apac-east").GetGrain<ICounterGrain>("wiped").Increment());
 
-        await _geo.KillRegionAsync("eu-west");
-        _geo.WipeRegionStorage("eu-west");
-        await _geo.RestartRegionAsync("eu-west");
+        await Geo.KillRegionAsync("eu-west");
+        Geo.WipeRegionStorage("eu-west");
+        await Geo.RestartRegionAsync("eu-west");
 
-        Assert.Equal(0, _geo["eu-west"].Storage.Count);
-        Assert.Equal(0, await _geo.Client("eu-west").GetGrain<ICounterGrain>("wiped").Get());
+        Assert.Equal(0, Geo["eu-west"].Storage.Count);
+        Assert.Equal(0, await Geo.Client("eu-west").GetGrain<ICounterGrain>("wiped").Get());
 
         // Each region has its own account: apac-east still has its copy.
-        Assert.Equal(1, await _geo.Client("apac-east").GetGrain<ICounterGrain>("wiped").Get());
+        Assert.Equal(1, await Geo.Client("apac-east").GetGrain<ICounterGrain>("wiped").Get());
     }
 
     [Fact]
     public async Task Restarting_a_running_region_is_refused()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _geo.RestartRegionAsync("us-east"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Geo.RestartRegionAsync("us-east"));
 
         Assert.Contains("'us-east' is running", error.Message);
     }
