@@ -30,6 +30,7 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     private GeoGrainRuntime _geo = null!;
     private GeoGrainRegistration _registration = null!;
     private GeoRecord? _record;
+    private Orleans.Streams.IAsyncStream<GeoChange>? _changeFeed;
     private TState _state = null!;
 
     /// <summary>The state as of <see cref="Version"/>.</summary>
@@ -52,7 +53,8 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
                 $"{GetType().Name}: {typeof(TState).Name} has no parameterless constructor; override CreateInitialState to give the state of a new grain.");
 
     /// <summary>
-    /// Commits a new version of the state: durable in the owner region when this returns, then replicated to the others.
+    /// Commits a new version of the state: durable in the owner region when this returns, then replicated to the others
+    /// and published on the change feed (<see cref="GeoChangeFeed"/>).
     /// Only methods that are not <c>[ReadOnly]</c> may call it; they run in the owner region.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called outside a write (e.g. from a <c>[ReadOnly]</c> method or a timer).</exception>
@@ -65,7 +67,24 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         var bytes = _geo.Serialize(next);
         _record = _geo.Commit(this.GetGrainId(), _record, bytes, owner);
         _state = _geo.Deserialize<TState>(bytes);
-        return Task.CompletedTask;
+        return PublishAsync(_record);
+    }
+
+    private async Task PublishAsync(GeoRecord record)
+    {
+        try
+        {
+            _changeFeed ??= this.GetStreamProvider(GeoChangeFeed.ProviderName)
+                .GetStream<GeoChange>(StreamId.Create(GeoChangeFeed.Namespace, this.GetGrainId().ToString()));
+            await _changeFeed.OnNextAsync(new GeoChange(this.GetGrainId(), record.Version, record.Epoch, record.CommittedAt, record.CommittedIn,
+                System.Text.Encoding.UTF8.GetString(record.State)));
+        }
+        catch (Exception exception)
+        {
+            // The write is committed and will replicate; the feed is a notification of it, and its failure must not
+            // turn a committed write into an error for the caller.
+            _geo.ChangeFeedFailed(this.GetGrainId(), record.Version, exception);
+        }
     }
 
     /// <inheritdoc />

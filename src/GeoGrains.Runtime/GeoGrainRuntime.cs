@@ -44,6 +44,9 @@ internal sealed class GeoGrainRuntime(
         return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute);
     }
 
+    public void ChangeFeedFailed(GrainId grain, long version, Exception exception) =>
+        logger.LogWarning(exception, "Version {Version} of {Grain} is committed but could not be published on the change feed.", version, grain);
+
     public byte[] Serialize<TState>(TState state) => JsonSerializer.SerializeToUtf8Bytes(state);
 
     public TState Deserialize<TState>(byte[] state) =>

@@ -169,6 +169,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
         builder.Properties[GeoTestSiloConfigurator.InstanceKey] = _instance;
         builder.Properties[GeoTestSiloConfigurator.RegionKey] = region.Id.Value;
         builder.AddSiloBuilderConfigurator<GeoTestSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<GeoTestClientConfigurator>();
 
         var cluster = builder.Build();
         try

@@ -13,6 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Providers;
+using Orleans.Storage;
 using Orleans.Runtime;
 
 namespace Orleans.Hosting;
@@ -71,6 +73,14 @@ public static class GeoGrainsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipCache>());
         services.TryAddSingleton<GeoGrainRuntime>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
+
+        // The change feed: an in-memory stream per region; it needs pub-sub storage, which a user may have added already.
+        builder.AddMemoryStreams(GeoChangeFeed.ProviderName);
+        if (!services.Any(d => d.IsKeyedService && Equals(d.ServiceKey, ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME) && d.ServiceType == typeof(IGrainStorage)))
+        {
+            builder.AddMemoryGrainStorage(ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME);
+        }
+
         return builder;
     }
 
