@@ -1,8 +1,8 @@
 namespace GeoGrains;
 
 /// <summary>
-/// One committed version of a geo grain, as published on the change feed (the Orleans stream
-/// <see cref="GeoChangeFeed.Namespace"/> of provider <see cref="GeoChangeFeed.ProviderName"/>, keyed by the grain id).
+/// One committed version of a geo grain, as published on the change feed of the region that committed it (the Orleans
+/// stream <see cref="GeoChangeFeed.Namespace"/> of provider <see cref="GeoChangeFeed.ProviderName"/>, keyed by the region id).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record GeoChange(
@@ -19,6 +19,9 @@ public static class GeoChangeFeed
     /// <summary>The stream provider name.</summary>
     public const string ProviderName = "GeoGrains";
 
-    /// <summary>The stream namespace; the stream key is the grain id's string form.</summary>
+    /// <summary>
+    /// The stream namespace. Each region has one stream, keyed by the region id (e.g. <c>"eu-west"</c>), carrying every
+    /// version committed in that region, in commit order for each grain.
+    /// </summary>
     public const string Namespace = "geograins.changes";
 }

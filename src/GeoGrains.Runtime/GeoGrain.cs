@@ -30,7 +30,6 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     private GeoGrainRuntime _geo = null!;
     private GeoGrainRegistration _registration = null!;
     private GeoRecord? _record;
-    private Orleans.Streams.IAsyncStream<GeoChange>? _changeFeed;
     private TState _state = null!;
 
     /// <summary>The state as of <see cref="Version"/>.</summary>
@@ -64,27 +63,10 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         var owner = Writing.Value is { } ticket && ReferenceEquals(ticket.Grain, this) ? ticket.Ownership : throw new InvalidOperationException(
             $"{GetType().Name}.Update was called outside a write. Methods marked [ReadOnly] run on replicas and cannot change state.");
         var next = change(_state) ?? throw new InvalidOperationException($"{GetType().Name}.Update: the change returned null.");
-        var bytes = _geo.Serialize(next);
-        _record = _geo.Commit(this.GetGrainId(), _record, bytes, owner);
-        _state = _geo.Deserialize<TState>(bytes);
-        return PublishAsync(_record);
-    }
+        _record = _geo.Commit(this.GetGrainId(), _record, _geo.Serialize(next), owner);
+        _state = next;
 
-    private async Task PublishAsync(GeoRecord record)
-    {
-        try
-        {
-            _changeFeed ??= this.GetStreamProvider(GeoChangeFeed.ProviderName)
-                .GetStream<GeoChange>(StreamId.Create(GeoChangeFeed.Namespace, this.GetGrainId().ToString()));
-            await _changeFeed.OnNextAsync(new GeoChange(this.GetGrainId(), record.Version, record.Epoch, record.CommittedAt, record.CommittedIn,
-                System.Text.Encoding.UTF8.GetString(record.State)));
-        }
-        catch (Exception exception)
-        {
-            // The write is committed and will replicate; the feed is a notification of it, and its failure must not
-            // turn a committed write into an error for the caller.
-            _geo.ChangeFeedFailed(this.GetGrainId(), record.Version, exception);
-        }
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -24,12 +24,14 @@ internal sealed class GeoGrainRuntime(
     GeoReplication replication,
     IRegionLinks links,
     ReplicationBatchCodec codec,
+    ChangeFeedPublisher changeFeed,
     IGrainFactory grains,
     ILogger<GeoGrainRuntime> logger)
 {
     private readonly ConcurrentDictionary<Type, GeoGrainAttribute> _attributes = new();
 
     public RegionId Region => region.Id;
+
 
     public OwnershipCache Ownership => ownership;
 
@@ -43,9 +45,6 @@ internal sealed class GeoGrainRuntime(
         var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
         return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute);
     }
-
-    public void ChangeFeedFailed(GrainId grain, long version, Exception exception) =>
-        logger.LogWarning(exception, "Version {Version} of {Grain} is committed but could not be published on the change feed.", version, grain);
 
     public byte[] Serialize<TState>(TState state) => JsonSerializer.SerializeToUtf8Bytes(state);
 
@@ -73,6 +72,11 @@ internal sealed class GeoGrainRuntime(
         }
 
         replication.Ship(grain, next);
+        if (options.Value.ChangeFeed)
+        {
+            changeFeed.Publish(new GeoChange(grain, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(state)));
+        }
+
         return next;
     }
 

@@ -28,6 +28,12 @@ public sealed class GeoGrainsOptions
     /// </summary>
     public int PartitionsPerRegion { get; set; } = 64;
 
+    /// <summary>
+    /// Whether every committed version is also published on the change feed (<see cref="GeoChangeFeed"/>). Default
+    /// <see langword="true"/>. Replication does not depend on it; turn it off to save its cost when nobody subscribes.
+    /// </summary>
+    public bool ChangeFeed { get; set; } = true;
+
     /// <summary>Home functions for <see cref="HomeBy.Function"/>, by name: the grain key to its home region.</summary>
     public Dictionary<string, Func<string, RegionId>> HomeFunctions { get; } = new(StringComparer.Ordinal);
 }

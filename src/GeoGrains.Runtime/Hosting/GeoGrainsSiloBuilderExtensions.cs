@@ -71,6 +71,8 @@ public static class GeoGrainsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoReplication>());
         services.TryAddSingleton<OwnershipCache>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipCache>());
+        services.TryAddSingleton<ChangeFeedPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
         services.TryAddSingleton<GeoGrainRuntime>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
 

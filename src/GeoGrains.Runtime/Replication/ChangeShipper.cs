@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GeoGrains.Runtime.Links;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,7 @@ internal sealed class ChangeShipper
     private readonly SemaphoreSlim _inFlight;
     private readonly SemaphoreSlim _wakeUp = new(0);
     private long _sequence;
+    private long _lastBatch;
     private TimeSpan _backoff;
 
     public ChangeShipper(
@@ -81,6 +83,12 @@ internal sealed class ChangeShipper
             {
                 await _wakeUp.WaitAsync(stopping);
                 await _inFlight.WaitAsync(stopping);
+                var sinceLastBatch = Stopwatch.GetElapsedTime(_lastBatch);
+                if (sinceLastBatch < _options.BatchInterval)
+                {
+                    await DelayLine.Shared.Delay(_options.BatchInterval - sinceLastBatch);
+                }
+
                 var batch = TakeBatch();
                 if (batch.Count == 0)
                 {
@@ -88,6 +96,7 @@ internal sealed class ChangeShipper
                     continue;
                 }
 
+                _lastBatch = Stopwatch.GetTimestamp();
                 sends.RemoveAll(t => t.IsCompleted);
                 sends.Add(SendAsync(batch, stopping));
             }

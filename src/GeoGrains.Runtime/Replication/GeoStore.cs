@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Storage;
 using Orleans.Serialization;
@@ -10,27 +11,29 @@ namespace GeoGrains.Runtime.Replication;
 /// </summary>
 internal sealed class GeoStore(RegionStorageAccount account, Serializer serializer)
 {
+    // Parsed records by key, valid while the stored ETag is the one they were parsed from: reads and version
+    // comparisons on the write and apply paths then cost no deserialization.
+    private readonly ConcurrentDictionary<string, (string ETag, GeoRecord Record)> _parsed = new(StringComparer.Ordinal);
+
     private const string RecordPrefix = "geograins/grain/";
     private const string OutboxPrefix = "geograins/outbox/";
     private const string DirectoryKey = "geograins/directory";
 
     public RegionId Region => account.Region;
 
-    public GeoRecord? Read(GrainId grain) =>
-        account.TryRead(RecordPrefix + grain, out var stored) ? serializer.Deserialize<GeoRecord>(stored.Data) : null;
+    public GeoRecord? Read(GrainId grain) => ReadWithETag(RecordPrefix + grain).Record;
 
     /// <summary>Stores <paramref name="next"/> if the stored version is still <paramref name="expected"/> (fencing stale owners).</summary>
     public bool TryCommit(GrainId grain, GeoRecord? expected, GeoRecord next)
     {
         var key = RecordPrefix + grain;
-        var current = account.TryRead(key, out var stored) ? stored : null;
-        var currentRecord = current is null ? null : serializer.Deserialize<GeoRecord>(current.Data);
+        var (etag, currentRecord) = ReadWithETag(key);
         if (!Equals(currentRecord?.Version, expected?.Version) || !Equals(currentRecord?.Epoch, expected?.Epoch) || !next.IsNewerThan(currentRecord))
         {
             return false;
         }
 
-        return account.TryWrite(key, serializer.SerializeToArray(next), current?.ETag) is not null;
+        return Write(key, next, etag);
     }
 
     /// <summary>Stores a replicated version if it is newer than the stored one. Returns whether it was.</summary>
@@ -39,17 +42,45 @@ internal sealed class GeoStore(RegionStorageAccount account, Serializer serializ
         var key = RecordPrefix + change.Grain;
         while (true)
         {
-            var current = account.TryRead(key, out var stored) ? stored : null;
-            if (current is not null && !change.Record.IsNewerThan(serializer.Deserialize<GeoRecord>(current.Data)))
+            var (etag, current) = ReadWithETag(key);
+            if (!change.Record.IsNewerThan(current))
             {
                 return false;
             }
 
-            if (account.TryWrite(key, serializer.SerializeToArray(change.Record), current?.ETag) is not null)
+            if (Write(key, change.Record, etag))
             {
                 return true;
             }
         }
+    }
+
+    private (string? ETag, GeoRecord? Record) ReadWithETag(string key)
+    {
+        if (!account.TryRead(key, out var stored))
+        {
+            return (null, null);
+        }
+
+        if (_parsed.TryGetValue(key, out var parsed) && parsed.ETag == stored.ETag)
+        {
+            return (stored.ETag, parsed.Record);
+        }
+
+        var record = serializer.Deserialize<GeoRecord>(stored.Data)!;
+        _parsed[key] = (stored.ETag, record);
+        return (stored.ETag, record);
+    }
+
+    private bool Write(string key, GeoRecord record, string? expectedETag)
+    {
+        if (account.TryWrite(key, serializer.SerializeToArray(record), expectedETag) is not { } etag)
+        {
+            return false;
+        }
+
+        _parsed[key] = (etag, record);
+        return true;
     }
 
     /// <summary>Records, before the write is acknowledged, that <paramref name="target"/> has yet to receive this version.</summary>

@@ -6,8 +6,18 @@ public sealed class ReplicationOptions
     /// <summary>Most changes in one batch. Default 256. With 1, every change ships alone.</summary>
     public int MaxBatchSize { get; set; } = 256;
 
-    /// <summary>Batches sent to one region and not yet acknowledged, at most. Default 16: the stream keeps flowing across a long round trip.</summary>
-    public int MaxBatchesInFlight { get; set; } = 16;
+    /// <summary>
+    /// Batches sent to one region and not yet acknowledged, at most. Default 64: across a 250 ms round trip a new batch can
+    /// still leave every ~4 ms, so waiting for a free slot adds little to replication lag.
+    /// </summary>
+    public int MaxBatchesInFlight { get; set; } = 64;
+
+    /// <summary>
+    /// Least time between two batches to the same region. A change that finds the link idle for this long leaves at once;
+    /// under load, changes gather for at most this long and leave together, which is what makes batching and compression
+    /// pay. Default 3 ms. Zero sends every change as soon as a batch slot is free.
+    /// </summary>
+    public TimeSpan BatchInterval { get; set; } = TimeSpan.FromMilliseconds(3);
 
     /// <summary>Whether batches are compressed (Brotli). Default <see langword="true"/>.</summary>
     public bool Compress { get; set; } = true;
