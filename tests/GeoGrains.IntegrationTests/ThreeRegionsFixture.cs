@@ -1,4 +1,7 @@
+using GeoGrains.IntegrationTests.Grains;
+using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GeoGrains.IntegrationTests;
 
@@ -11,7 +14,11 @@ public sealed class ThreeRegionsFixture : IAsyncLifetime
     public GeoTestCluster Geo { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Geo = await new GeoTestClusterBuilder().WithSilosPerRegion(2).WithCallTimeout(CallTimeout).StartAsync();
+        Geo = await new GeoTestClusterBuilder()
+            .WithSilosPerRegion(2)
+            .WithCallTimeout(CallTimeout)
+            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o => o.HomeFunctions[CountryHomedGrain.HomeFunction] = CountryHomedGrain.HomeOf))
+            .StartAsync();
 
     public async Task DisposeAsync() => await Geo.DisposeAsync();
 }

@@ -62,6 +62,18 @@ public sealed class GeoGrainRoutingTests(ThreeRegionsFixture fixture)
     }
 
     [Fact]
+    public async Task A_user_home_function_places_grains_by_country()
+    {
+        var id = Guid.NewGuid().ToString("N");
+
+        Assert.Equal("eu-west", (await Geo.Client("us-east").GetGrain<ICountryHomedGrain>($"de:{id}").Increment()).ExecutedIn.Value);
+        Assert.Equal("apac-east", (await Geo.Client("eu-west").GetGrain<ICountryHomedGrain>($"jp:{id}").Increment()).ExecutedIn.Value);
+        var error = await Assert.ThrowsAsync<GrainPlacementException>(() => Geo.Client("eu-west").GetGrain<ICountryHomedGrain>($"br:{id}").Increment());
+        Assert.Equal($"br:{id}", error.Key);
+        Assert.Contains("no region serves country 'br'", error.Message);
+    }
+
+    [Fact]
     public async Task A_key_naming_an_unknown_region_fails_with_a_typed_exception_naming_the_key()
     {
         var error = await Assert.ThrowsAsync<GrainPlacementException>(() => Geo.Client("us-east").GetGrain<IProfileGrain>("mars-north/zed").Rename("x"));

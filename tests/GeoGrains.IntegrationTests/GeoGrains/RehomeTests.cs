@@ -38,7 +38,7 @@ public sealed class RehomeTests(ThreeRegionsFixture fixture)
 
         var writers = Task.WhenAll(Writer("apac-east", 0), Writer("eu-west", 1000));
         await moveRequested.Task.WaitAsync(Timeout);
-        var moved = await Geo.Client("eu-west").GetGrain<IGeoAdminGrain>(0).Rehome(grainId, "eu-west");
+        var moved = await Geo.Client("eu-west").RehomeAsync(Geo.Client("eu-west").GetGrain<IProfileGrain>(key), "eu-west");
         await writers.WaitAsync(Timeout);
 
         Assert.Equal("eu-west", moved.Owner.Value);
@@ -70,7 +70,7 @@ public sealed class RehomeTests(ThreeRegionsFixture fixture)
                 var view = await Geo.Client(region).GetGrain<IProfileGrain>(key).Get();
                 return view.Version == total && view.History.SequenceEqual(history) ? true : throw new InvalidOperationException($"{region} at version {view.Version}");
             }, Timeout, $"{region} converges");
-            var owner = await Geo.Client(region).GetGrain<IGeoAdminGrain>(0).GetOwner(grainId);
+            var owner = await Geo.Client(region).GetOwnerAsync(Geo.Client(region).GetGrain<IProfileGrain>(key));
             Assert.Equal(new GrainOwnership("eu-west", 2), owner);
         }
 

@@ -89,3 +89,29 @@ public sealed class UnregisteredGeoGrain : GeoGrain<Count>, IUnregisteredGeoGrai
         return Version;
     }
 }
+
+/// <summary>Homed by a user function: the country code before ':' decides the region.</summary>
+public interface ICountryHomedGrain : IGrainWithStringKey
+{
+    Task<WriteReceipt> Increment();
+}
+
+[GeoGrain(Home = HomeBy.Function, HomeFunction = HomeFunction)]
+public sealed class CountryHomedGrain(ILocalSiloDetails silo) : GeoGrain<Count>, ICountryHomedGrain
+{
+    public const string HomeFunction = "by-country";
+
+    public static RegionId HomeOf(string key) => key.Split(':')[0] switch
+    {
+        "de" or "fr" => "eu-west",
+        "jp" or "au" => "apac-east",
+        "us" => "us-east",
+        var country => throw new ArgumentException($"no region serves country '{country}'"),
+    };
+
+    public async Task<WriteReceipt> Increment()
+    {
+        await Update(c => c with { Value = c.Value + 1 });
+        return new WriteReceipt(Region, silo.ClusterId, Version);
+    }
+}

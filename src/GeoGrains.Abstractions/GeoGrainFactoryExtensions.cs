@@ -1,0 +1,28 @@
+namespace GeoGrains;
+
+/// <summary>Ownership operations on geo grains, from a client or a grain, in whichever region it is connected to.</summary>
+public static class GeoGrainFactoryExtensions
+{
+    /// <summary>
+    /// Moves <paramref name="grain"/> to <paramref name="newRegion"/>: a planned move that ships its latest version first
+    /// and loses no write; writes made meanwhile wait and then run in the new region. See <see cref="IGeoAdminGrain.Rehome"/>.
+    /// </summary>
+    /// <returns>The new ownership (owner and epoch).</returns>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    /// <exception cref="UnknownRegionException"><paramref name="newRegion"/> is not in the topology.</exception>
+    /// <exception cref="RegionUnreachableException">The current or new owner region cannot be reached; ownership is unchanged.</exception>
+    public static Task<GrainOwnership> RehomeAsync(this IGrainFactory grains, IAddressable grain, RegionId newRegion)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(grain);
+        return grains.GetGrain<IGeoAdminGrain>(0).Rehome(grain.GetGrainId(), newRegion);
+    }
+
+    /// <summary>Who owns <paramref name="grain"/> now, as the connected region's directory knows it.</summary>
+    public static Task<GrainOwnership> GetOwnerAsync(this IGrainFactory grains, IAddressable grain)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(grain);
+        return grains.GetGrain<IGeoAdminGrain>(0).GetOwner(grain.GetGrainId());
+    }
+}

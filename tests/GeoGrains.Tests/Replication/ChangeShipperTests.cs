@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Text;
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Runtime;
+using Orleans.Serialization;
+
+namespace GeoGrains.Tests.Replication;
+
+/// <summary>The shipper against a fake link to the target region (the receiver side is tested on real clusters).</summary>
+public sealed class ChangeShipperTests : IAsyncDisposable
+{
+    private static readonly Serializer Serializer = new ServiceCollection().AddSerializer().BuildServiceProvider().GetRequiredService<Serializer>();
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private readonly RegionStorageAccount _account = new("us-east");
+    private readonly GeoStore _store;
+    private readonly FakeLink _link = new();
+    private readonly ReplicationMetrics _metrics = new();
+    private readonly ChangeShipper _shipper;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _running = Task.CompletedTask;
+
+    public ChangeShipperTests()
+    {
+        _store = new GeoStore(_account, Serializer);
+        _shipper = new ChangeShipper("us-east", "eu-west", _link, _store, new ReplicationBatchCodec(Serializer), _metrics,
+            new ReplicationOptions { MaxBatchSize = 3, RetryBackoff = TimeSpan.FromMilliseconds(10), BatchInterval = TimeSpan.Zero },
+            NullLogger.Instance);
+    }
+
+    private static GrainId Grain(int i) => GrainId.Create("profile", $"us-east/user-{i}");
+
+    private static GeoRecord Version(long v) => new(v, 1, new HybridTimestamp(v, 0), "us-east", Encoding.UTF8.GetBytes($"{{\"v\":{v}}}"));
+
+    private void Commit(GrainId grain, GeoRecord record)
+    {
+        _store.AddToOutbox("eu-west", grain, record);
+        _shipper.Enqueue(grain, record);
+    }
+
+    [Fact]
+    public async Task Versions_of_one_grain_waiting_together_ship_as_the_latest()
+    {
+        Commit(Grain(1), Version(1));
+        Commit(Grain(1), Version(2));
+        Commit(Grain(1), Version(3));
+        Assert.Equal(1, _shipper.PendingCount);
+
+        Start();
+        var shipped = await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
+
+        var change = Assert.Single(shipped);
+        Assert.Equal(Grain(1), change.Grain);
+        Assert.Equal(3, change.Record.Version);
+    }
+
+    [Fact]
+    public void An_older_version_never_replaces_a_newer_one_waiting()
+    {
+        _shipper.Enqueue(Grain(1), Version(5));
+        _shipper.Enqueue(Grain(1), Version(4));
+
+        Assert.Equal(1, _shipper.PendingCount);
+    }
+
+    [Fact]
+    public async Task Batches_hold_at_most_the_configured_number_of_changes_and_acknowledged_changes_leave_the_outbox()
+    {
+        for (var i = 0; i < 7; i++)
+        {
+            Commit(Grain(i), Version(1));
+        }
+
+        Start();
+        var batches = new List<ReplicatedChange[]>();
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (batches.Sum(b => b.Length) < 7)
+        {
+            batches.Add(await _link.Delivered.Reader.ReadAsync(deadline.Token));
+        }
+
+        Assert.All(batches, b => Assert.InRange(b.Length, 1, 3));
+        Assert.Equal(Enumerable.Range(0, 7).Select(Grain).Order(), batches.SelectMany(b => b).Select(c => c.Grain).Order());
+        await WaitFor(() => !_store.Outbox("eu-west").Any(), "the outbox empties");
+        Assert.Equal(7, _metrics.Get("us-east", "eu-west").ChangesAcknowledged);
+    }
+
+    [Fact]
+    public async Task A_batch_that_is_not_acknowledged_is_retried_and_stays_in_the_outbox_until_it_is()
+    {
+        _link.FailNext = 2;
+        Commit(Grain(1), Version(1));
+
+        Start();
+        var shipped = await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
+
+        Assert.Equal(1, Assert.Single(shipped).Record.Version);
+        Assert.Equal(3, _link.Attempts);
+        await WaitFor(() => !_store.Outbox("eu-west").Any(), "the outbox empties after the acknowledgement");
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_of_an_older_version_keeps_the_newer_outbox_entry()
+    {
+        Commit(Grain(1), Version(1));
+        _store.AddToOutbox("eu-west", Grain(1), Version(2));
+
+        Start();
+        await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
+        await WaitFor(() => _metrics.Get("us-east", "eu-west").ChangesAcknowledged == 1, "the acknowledgement");
+
+        Assert.Equal(2, Assert.Single(_store.Outbox("eu-west")).Entry.Version);
+    }
+
+    private void Start() => _running = Task.Run(() => _shipper.RunAsync(_stop.Token));
+
+    private static async Task WaitFor(Func<bool> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (!condition())
+        {
+            await Task.Delay(10, deadline.Token).ContinueWith(t => t.IsCanceled ? throw new TimeoutException(what) : t, TaskScheduler.Default);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        _metrics.Dispose();
+    }
+
+    /// <summary>Stands in for the link to eu-west: decodes what would be sent and acknowledges it, or fails on request.</summary>
+    private sealed class FakeLink : IRegionLinks
+    {
+        private readonly ReplicationBatchCodec _codec = new(Serializer);
+        private int _attempts;
+
+        public System.Threading.Channels.Channel<ReplicatedChange[]> Delivered { get; } = System.Threading.Channels.Channel.CreateUnbounded<ReplicatedChange[]>();
+
+        public int FailNext { get; set; }
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public RegionId LocalRegion => "us-east";
+
+        public Task<TResult> InvokeAsync<TResult>(RegionId target, Func<IGrainFactory, Task<TResult>> call, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _attempts);
+            if (FailNext > 0)
+            {
+                FailNext--;
+                throw new RegionUnreachableException("us-east", target, "fake partition");
+            }
+
+            return call(new ReceiverFactory(this));
+        }
+
+        public Task InvokeAsync(RegionId target, Func<IGrainFactory, Task> call, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        private sealed class ReceiverFactory(FakeLink link) : IGrainFactory, IReplicationReceiverGrain
+        {
+            public Task<ReplicationAck> Apply(ReplicationBatch batch)
+            {
+                var changes = link._codec.Decode(batch);
+                link.Delivered.Writer.TryWrite(changes);
+                return Task.FromResult(new ReplicationAck(changes.Length, 0));
+            }
+
+            public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>
+                (TGrainInterface)(object)this;
+
+            public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidKey => throw new NotSupportedException();
+            public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithStringKey => throw new NotSupportedException();
+            public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string keyExtension, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidCompoundKey => throw new NotSupportedException();
+            public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string keyExtension, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerCompoundKey => throw new NotSupportedException();
+            public TGrainObserverInterface CreateObjectReference<TGrainObserverInterface>(IGrainObserver obj) where TGrainObserverInterface : IGrainObserver => throw new NotSupportedException();
+            public void DeleteObjectReference<TGrainObserverInterface>(IGrainObserver obj) where TGrainObserverInterface : IGrainObserver => throw new NotSupportedException();
+            public IGrain GetGrain(Type grainInterfaceType, Guid grainPrimaryKey) => throw new NotSupportedException();
+            public IGrain GetGrain(Type grainInterfaceType, long grainPrimaryKey) => throw new NotSupportedException();
+            public IGrain GetGrain(Type grainInterfaceType, string grainPrimaryKey) => throw new NotSupportedException();
+            public IGrain GetGrain(Type grainInterfaceType, Guid grainPrimaryKey, string keyExtension) => throw new NotSupportedException();
+            public IGrain GetGrain(Type grainInterfaceType, long grainPrimaryKey, string keyExtension) => throw new NotSupportedException();
+            public TGrainInterface GetGrain<TGrainInterface>(GrainId grainId) where TGrainInterface : IAddressable => throw new NotSupportedException();
+            public IAddressable GetGrain(GrainId grainId) => throw new NotSupportedException();
+            public IAddressable GetGrain(GrainId grainId, GrainInterfaceType interfaceType) => throw new NotSupportedException();
+            public IAddressable GetGrain(Type interfaceType, IdSpan grainKey, string grainClassNamePrefix) => throw new NotSupportedException();
+            public IAddressable GetGrain(Type interfaceType, IdSpan grainKey) => throw new NotSupportedException();
+        }
+    }
+}
