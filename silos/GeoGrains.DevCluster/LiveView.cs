@@ -53,6 +53,16 @@ internal static class LiveView
             view.AppendLine($"    {from.Value,-11} -> {to.Value,-11} {traffic.Messages,8} msgs {traffic.Bytes / 1024.0,10:0.0} KiB{state}");
         }
 
+        view.AppendLine("  replication (demo workload; changes applied, lag of the latest)");
+        foreach (var source in cluster.Topology.RegionIds)
+        {
+            foreach (var target in cluster.Topology.RegionIds.Where(t => t != source))
+            {
+                var traffic = cluster.Replication.Get(source, target);
+                view.AppendLine($"    {source.Value,-11} -> {target.Value,-11} {traffic.ChangesApplied,8} applied {traffic.LastLagMilliseconds,7:0} ms lag");
+            }
+        }
+
         return view.ToString();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using GeoGrains.Silo;
@@ -44,6 +45,8 @@ internal sealed class LocalGeoCluster : IAsyncDisposable
 
     public LinkMeter Meter { get; } = new();
 
+    public ReplicationMetrics Replication { get; } = new();
+
     public IClusterClient Client(RegionId region) => _clients[region].Services.GetRequiredService<IClusterClient>();
 
     public static async Task<LocalGeoCluster> StartAsync(DevClusterOptions options, Action<string> progress, CancellationToken cancellationToken)
@@ -80,6 +83,7 @@ internal sealed class LocalGeoCluster : IAsyncDisposable
                     {
                         services.AddSingleton(cluster.Network);
                         services.AddSingleton(cluster.Meter);
+                        services.AddSingleton(cluster.Replication);
                         services.AddSingleton(storage);
                     }).Build();
                     cluster._silos.Add(silo);
@@ -131,5 +135,6 @@ internal sealed class LocalGeoCluster : IAsyncDisposable
         }
 
         Meter.Dispose();
+        Replication.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GeoGrains;
 using GeoGrains.DevCluster;
+using GeoGrains.DevCluster.Demo;
 
 // A local multi-region GeoGrains cluster: every region a real Orleans cluster, linked by an emulated WAN.
 DevClusterOptions options;
@@ -37,7 +38,9 @@ try
     Console.Write(await RoundTripTable.MeasureAsync(cluster, options.Samples, TimeSpan.FromSeconds(60), CancellationToken.None));
     Console.WriteLine();
     Console.WriteLine(options.Duration is null ? "Running; press Ctrl+C to stop." : $"Running until {options.Duration.Value.TotalSeconds:0} s have passed.");
+    var workload = DemoWorkload.RunAsync(cluster, stopping.Token);
     await LiveView.RunAsync(cluster, uptime, stopping.Token);
+    await workload;
     Console.WriteLine("Stopping...");
 }
 catch (Exception exception) when (exception is GeoGrainsException or IOException or Orleans.Runtime.OrleansException)

@@ -127,6 +127,26 @@ public sealed class GeoTestCluster : IAsyncDisposable
         await StartRegionAsync(target, cancellationToken);
     }
 
+    /// <summary>
+    /// Waits until every change acknowledged in any region has been acknowledged by every other region (every outbox is
+    /// empty), so that the links carry no replication traffic. Fails with <see cref="TimeoutException"/> otherwise.
+    /// </summary>
+    public async Task WaitForReplicationAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (_regions.Values.FirstOrDefault(r => r.Storage.KeysStartingWith(GeoStore.OutboxPrefix).Any()) is { } pending)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Region '{pending.Id}' still has changes to ship after {timeout}.");
+            }
+        }
+    }
+
     /// <summary>Deletes everything in <paramref name="region"/>'s storage account, as losing the account would.</summary>
     public void WipeRegionStorage(RegionId region) => this[region].Storage.Wipe();
 

@@ -140,20 +140,7 @@ internal static class GeoGrainBenchmarks
             shipped.ChangesSent - shippedBefore.ChangesSent, shipped.BatchesSent - shippedBefore.BatchesSent);
     }
 
-    private static async Task WaitUntilQuietAsync(GeoTestCluster geo)
-    {
-        // Quiet: every region's outbox is empty, so every change was acknowledged.
-        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
-        while (geo.Regions.Any(r => geo[r].Storage.KeysStartingWith("geograins/outbox/").Any()))
-        {
-            if (Stopwatch.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException("Replication did not catch up within 60 s.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilQuietAsync(GeoTestCluster geo) => geo.WaitForReplicationAsync(TimeSpan.FromSeconds(60));
 }
 
 internal sealed record PairLag(string Source, string Target, double OneWayMs, LatencySummary Lag)

@@ -16,7 +16,7 @@ internal sealed class GeoStore(RegionStorageAccount account, Serializer serializ
     private readonly ConcurrentDictionary<string, (string ETag, GeoRecord Record)> _parsed = new(StringComparer.Ordinal);
 
     private const string RecordPrefix = "geograins/grain/";
-    private const string OutboxPrefix = "geograins/outbox/";
+    public const string OutboxPrefix = "geograins/outbox/";
     private const string DirectoryKey = "geograins/directory";
 
     public RegionId Region => account.Region;

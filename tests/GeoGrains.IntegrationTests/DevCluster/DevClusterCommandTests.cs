@@ -10,7 +10,7 @@ public sealed class DevClusterCommandTests
     [Fact]
     public async Task Runs_three_regions_prints_the_round_trip_table_and_exits_0_after_its_duration()
     {
-        var (exitCode, output) = await RunAsync("--duration", "8", "--base-port", "23000", "--samples", "3");
+        var (exitCode, output) = await RunAsync("--duration", "10", "--base-port", "23000", "--samples", "3");
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}");
         Assert.Contains("Round trips between regions", output);
@@ -21,6 +21,8 @@ public sealed class DevClusterCommandTests
 
         Assert.Contains("us-east     US    geo-us-east      2/2 silos active", output);
         Assert.Contains("apac-east   APAC  geo-apac-east    2/2 silos active", output);
+        Assert.Contains("replication (demo workload", output);
+        Assert.Matches(@"us-east\s+-> eu-west\s+[1-9]\d* applied", output);
         Assert.Contains("Stopped.", output);
     }
 

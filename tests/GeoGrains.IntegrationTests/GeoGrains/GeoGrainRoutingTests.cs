@@ -37,6 +37,7 @@ public sealed class GeoGrainRoutingTests(ThreeRegionsFixture fixture)
         var reader = Geo.Client("eu-west").GetGrain<IProfileGrain>(key);
         await Eventually.Succeeds(async () => (await reader.Get()).Version == 1 ? true : throw new InvalidOperationException("not replicated yet"),
             ReplicationTimeout, "eu-west has version 1");
+        await Geo.WaitForReplicationAsync(ReplicationTimeout);
         var before = Geo.Meter.SentFrom("eu-west");
 
         for (var i = 0; i < 20; i++)

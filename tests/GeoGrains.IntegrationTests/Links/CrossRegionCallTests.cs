@@ -54,6 +54,7 @@ public sealed class CrossRegionCallTests(ThreeRegionsFixture fixture)
     {
         var client = Geo.Client("eu-west").GetGrain<IRemoteCallerGrain>("metered");
         await client.CallWhereAmI("us-east", "warm-up");
+        await Geo.WaitForReplicationAsync(TimeSpan.FromSeconds(60));
         var requestsBefore = Geo.Meter.Get("eu-west", "us-east");
         var repliesBefore = Geo.Meter.Get("us-east", "eu-west");
 
@@ -70,6 +71,7 @@ public sealed class CrossRegionCallTests(ThreeRegionsFixture fixture)
     [Fact]
     public async Task A_call_to_the_local_region_does_not_cross_the_links()
     {
+        await Geo.WaitForReplicationAsync(TimeSpan.FromSeconds(60));
         var before = Geo.Meter.SentFrom("apac-east");
 
         var call = await Geo.Client("apac-east").GetGrain<IRemoteCallerGrain>("local").CallWhereAmI("apac-east", "here");

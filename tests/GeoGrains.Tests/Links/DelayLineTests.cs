@@ -21,21 +21,6 @@ public sealed class DelayLineTests
     }
 
     [Fact]
-    public async Task Completes_shorter_delays_first_whatever_the_order_they_were_asked_in()
-    {
-        var finished = new List<int>();
-        var tasks = new[] { 30, 5, 15 }.Select(async ms =>
-        {
-            await DelayLine.Shared.Delay(TimeSpan.FromMilliseconds(ms));
-            lock (finished) finished.Add(ms);
-        });
-
-        await Task.WhenAll(tasks);
-
-        Assert.Equal([5, 15, 30], finished);
-    }
-
-    [Fact]
     public void A_zero_or_negative_delay_is_already_complete()
     {
         Assert.True(DelayLine.Shared.Delay(TimeSpan.Zero).IsCompleted);
