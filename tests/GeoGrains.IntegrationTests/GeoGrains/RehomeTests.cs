@@ -79,6 +79,34 @@ public sealed class RehomeTests(ThreeRegionsFixture fixture)
     }
 
     [Fact]
+    public async Task A_region_that_missed_a_move_learns_it_from_the_others_after_the_partition_heals()
+    {
+        var key = $"us-east/{Guid.NewGuid():N}";
+        var grain = Geo.Client("us-east").GetGrain<IProfileGrain>(key);
+        await grain.Rename("before");
+        Geo.Isolate("apac-east");
+        try
+        {
+            // apac-east cannot be told; the move still completes between the two regions that matter.
+            Assert.Equal(new GrainOwnership("eu-west", 2), await Geo.Client("us-east").RehomeAsync(grain, "eu-west"));
+            Assert.Equal(new GrainOwnership("us-east", 1), await Geo.Client("apac-east").GetOwnerAsync(Geo.Client("apac-east").GetGrain<IProfileGrain>(key)));
+        }
+        finally
+        {
+            Geo.Heal();
+        }
+
+        var learned = await Eventually.Succeeds(async () =>
+        {
+            var owner = await Geo.Client("apac-east").GetOwnerAsync(Geo.Client("apac-east").GetGrain<IProfileGrain>(key));
+            return owner.Owner == "eu-west" ? owner : throw new InvalidOperationException($"apac-east still says {owner}");
+        }, Timeout, "apac-east's directory converges");
+
+        Assert.Equal(new GrainOwnership("eu-west", 2), learned);
+        Assert.Equal("eu-west", (await Geo.Client("apac-east").GetGrain<IProfileGrain>(key).Rename("after")).ExecutedIn.Value);
+    }
+
+    [Fact]
     public async Task Rehome_to_the_current_owner_changes_nothing_and_to_an_unknown_region_is_refused()
     {
         var key = $"apac-east/{Guid.NewGuid():N}";
