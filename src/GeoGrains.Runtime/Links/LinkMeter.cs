@@ -15,6 +15,7 @@ public sealed class LinkMeter : IDisposable
     public const string MeterName = "GeoGrains.Links";
 
     private readonly ConcurrentDictionary<(RegionId From, RegionId To), Counters> _pairs = new();
+    private readonly ConcurrentDictionary<(RegionId From, RegionId To, Type Interface), long> _byInterface = new();
     private readonly Meter _meter;
     private readonly Counter<long> _messages;
     private readonly Counter<long> _bytes;
@@ -35,13 +36,29 @@ public sealed class LinkMeter : IDisposable
     public IReadOnlyDictionary<(RegionId From, RegionId To), LinkTraffic> Snapshot() =>
         _pairs.ToDictionary(p => p.Key, p => p.Value.Read());
 
+    /// <summary>
+    /// Messages (requests and replies) of calls to <typeparamref name="TGrainInterface"/> sent from <paramref name="from"/>
+    /// to <paramref name="to"/>: tells one kind of call apart from the rest of the traffic, such as replication.
+    /// </summary>
+    public long Messages<TGrainInterface>(RegionId from, RegionId to) =>
+        _byInterface.TryGetValue((from, to, typeof(TGrainInterface)), out var count) ? count : 0;
+
+    /// <summary>Messages of calls to <typeparamref name="TGrainInterface"/> sent from <paramref name="from"/> to any other region.</summary>
+    public long MessagesFrom<TGrainInterface>(RegionId from) =>
+        _byInterface.Where(p => p.Key.From == from && p.Key.Interface == typeof(TGrainInterface)).Sum(p => p.Value);
+
     /// <summary>All traffic sent from <paramref name="from"/> to any other region.</summary>
     public LinkTraffic SentFrom(RegionId from) =>
         _pairs.Where(p => p.Key.From == from).Aggregate(default(LinkTraffic), (sum, p) => sum + p.Value.Read());
 
-    internal void RecordMessage(RegionId from, RegionId to)
+    internal void RecordMessage(RegionId from, RegionId to, Type? grainInterface = null)
     {
         Pair(from, to).AddMessage();
+        if (grainInterface is not null)
+        {
+            _byInterface.AddOrUpdate((from, to, grainInterface), 1, static (_, count) => count + 1);
+        }
+
         _messages.Add(1, Tags(from, to));
     }
 

@@ -13,7 +13,8 @@ internal sealed class WanEmulationFilter(RegionId from, RegionId to, WanEmulator
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        await Transmit(from, to, started);
+        var grainInterface = context.InterfaceMethod?.DeclaringType;
+        await Transmit(from, to, started, grainInterface);
 
         ExceptionDispatchInfo? failure = null;
         try
@@ -26,13 +27,13 @@ internal sealed class WanEmulationFilter(RegionId from, RegionId to, WanEmulator
             failure = ExceptionDispatchInfo.Capture(exception);
         }
 
-        await Transmit(to, from, started);
+        await Transmit(to, from, started, grainInterface);
         failure?.Throw();
     }
 
-    private async Task Transmit(RegionId source, RegionId target, long callStarted)
+    private async Task Transmit(RegionId source, RegionId target, long callStarted, Type? grainInterface)
     {
-        meter.RecordMessage(source, target);
+        meter.RecordMessage(source, target, grainInterface);
         var fate = emulator.Send(source, target);
         if (fate.IsDelivered && fate.Delay > TimeSpan.Zero)
         {

@@ -24,6 +24,23 @@ public sealed class LinkMeterTests
     }
 
     [Fact]
+    public void Counts_messages_per_grain_interface_apart_from_other_traffic()
+    {
+        using var meter = new LinkMeter();
+
+        meter.RecordMessage("us-east", "eu-west", typeof(IDisposable));
+        meter.RecordMessage("us-east", "eu-west", typeof(IDisposable));
+        meter.RecordMessage("us-east", "apac-east", typeof(IDisposable));
+        meter.RecordMessage("us-east", "eu-west", typeof(IAsyncDisposable));
+        meter.RecordMessage("us-east", "eu-west");
+
+        Assert.Equal(2, meter.Messages<IDisposable>("us-east", "eu-west"));
+        Assert.Equal(3, meter.MessagesFrom<IDisposable>("us-east"));
+        Assert.Equal(0, meter.Messages<IDisposable>("eu-west", "us-east"));
+        Assert.Equal(4, meter.Get("us-east", "eu-west").Messages);
+    }
+
+    [Fact]
     public void Publishes_counters_tagged_with_source_and_target()
     {
         using var meter = new LinkMeter();
