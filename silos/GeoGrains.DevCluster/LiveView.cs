@@ -24,6 +24,9 @@ internal static class LiveView
         {
             // Stopped: Ctrl+C or --duration.
         }
+
+        // One last view, so that a run with --duration ends with its totals.
+        Console.Write(await RenderAsync(cluster, uptime.Elapsed));
     }
 
     private static async Task<string> RenderAsync(LocalGeoCluster cluster, TimeSpan uptime)

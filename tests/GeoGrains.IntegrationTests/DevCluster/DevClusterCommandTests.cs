@@ -10,7 +10,7 @@ public sealed class DevClusterCommandTests
     [Fact]
     public async Task Runs_three_regions_prints_the_round_trip_table_and_exits_0_after_its_duration()
     {
-        var (exitCode, output) = await RunAsync("--duration", "10", "--base-port", "23000", "--samples", "3");
+        var (exitCode, output) = await RunAsync("--duration", "20", "--base-port", "23000", "--samples", "3");
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}");
         Assert.Contains("Round trips between regions", output);
