@@ -24,6 +24,10 @@ internal sealed class ChangeShipper
     private readonly ILogger _logger;
     private readonly object _lock = new();
     private readonly Dictionary<GrainId, GeoRecord> _pending = [];
+
+    // The newest version queued for each grain until the target acknowledges it: a batch that failed is retried only for
+    // changes nothing newer has replaced, so a healed link carries each grain's latest version once, not every version.
+    private readonly Dictionary<GrainId, GeoRecord> _newest = [];
     private readonly SemaphoreSlim _inFlight;
     private readonly SemaphoreSlim _wakeUp = new(0);
     private long _sequence;
@@ -64,9 +68,44 @@ internal sealed class ChangeShipper
             }
 
             _pending[grain] = record;
+            if (record.IsNewerThan(_newest.GetValueOrDefault(grain)))
+            {
+                _newest[grain] = record;
+            }
         }
 
         _wakeUp.Release();
+    }
+
+    private void Retry(IEnumerable<ReplicatedChange> failed)
+    {
+        foreach (var change in failed)
+        {
+            bool superseded;
+            lock (_lock)
+            {
+                superseded = _newest.TryGetValue(change.Grain, out var newest) && newest.IsNewerThan(change.Record);
+            }
+
+            if (!superseded)
+            {
+                Enqueue(change.Grain, change.Record);
+            }
+        }
+    }
+
+    private void Acknowledged(IEnumerable<ReplicatedChange> changes)
+    {
+        lock (_lock)
+        {
+            foreach (var change in changes)
+            {
+                if (_newest.TryGetValue(change.Grain, out var newest) && !newest.IsNewerThan(change.Record))
+                {
+                    _newest.Remove(change.Grain);
+                }
+            }
+        }
     }
 
     public int PendingCount
@@ -146,6 +185,7 @@ internal sealed class ChangeShipper
             _metrics.BatchSent(_source, _target, changes.Count, rawBytes, batch.Payload.Length);
             await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
             _metrics.BatchAcknowledged(_source, _target, changes.Count);
+            Acknowledged(changes);
             foreach (var change in changes)
             {
                 _store.RemoveFromOutbox(_target, change.Grain, change.Record);
@@ -167,10 +207,7 @@ internal sealed class ChangeShipper
                 return;
             }
 
-            foreach (var change in changes)
-            {
-                Enqueue(change.Grain, change.Record);
-            }
+            Retry(changes);
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {

@@ -55,10 +55,10 @@ public sealed class ReplicationCatchUpTests(ThreeRegionsFixture fixture) : IDisp
         var view = await Geo.Client("eu-west").GetGrain<IProfileGrain>(during[0]).Get();
         Assert.Equal(Enumerable.Range(0, 20), view.History);
 
-        // Only the 5 grains changed during the partition ship again, coalesced to their latest versions (a batch that was
-        // in flight when the link was cut may be retried once more); the 200 acknowledged ones are not re-sent.
+        // The replication meter shows what crossed after the heal: only the 5 grains changed during the partition, each at
+        // its latest version (twice at most, if a retry raced the heal); none of the 200 acknowledged ones again.
         var sentAfterHeal = Geo.Replication.Get("us-east", "eu-west").ChangesSent - sentAtHeal;
-        Assert.InRange(sentAfterHeal, 5, 5 * 16);
+        Assert.InRange(sentAfterHeal, 5, 10);
     }
 
     [Fact]
