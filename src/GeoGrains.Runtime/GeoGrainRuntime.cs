@@ -108,7 +108,22 @@ internal sealed class GeoGrainRuntime(
             await links.InvokeAsync(newOwner, g => g.GetGrain<IReplicationReceiverGrain>(0).Apply(batch));
         }
 
-        await links.InvokeAsync(newOwner, g => g.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change));
+        try
+        {
+            await links.InvokeAsync(newOwner, g => g.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change));
+        }
+        catch (RegionUnreachableException exception)
+        {
+            // The new owner may have taken ownership and only the reply was lost. Two writers would break the single-writer
+            // rule, so this region steps down regardless; directory anti-entropy completes the move once the link is back.
+            ownership.Merge(change);
+            await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change);
+            throw new RegionUnreachableException(region.Id, newOwner,
+                $"the move of '{grain}' is in doubt ({exception.Message}); region '{region.Id}' has stepped down and the move completes when the regions reconnect.");
+        }
+
+        // Fence this silo first, then record the move durably in this region's directory.
+        ownership.Merge(change);
         ownership.Merge(await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change));
 
         // The other regions learn now if they can; until then they forward to this region, which forwards on.

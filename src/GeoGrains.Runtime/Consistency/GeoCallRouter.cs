@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
@@ -19,6 +20,8 @@ internal sealed class GeoCallRouter(LocalRegion region, OwnershipCache ownership
     private const string HopCount = "geograins.hops";
     private const int MaxHops = 3;
 
+    private static readonly ConcurrentDictionary<MethodInfo, bool> ReadOnlyMethods = new();
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         // Only the grain's own interfaces are routed: IGeoGrainControl is answered where it arrives, and runtime calls
@@ -38,7 +41,7 @@ internal sealed class GeoCallRouter(LocalRegion region, OwnershipCache ownership
         RequestContext.Remove(EpochHint);
         RequestContext.Remove(HopCount);
 
-        if (context.InterfaceMethod.GetCustomAttribute<ReadOnlyAttribute>() is not null)
+        if (ReadOnlyMethods.GetOrAdd(context.InterfaceMethod, static m => m.GetCustomAttribute<ReadOnlyAttribute>() is not null))
         {
             grain.RefreshFromStore();
             await context.Invoke();
