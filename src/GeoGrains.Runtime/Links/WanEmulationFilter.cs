@@ -34,7 +34,7 @@ internal sealed class WanEmulationFilter(RegionId from, RegionId to, WanEmulator
     private async Task Transmit(RegionId source, RegionId target, long callStarted, Type? grainInterface)
     {
         meter.RecordMessage(source, target, grainInterface);
-        var fate = emulator.Send(source, target);
+        var fate = emulator.Send(source, target, grainInterface);
         if (fate.IsDelivered && fate.Delay > TimeSpan.Zero)
         {
             await DelayLine.Shared.Delay(fate.Delay);

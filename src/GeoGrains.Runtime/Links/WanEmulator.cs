@@ -17,6 +17,7 @@ public sealed class WanEmulator
     private readonly object _lock = new();
     private readonly HashSet<(RegionId From, RegionId To)> _cut = [];
     private readonly Dictionary<(RegionId From, RegionId To), double> _loss = [];
+    private readonly HashSet<(RegionId From, RegionId To, Type Interface)> _dropped = [];
     private TimeSpan _jitter;
 
     /// <summary>Creates an emulator for the regions of <paramref name="topology"/>.</summary>
@@ -90,6 +91,7 @@ public sealed class WanEmulator
             _cut.Remove((b, a));
             _loss.Remove((a, b));
             _loss.Remove((b, a));
+            _dropped.RemoveWhere(d => (d.From == a && d.To == b) || (d.From == b && d.To == a));
         }, a, b);
     }
 
@@ -100,6 +102,7 @@ public sealed class WanEmulator
         {
             _cut.Clear();
             _loss.Clear();
+            _dropped.Clear();
         });
     }
 
@@ -126,6 +129,14 @@ public sealed class WanEmulator
         }, from, to);
     }
 
+    /// <summary>
+    /// Drops every message of calls to <typeparamref name="TGrainInterface"/> (requests and replies) sent from
+    /// <paramref name="from"/> to <paramref name="to"/>, and only those: a fault aimed at one protocol step, such as the
+    /// reply to one call of a multi-step operation. <see cref="Heal()"/> ends it.
+    /// </summary>
+    /// <exception cref="UnknownRegionException">A region is not part of the topology.</exception>
+    public void Drop<TGrainInterface>(RegionId from, RegionId to) => Update(() => _dropped.Add((from, to, typeof(TGrainInterface))), from, to);
+
     /// <summary>Whether messages from <paramref name="from"/> to <paramref name="to"/> are currently dropped.</summary>
     public bool IsCut(RegionId from, RegionId to)
     {
@@ -139,7 +150,7 @@ public sealed class WanEmulator
     }
 
     /// <summary>Decides what happens to one message sent now from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    internal MessageFate Send(RegionId from, RegionId to)
+    internal MessageFate Send(RegionId from, RegionId to, Type? grainInterface = null)
     {
         TimeSpan jitter;
         lock (_lock)
@@ -147,6 +158,11 @@ public sealed class WanEmulator
             if (_cut.Contains((from, to)))
             {
                 return MessageFate.Dropped("the link is partitioned");
+            }
+
+            if (grainInterface is not null && _dropped.Count > 0 && _dropped.Contains((from, to, grainInterface)))
+            {
+                return MessageFate.Dropped($"messages of {grainInterface.Name} are dropped");
             }
 
             if (_loss.TryGetValue((from, to), out var rate) && Random.Shared.NextDouble() < rate)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using GeoGrains.IntegrationTests.Grains;
+using GeoGrains.Runtime.Ownership;
 using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.GeoGrains;
@@ -104,6 +105,68 @@ public sealed class RehomeTests(ThreeRegionsFixture fixture)
 
         Assert.Equal(new GrainOwnership("eu-west", 2), learned);
         Assert.Equal("eu-west", (await Geo.Client("apac-east").GetGrain<IProfileGrain>(key).Rename("after")).ExecutedIn.Value);
+    }
+
+    [Fact]
+    public async Task A_move_whose_confirmation_is_lost_still_leaves_exactly_one_writer()
+    {
+        var key = $"us-east/{Guid.NewGuid():N}";
+        var grain = Geo.Client("us-east").GetGrain<IProfileGrain>(key);
+        await grain.Append(1);
+
+        // eu-west takes ownership, but its answer never reaches us-east: the move is in doubt there.
+        Geo.Network.Drop<IOwnershipDirectoryGrain>("eu-west", "us-east");
+        try
+        {
+            var error = await Assert.ThrowsAsync<RegionUnreachableException>(() => Geo.Client("us-east").RehomeAsync(grain, "eu-west"));
+            Assert.Contains("in doubt", error.Message);
+
+            // us-east stepped down, so both regions agree on the one writer: eu-west, continuing the version history.
+            var fromUs = await Geo.Client("us-east").GetGrain<IProfileGrain>(key).Append(2);
+            var fromEu = await Geo.Client("eu-west").GetGrain<IProfileGrain>(key).Append(3);
+            Assert.Equal(("eu-west", 2L), (fromUs.ExecutedIn.Value, fromUs.Version));
+            Assert.Equal(("eu-west", 3L), (fromEu.ExecutedIn.Value, fromEu.Version));
+        }
+        finally
+        {
+            Geo.Heal();
+        }
+
+        await Eventually.Succeeds(async () =>
+        {
+            var owner = await Geo.Client("apac-east").GetOwnerAsync(Geo.Client("apac-east").GetGrain<IProfileGrain>(key));
+            return owner == new GrainOwnership("eu-west", 2) ? true : throw new InvalidOperationException($"apac-east says {owner}");
+        }, Timeout, "every region learns the move");
+    }
+
+    [Fact]
+    public async Task A_move_the_new_owner_never_heard_of_takes_no_writes_until_the_regions_reconnect()
+    {
+        var key = $"us-east/{Guid.NewGuid():N}";
+        var grain = Geo.Client("us-east").GetGrain<IProfileGrain>(key);
+        await grain.Append(1);
+
+        // The hand-over never reaches eu-west. us-east steps down anyway: a second writer is worse than none.
+        Geo.Network.Drop<IOwnershipDirectoryGrain>("us-east", "eu-west");
+        try
+        {
+            await Assert.ThrowsAsync<RegionUnreachableException>(() => Geo.Client("us-east").RehomeAsync(grain, "eu-west"));
+
+            var refused = await Assert.ThrowsAnyAsync<GeoGrainsException>(() => Geo.Client("us-east").GetGrain<IProfileGrain>(key).Append(2));
+            Assert.Contains("directories disagree", refused.Message);
+            Assert.Equal(1, (await Geo.Client("us-east").GetGrain<IProfileGrain>(key).Get()).Version);
+            Assert.Equal(1, (await Geo.Client("eu-west").GetGrain<IProfileGrain>(key).Get()).Version);
+        }
+        finally
+        {
+            Geo.Heal();
+        }
+
+        // Once the regions talk again, anti-entropy completes the move and writes resume in eu-west from version 2.
+        var resumed = await Eventually.Succeeds(
+            () => Geo.Client("apac-east").GetGrain<IProfileGrain>(key).Append(2), Timeout, "writes resume after the move completes");
+        Assert.Equal(("eu-west", 2L), (resumed.ExecutedIn.Value, resumed.Version));
+        Assert.Equal(new[] { 1, 2 }, (await Geo.Client("eu-west").GetGrain<IProfileGrain>(key).Get()).History.ToArray());
     }
 
     [Fact]

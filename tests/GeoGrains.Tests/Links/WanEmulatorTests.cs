@@ -105,6 +105,20 @@ public sealed class WanEmulatorTests
     }
 
     [Fact]
+    public void Dropping_one_kind_of_call_leaves_the_rest_of_the_link_working()
+    {
+        _network.Drop<IDisposable>("eu-west", "us-east");
+
+        Assert.False(_network.Send("eu-west", "us-east", typeof(IDisposable)).IsDelivered);
+        Assert.True(_network.Send("eu-west", "us-east", typeof(IAsyncDisposable)).IsDelivered);
+        Assert.True(_network.Send("eu-west", "us-east").IsDelivered);
+        Assert.True(_network.Send("us-east", "eu-west", typeof(IDisposable)).IsDelivered);
+
+        _network.Heal();
+        Assert.True(_network.Send("eu-west", "us-east", typeof(IDisposable)).IsDelivered);
+    }
+
+    [Fact]
     public void Bad_input_is_refused_with_typed_exceptions()
     {
         Assert.Throws<UnknownRegionException>(() => _network.Partition("us-east", "mars-north"));
