@@ -58,10 +58,7 @@ internal sealed class GeoGrainRuntime(
     public GeoRecord Commit(GrainId grain, GeoRecord? current, byte[] state, GrainOwnership owner)
     {
         var next = new GeoRecord((current?.Version ?? 0) + 1, owner.Epoch, clock.Now(), region.Id, state);
-        foreach (var target in replication.Targets)
-        {
-            store.AddToOutbox(target, grain, next);
-        }
+        store.AddToOutbox(replication.Targets, grain, next);
 
         if (!store.TryCommit(grain, current, next))
         {

@@ -32,10 +32,6 @@ internal sealed class RemoteRegionClient(
     private IClusterClient? _client;
     private bool _disposed;
 
-    public RegionId Target => target.Id;
-
-    public bool IsConnected => Volatile.Read(ref _client) is not null;
-
     public async Task<TResult> InvokeAsync<TResult>(Func<IGrainFactory, Task<TResult>> call, CancellationToken cancellationToken)
     {
         var client = await GetClientAsync(cancellationToken);

@@ -55,8 +55,6 @@ internal sealed class ChangeShipper
         _inFlight = new SemaphoreSlim(options.MaxBatchesInFlight);
     }
 
-    public RegionId Target => _target;
-
     /// <summary>Queues a version to ship; an older version of the same grain still waiting is replaced.</summary>
     public void Enqueue(GrainId grain, GeoRecord record)
     {

@@ -12,8 +12,11 @@ internal sealed record GeoRecord(
     [property: Id(3)] RegionId CommittedIn,
     [property: Id(4)] byte[] State)
 {
-    public bool IsNewerThan(GeoRecord? other) =>
-        other is null || Epoch > other.Epoch || (Epoch == other.Epoch && Version > other.Version);
+    public bool IsNewerThan(GeoRecord? other) => other is null || IsAfter(Epoch, Version, other.Epoch, other.Version);
+
+    /// <summary>The order of versions across owners: a higher epoch wins, then a higher version.</summary>
+    public static bool IsAfter(long epoch, long version, long otherEpoch, long otherVersion) =>
+        epoch > otherEpoch || (epoch == otherEpoch && version > otherVersion);
 }
 
 /// <summary>A committed version of one grain, on its way to other regions.</summary>

@@ -46,9 +46,6 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
 
     public IReadOnlyList<RegionId> Targets { get; }
 
-    /// <summary>Changes queued in this silo and not yet sent, for <paramref name="target"/>.</summary>
-    public int Pending(RegionId target) => _shippers[target].PendingCount;
-
     /// <summary>Queues a committed version for every other region. Its outbox entries were written before the commit.</summary>
     public void Ship(GrainId grain, GeoRecord record)
     {

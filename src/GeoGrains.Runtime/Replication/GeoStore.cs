@@ -83,9 +83,15 @@ internal sealed class GeoStore(RegionStorageAccount account, Serializer serializ
         return true;
     }
 
-    /// <summary>Records, before the write is acknowledged, that <paramref name="target"/> has yet to receive this version.</summary>
-    public void AddToOutbox(RegionId target, GrainId grain, GeoRecord record) =>
-        account.Write(OutboxKey(target, grain), serializer.SerializeToArray(new OutboxEntry(record.Epoch, record.Version, record.CommittedAt)));
+    /// <summary>Records, before the write is acknowledged, that the <paramref name="targets"/> have yet to receive this version.</summary>
+    public void AddToOutbox(IEnumerable<RegionId> targets, GrainId grain, GeoRecord record)
+    {
+        var entry = serializer.SerializeToArray(new OutboxEntry(record.Epoch, record.Version, record.CommittedAt));
+        foreach (var target in targets)
+        {
+            account.Write(OutboxKey(target, grain), entry);
+        }
+    }
 
     /// <summary>Removes the outbox entry once <paramref name="target"/> acknowledged this version or a later one.</summary>
     public void RemoveFromOutbox(RegionId target, GrainId grain, GeoRecord acknowledged)
@@ -94,7 +100,7 @@ internal sealed class GeoStore(RegionStorageAccount account, Serializer serializ
         if (account.TryRead(key, out var stored))
         {
             var entry = serializer.Deserialize<OutboxEntry>(stored.Data)!;
-            if (entry.Epoch < acknowledged.Epoch || (entry.Epoch == acknowledged.Epoch && entry.Version <= acknowledged.Version))
+            if (!GeoRecord.IsAfter(entry.Epoch, entry.Version, acknowledged.Epoch, acknowledged.Version))
             {
                 account.TryDelete(key, stored.ETag);
             }

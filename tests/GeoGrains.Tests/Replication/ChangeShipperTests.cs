@@ -38,7 +38,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
     private void Commit(GrainId grain, GeoRecord record)
     {
-        _store.AddToOutbox("eu-west", grain, record);
+        _store.AddToOutbox(["eu-west"], grain, record);
         _shipper.Enqueue(grain, record);
     }
 
@@ -107,7 +107,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
     public async Task An_acknowledgement_of_an_older_version_keeps_the_newer_outbox_entry()
     {
         Commit(Grain(1), Version(1));
-        _store.AddToOutbox("eu-west", Grain(1), Version(2));
+        _store.AddToOutbox(["eu-west"], Grain(1), Version(2));
 
         Start();
         await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
