@@ -14,32 +14,28 @@ namespace GeoGrains;
 /// <remarks>
 /// Register the class with <see cref="GeoGrainAttribute"/>. Keys are strings; with the default home policy they start
 /// with the home region: <c>"eu-west/alice"</c>. State is serialized with System.Text.Json; keep it an immutable record
-/// and change it only through <see cref="Update"/>.
+/// and change it only through <see cref="Update"/>. An activation reads its state from the region's storage once, when
+/// it activates; after that it is kept current by its own writes and, as a replica, by the replication receiver, so a
+/// <c>[ReadOnly]</c> call costs no storage read.
 /// </remarks>
 /// <typeparam name="TState">The grain's state.</typeparam>
 [Reentrant]
 public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActivation
     where TState : class
 {
-    // Which activation, if any, the current call is writing as: per call flow, so a read interleaved with a write cannot write.
-    private static readonly AsyncLocal<WriteTicket?> Writing = new();
-
-    // Writes are serialized here rather than by Orleans' turn-based scheduling: a call that is only being forwarded to the
-    // owner must not hold the activation while it waits, or two regions forwarding to each other during a move would deadlock.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private GeoGrainRuntime _geo = null!;
+    private GeoWritePath _writes = null!;
     private GeoGrainRegistration _registration = null!;
-    private GeoRecord? _record;
-    private TState _state = null!;
+    private Snapshot _current = null!;
 
     /// <summary>The state as of <see cref="Version"/>.</summary>
-    protected TState State => _state;
+    protected TState State => _current.State;
 
     /// <summary>The version of <see cref="State"/> (0 before the first write).</summary>
-    protected long Version => _record?.Version ?? 0;
+    protected long Version => _current.Stored?.Record.Version ?? 0;
 
     /// <summary>The region this activation runs in.</summary>
-    protected RegionId Region => _geo.Region;
+    protected RegionId Region => _writes.Region;
 
     /// <summary>The grain's home region, from its key.</summary>
     protected RegionId Home => _registration.Home;
@@ -52,39 +48,41 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
                 $"{GetType().Name}: {typeof(TState).Name} has no parameterless constructor; override CreateInitialState to give the state of a new grain.");
 
     /// <summary>
-    /// Commits a new version of the state: durable in the owner region when this returns, then replicated to the others
-    /// and published on the change feed (<see cref="GeoChangeFeed"/>).
+    /// Commits a new version of the state: when the returned task completes, the version is durable in the owner
+    /// region's storage; it is then replicated to the others and published on the change feed (<see cref="GeoChangeFeed"/>).
     /// Only methods that are not <c>[ReadOnly]</c> may call it; they run in the owner region.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called outside a write (e.g. from a <c>[ReadOnly]</c> method or a timer).</exception>
+    /// <exception cref="RegionStorageException">The region's storage failed; the version was not acknowledged.</exception>
     protected Task Update(Func<TState, TState> change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var owner = Writing.Value is { } ticket && ReferenceEquals(ticket.Grain, this) ? ticket.Ownership : throw new InvalidOperationException(
-            $"{GetType().Name}.Update was called outside a write. Methods marked [ReadOnly] run on replicas and cannot change state.");
-        var next = change(_state) ?? throw new InvalidOperationException($"{GetType().Name}.Update: the change returned null.");
-        _record = _geo.Commit(this.GetGrainId(), _record, _geo.Serialize(next), owner);
-        _state = next;
-
-        return Task.CompletedTask;
+        return _writes.CommitAsync(this, change);
     }
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _geo = ServiceProvider.GetRequiredService<GeoGrainRuntime>();
-        _registration = _geo.Register(GetType(), this.GetGrainId());
-        _state = CreateInitialState();
-        RefreshFromStore();
-        return base.OnActivateAsync(cancellationToken);
+        _writes = ServiceProvider.GetRequiredService<GeoWritePath>();
+        _registration = _writes.Register(GetType(), this.GetGrainId());
+        _current = new Snapshot(null, CreateInitialState());
+        await ((IGeoGrainActivation)this).ReloadAsync(cancellationToken);
+        _writes.Replicas.Add(this);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _writes.Replicas.Remove(this);
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     async Task<GeoGrainStatus> IGeoGrainControl.GetGeoStatus()
     {
-        RefreshFromStore();
-        var ownership = await _geo.Ownership.ResolveAsync(this.GetGrainId(), _registration.Partition);
-        return new GeoGrainStatus(_geo.Region, _registration.Home, ownership, Version, _record?.Epoch ?? 0,
-            _record?.CommittedAt ?? default, _record?.CommittedIn);
+        var ownership = await _writes.Ownership.ResolveAsync(this.GetGrainId(), _registration.Partition);
+        var record = _current.Stored?.Record;
+        return new GeoGrainStatus(_writes.Region, _registration.Home, ownership, Version, record?.Epoch ?? 0, record?.CommittedAt ?? default, record?.CommittedIn);
     }
 
     async Task<GrainOwnership> IGeoGrainControl.HandOff(RegionId newOwner)
@@ -92,8 +90,7 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         await _writeLock.WaitAsync();
         try
         {
-            RefreshFromStore();
-            return await _geo.HandOffAsync(this.GetGrainId(), _registration, _record, newOwner);
+            return await _writes.HandOff.HandOffAsync(this.GetGrainId(), _registration, _current.Stored?.Record, newOwner);
         }
         finally
         {
@@ -101,31 +98,48 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         }
     }
 
+    GrainId IGeoGrainActivation.GrainId => this.GetGrainId();
+
     GeoGrainRegistration IGeoGrainActivation.Registration => _registration;
 
-    void IGeoGrainActivation.RefreshFromStore() => RefreshFromStore();
+    SemaphoreSlim IGeoGrainActivation.WriteLock => _writeLock;
 
-    Task IGeoGrainActivation.AcquireWriteLockAsync() => _writeLock.WaitAsync();
+    StoredGeoRecord? IGeoGrainActivation.Stored => _current.Stored;
 
-    void IGeoGrainActivation.ReleaseWriteLock() => _writeLock.Release();
-
-    void IGeoGrainActivation.BeginWrite(GrainOwnership ownership)
+    async Task IGeoGrainActivation.ReloadAsync(CancellationToken cancellationToken)
     {
-        // This activation may have been a replica until now (the grain moved here): continue from the latest version.
-        RefreshFromStore();
-        Writing.Value = new WriteTicket(this, ownership);
-    }
-
-    void IGeoGrainActivation.EndWrite() => Writing.Value = null;
-
-    private sealed record WriteTicket(object Grain, GrainOwnership Ownership);
-
-    private void RefreshFromStore()
-    {
-        if (_geo.Store.Read(this.GetGrainId()) is { } stored && stored.IsNewerThan(_record))
+        if (await _writes.Store.ReadAsync(this.GetGrainId(), cancellationToken) is { } stored)
         {
-            _record = stored;
-            _state = _geo.Deserialize<TState>(stored.State);
+            Accept(stored, null);
         }
     }
+
+    void IGeoGrainActivation.Accept(StoredGeoRecord stored) => Accept(stored, null);
+
+    internal TState CurrentState => _current.State;
+
+    /// <summary>
+    /// Takes a version as the activation's current one unless it already holds a later one. Writes run one at a time
+    /// under the write lock, but the replication receiver's notifications race with them, so this is lock-free and the
+    /// later version always wins.
+    /// </summary>
+    internal void Accept(StoredGeoRecord stored, TState? state)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _current);
+            if (current.Stored is { } held && (held.Record.IsNewerThan(stored.Record) || held.ETag == stored.ETag))
+            {
+                return;
+            }
+
+            var next = new Snapshot(stored, state ?? GeoStateSerializer.Deserialize<TState>(stored.Record.State));
+            if (Interlocked.CompareExchange(ref _current, next, current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed record Snapshot(StoredGeoRecord? Stored, TState State);
 }

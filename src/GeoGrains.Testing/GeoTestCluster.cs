@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
+using Orleans.Serialization;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
@@ -18,6 +19,10 @@ namespace GeoGrains.Testing;
 /// </summary>
 public sealed class GeoTestCluster : IAsyncDisposable
 {
+    private static readonly Orleans.Serialization.Serializer InspectionSerializer =
+        new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddSerializer().BuildServiceProvider()
+            .GetRequiredService<Orleans.Serialization.Serializer>();
+
     private readonly string _instance = Guid.NewGuid().ToString("N")[..8];
     private readonly string _serviceId;
     private readonly int _silosPerRegion;
@@ -43,8 +48,9 @@ public sealed class GeoTestCluster : IAsyncDisposable
         {
             // Room for silos added or restarted later; each region's ports stay fixed so other regions find it again.
             var (siloPort, gatewayPort) = portAllocator.AllocateConsecutivePortPairs(silosPerRegion + 2);
-            regions[region.Id] = new GeoTestRegion(
-                region.Id, $"geo-{region.Id}-{_instance}", siloPort, gatewayPort, new RegionStorageAccount(region.Id));
+            var account = new RegionStorageAccount(region.Id);
+            var store = new GeoStore(new MemoryRegionTable(account, new RegionStorageMetrics()), InspectionSerializer, new RegionStorageOptions().Partitions);
+            regions[region.Id] = new GeoTestRegion(region.Id, $"geo-{region.Id}-{_instance}", siloPort, gatewayPort, account, store);
             topology = topology.WithGateways(
                 region.Id,
                 Enumerable.Range(0, silosPerRegion).Select(i => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gatewayPort + i)),
@@ -65,6 +71,9 @@ public sealed class GeoTestCluster : IAsyncDisposable
 
     /// <summary>Messages and bytes sent between regions.</summary>
     public LinkMeter Meter { get; }
+
+    /// <summary>Storage round trips per region, shared by every silo (the cluster's own inspection reads are not counted).</summary>
+    public RegionStorageMetrics StorageMetrics { get; } = new();
 
     /// <summary>Replication counters and lag per region pair, shared by every silo.</summary>
     public ReplicationMetrics Replication { get; } = new();
@@ -134,15 +143,18 @@ public sealed class GeoTestCluster : IAsyncDisposable
     public async Task WaitForReplicationAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
-        while (_regions.Values.FirstOrDefault(r => r.Storage.KeysStartingWith(GeoStore.OutboxPrefix).Any()) is { } pending)
+        foreach (var region in _regions.Values)
         {
-            try
+            while (await region.CountPendingChangesAsync() > 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Region '{pending.Id}' still has changes to ship after {timeout}.");
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"Region '{region.Id}' still has changes to ship after {timeout}.");
+                }
             }
         }
     }
@@ -170,6 +182,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
         silo.Services.AddSingleton(Network);
         silo.Services.AddSingleton(Meter);
         silo.Services.AddSingleton(Replication);
+        silo.Services.AddSingleton(StorageMetrics);
         silo.Services.AddSingleton(this[region].Storage);
         foreach (var configure in _siloConfigurations)
         {
@@ -224,6 +237,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
             GeoTestSiloConfigurator.Unregister(_instance);
             Meter.Dispose();
             Replication.Dispose();
+            StorageMetrics.Dispose();
         }
     }
 }

@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using Orleans.TestingHost;
 
@@ -6,8 +7,9 @@ namespace GeoGrains.Testing;
 /// <summary>One region of a <see cref="GeoTestCluster"/>: its Orleans cluster (while running) and its storage account.</summary>
 public sealed class GeoTestRegion
 {
-    internal GeoTestRegion(RegionId id, string clusterId, int baseSiloPort, int baseGatewayPort, RegionStorageAccount storage)
+    internal GeoTestRegion(RegionId id, string clusterId, int baseSiloPort, int baseGatewayPort, RegionStorageAccount storage, GeoStore store)
     {
+        Store = store;
         Id = id;
         ClusterId = clusterId;
         BaseSiloPort = baseSiloPort;
@@ -34,6 +36,27 @@ public sealed class GeoTestRegion
     /// <exception cref="InvalidOperationException">The region is killed.</exception>
     public IClusterClient Client =>
         Cluster?.Client ?? throw new InvalidOperationException($"Region '{Id}' is not running; restart it with RestartRegionAsync.");
+
+    /// <summary>
+    /// How many grains have changes the region's silos still have to ship (outbox markers in its storage); markers stay
+    /// for <c>ReplicationOptions.MarkerLinger</c> after the last region acknowledged. Reads only the markers.
+    /// </summary>
+    public async Task<int> CountPendingChangesAsync(CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        for (var partition = 0; partition < Store.Partitions; partition++)
+        {
+            await foreach (var _ in Store.PendingAsync(partition, cancellationToken))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The region's geo grain records and outbox, read as the silos read them, for inspection.</summary>
+    internal GeoStore Store { get; }
 
     internal int BaseSiloPort { get; }
 

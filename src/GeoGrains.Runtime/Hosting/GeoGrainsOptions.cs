@@ -1,5 +1,6 @@
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 
 namespace GeoGrains.Runtime.Hosting;
@@ -18,6 +19,9 @@ public sealed class GeoGrainsOptions
 
     /// <summary>Options of the connections to other regions.</summary>
     public GeoLinkOptions Links { get; set; } = new();
+
+    /// <summary>Where the region keeps its data. Default: the in-memory account.</summary>
+    public RegionStorageOptions Storage { get; set; } = new();
 
     /// <summary>Options of the replication stream.</summary>
     public ReplicationOptions Replication { get; set; } = new();

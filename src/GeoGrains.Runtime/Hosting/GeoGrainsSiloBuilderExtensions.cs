@@ -63,17 +63,32 @@ public static class GeoGrainsSiloBuilderExtensions
         // Geo grains: placement, ownership, routing, replication.
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new HybridLogicalClock(sp.GetRequiredService<TimeProvider>()));
+
+        // Storage: the region's table, checked before the silo takes calls.
         services.TryAddSingleton(sp => new RegionStorageAccount(sp.GetRequiredService<LocalRegion>().Id));
-        services.TryAddSingleton<GeoStore>();
+        services.TryAddSingleton<RegionStorageMetrics>();
+        services.TryAddSingleton(RegionTableFactory.Create);
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RegionStorageStartup>();
+        services.TryAddSingleton(sp => new GeoStore(
+            sp.GetRequiredService<IRegionTable>(),
+            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Storage.Partitions));
+        services.TryAddSingleton<DirectoryStore>();
+
         services.TryAddSingleton<ReplicationBatchCodec>();
         services.TryAddSingleton<ReplicationMetrics>();
         services.TryAddSingleton<GeoReplication>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoReplication>());
+        services.TryAddSingleton<ReplicaVersions>();
+        services.TryAddSingleton<ReplicaActivations>();
+        services.TryAddSingleton<ReplicaNotifier>();
+        builder.AddPlacementDirector<SiloKeyPlacement, SiloKeyPlacementDirector>();
         services.TryAddSingleton<OwnershipCache>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipCache>());
         services.TryAddSingleton<ChangeFeedPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
-        services.TryAddSingleton<GeoGrainRuntime>();
+        services.TryAddSingleton<GrainHandOff>();
+        services.TryAddSingleton<GeoWritePath>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
 
         // The change feed: an in-memory stream per region; it needs pub-sub storage, which a user may have added already.

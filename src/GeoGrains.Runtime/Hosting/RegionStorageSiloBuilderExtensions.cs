@@ -20,10 +20,9 @@ public static class RegionStorageSiloBuilderExtensions
     public static ISiloBuilder AddRegionGrainStorage(this ISiloBuilder builder, string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        builder.Services.TryAddSingleton(sp => new RegionStorageAccount(sp.GetRequiredService<LocalRegion>().Id));
         builder.Services.AddGrainStorage(name, (sp, storageName) => new RegionGrainStorage(
             storageName,
-            sp.GetRequiredService<RegionStorageAccount>(),
+            sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<IGrainStorageSerializer>()));
         return builder;
     }

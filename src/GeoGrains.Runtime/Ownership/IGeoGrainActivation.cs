@@ -1,18 +1,23 @@
+using GeoGrains.Runtime.Replication;
+
 namespace GeoGrains.Runtime.Ownership;
 
-/// <summary>What the call router needs of a geo grain activation.</summary>
+/// <summary>What the write path and the replication receiver need of a geo grain activation.</summary>
 internal interface IGeoGrainActivation
 {
+    GrainId GrainId { get; }
+
     GeoGrainRegistration Registration { get; }
 
-    void RefreshFromStore();
-
     /// <summary>Serializes writes (and hand-offs) on this activation.</summary>
-    Task AcquireWriteLockAsync();
+    SemaphoreSlim WriteLock { get; }
 
-    void ReleaseWriteLock();
+    /// <summary>The version this activation holds and the ETag of its row, or <see langword="null"/> before the first write.</summary>
+    StoredGeoRecord? Stored { get; }
 
-    void BeginWrite(GrainOwnership ownership);
+    /// <summary>Reads the stored version again (the activation may have missed one).</summary>
+    Task ReloadAsync(CancellationToken cancellationToken = default);
 
-    void EndWrite();
+    /// <summary>Takes a version the receiver applied, unless the activation holds a later one.</summary>
+    void Accept(StoredGeoRecord stored);
 }

@@ -1,5 +1,4 @@
 using GeoGrains.Runtime.Links;
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +10,7 @@ namespace GeoGrains.Runtime.Ownership;
 /// the directory merges the other regions' tables, and since merging keeps the higher epoch, all copies converge.
 /// </summary>
 internal sealed class OwnershipDirectoryGrain(
-    GeoStore store,
+    DirectoryStore store,
     GeoTopology topology,
     IRegionLinks links,
     ILogger<OwnershipDirectoryGrain> logger) : Grain, IOwnershipDirectoryGrain
@@ -20,25 +19,24 @@ internal sealed class OwnershipDirectoryGrain(
 
     private OwnershipTable _table = OwnershipTable.Empty;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _table = store.ReadDirectory();
+        _table = await store.ReadAsync();
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(AntiEntropyInterval, AntiEntropyInterval) { Interleave = true });
-        return Task.CompletedTask;
     }
 
     public Task<OwnershipTable> GetTable() => Task.FromResult(_table);
 
-    public Task<OwnershipTable> Merge(OwnershipTable changes)
+    public async Task<OwnershipTable> Merge(OwnershipTable changes)
     {
         var merged = _table.Merge(changes);
         if (!ReferenceEquals(merged, _table))
         {
-            store.WriteDirectory(merged);
+            await store.WriteAsync(merged);
             _table = merged;
         }
 
-        return Task.FromResult(_table);
+        return _table;
     }
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)

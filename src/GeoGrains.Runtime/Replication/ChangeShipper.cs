@@ -8,7 +8,7 @@ namespace GeoGrains.Runtime.Replication;
 /// Ships committed changes from this silo to one other region. Changes waiting together are coalesced (only a grain's
 /// latest version ships), batched and compressed; several batches may be in flight so a long round trip does not stall
 /// the stream. A batch that is not acknowledged goes back into the queue and is retried with backoff; an acknowledged
-/// one removes its changes from the durable outbox, so a restart or a healed partition resumes from there.
+/// one is reported to the <see cref="Outbox"/>, which clears the durable markers, so a restart or a healed partition resumes from there.
 /// </summary>
 internal sealed class ChangeShipper
 {
@@ -17,7 +17,7 @@ internal sealed class ChangeShipper
     private readonly RegionId _source;
     private readonly RegionId _target;
     private readonly IRegionLinks _links;
-    private readonly GeoStore _store;
+    private readonly Action<RegionId, IReadOnlyList<ReplicatedChange>> _acknowledged;
     private readonly ReplicationBatchCodec _codec;
     private readonly ReplicationMetrics _metrics;
     private readonly ReplicationOptions _options;
@@ -38,7 +38,7 @@ internal sealed class ChangeShipper
         RegionId source,
         RegionId target,
         IRegionLinks links,
-        GeoStore store,
+        Action<RegionId, IReadOnlyList<ReplicatedChange>> acknowledged,
         ReplicationBatchCodec codec,
         ReplicationMetrics metrics,
         ReplicationOptions options,
@@ -47,7 +47,7 @@ internal sealed class ChangeShipper
         _source = source;
         _target = target;
         _links = links;
-        _store = store;
+        _acknowledged = acknowledged;
         _codec = codec;
         _metrics = metrics;
         _options = options;
@@ -184,10 +184,7 @@ internal sealed class ChangeShipper
             await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
             _metrics.BatchAcknowledged(_source, _target, changes.Count);
             Acknowledged(changes);
-            foreach (var change in changes)
-            {
-                _store.RemoveFromOutbox(_target, change.Grain, change.Record);
-            }
+            _acknowledged(_target, changes);
 
             _backoff = TimeSpan.Zero;
         }

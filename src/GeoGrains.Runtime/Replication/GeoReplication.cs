@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Topology;
@@ -10,14 +9,14 @@ using Orleans.Runtime;
 namespace GeoGrains.Runtime.Replication;
 
 /// <summary>
-/// The silo's side of the replication stream: one <see cref="ChangeShipper"/> per other region, fed by commits, and at
-/// start (and periodically, for silos that died) from the durable outbox.
+/// The silo's side of the replication stream: one <see cref="ChangeShipper"/> per other region, fed by this silo's
+/// commits, and the <see cref="Outbox"/> of markers those commits wrote. Markers left by silos that are gone are resumed
+/// by one silo of the region (<see cref="OutboxRecoveryGrain"/>), at start and every <see cref="ReplicationOptions.OrphanAfter"/>.
 /// </summary>
 internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
 {
-    private readonly GeoStore _store;
+    private readonly IGrainFactory _grains;
     private readonly ReplicationOptions _options;
-    private readonly HybridLogicalClock _clock;
     private readonly ILogger _logger;
     private readonly FrozenDictionary<RegionId, ChangeShipper> _shippers;
     private readonly CancellationTokenSource _stopping = new();
@@ -30,28 +29,52 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         GeoStore store,
         ReplicationBatchCodec codec,
         ReplicationMetrics metrics,
-        HybridLogicalClock clock,
+        ILocalSiloDetails silo,
+        IGrainFactory grains,
+        TimeProvider time,
         IOptions<GeoGrainsOptions> options,
         ILogger<GeoReplication> logger)
     {
-        _store = store;
+        _grains = grains;
         _options = options.Value.Replication;
-        _clock = clock;
         _logger = logger;
-        _shippers = topology.RegionIds
-            .Where(r => r != region.Id)
-            .ToFrozenDictionary(r => r, r => new ChangeShipper(region.Id, r, links, store, codec, metrics, _options, logger));
-        Targets = [.. _shippers.Keys];
+        Silo = silo.SiloAddress.ToParsableString();
+        Targets = [.. topology.RegionIds.Where(r => r != region.Id)];
+        Outbox = new Outbox(store, Targets, _options, time, Resume, logger);
+        _shippers = Targets.ToFrozenDictionary(
+            r => r, r => new ChangeShipper(region.Id, r, links, Outbox.Acknowledged, codec, metrics, _options, logger));
     }
 
+    /// <summary>The regions every commit ships to.</summary>
     public IReadOnlyList<RegionId> Targets { get; }
 
-    /// <summary>Queues a committed version for every other region. Its outbox entries were written before the commit.</summary>
+    /// <summary>This silo, as outbox markers name it.</summary>
+    public string Silo { get; }
+
+    public Outbox Outbox { get; }
+
+    /// <summary>Changes queued to ship and not yet taken into a batch, over every target.</summary>
+    public int PendingCount => _shippers.Values.Sum(s => s.PendingCount);
+
+    /// <summary>Queues a committed version for every other region. Its outbox marker was written with the commit.</summary>
     public void Ship(GrainId grain, GeoRecord record)
     {
         foreach (var shipper in _shippers.Values)
         {
             shipper.Enqueue(grain, record);
+        }
+    }
+
+    /// <summary>Takes over a marker left by a silo that is gone, and ships the grain's latest version to the marker's targets.</summary>
+    public void Resume(GrainId grain, GeoRecord latest, string markerETag, IEnumerable<RegionId> targets)
+    {
+        Outbox.Adopt(grain, latest, markerETag);
+        foreach (var target in targets)
+        {
+            if (_shippers.TryGetValue(target, out var shipper))
+            {
+                shipper.Enqueue(grain, latest);
+            }
         }
     }
 
@@ -65,9 +88,8 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
             _running.Add(Task.Run(() => shipper.RunAsync(_stopping.Token)));
         }
 
-        // Whatever the outbox holds was acknowledged to a client and not yet to every region: ship it now.
-        ResumeFromOutbox(olderThan: null);
-        _running.Add(Task.Run(() => SweepOrphansAsync(_stopping.Token)));
+        _running.Add(Task.Run(() => Outbox.RunAsync(_stopping.Token)));
+        _running.Add(Task.Run(() => RecoverPeriodicallyAsync(_stopping.Token)));
         return Task.CompletedTask;
     }
 
@@ -77,48 +99,22 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         await Task.WhenAll(_running).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    private async Task SweepOrphansAsync(CancellationToken stopping)
+    private async Task RecoverPeriodicallyAsync(CancellationToken stopping)
     {
+        // Whatever a silo that is gone left in the outbox was acknowledged to a client and not yet to every region: ship it
+        // now, and again whenever another silo may have died since.
         using var timer = new PeriodicTimer(_options.OrphanAfter);
-        try
+        do
         {
-            while (await timer.WaitForNextTickAsync(stopping))
+            try
             {
-                // Entries this old were left by a silo that died (live silos ship within a round trip); any silo may ship them.
-                ResumeFromOutbox(olderThan: _options.OrphanAfter);
+                await _grains.GetGrain<IOutboxRecoveryGrain>(0).Recover();
+            }
+            catch (Exception exception) when (!stopping.IsCancellationRequested)
+            {
+                _logger.LogWarning("Outbox recovery did not run now, will retry: {Reason}", exception.Message);
             }
         }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
-
-    private void ResumeFromOutbox(TimeSpan? olderThan)
-    {
-        var now = _clock.Now().PhysicalMilliseconds;
-        var resumed = 0;
-        foreach (var (target, shipper) in _shippers)
-        {
-            foreach (var (grain, entry) in _store.Outbox(target))
-            {
-                if (olderThan is { } age && now - entry.CommittedAt.PhysicalMilliseconds < age.TotalMilliseconds)
-                {
-                    continue;
-                }
-
-                // Ship the latest stored version: it supersedes the one the entry names.
-                if (_store.Read(grain) is { } record)
-                {
-                    shipper.Enqueue(grain, record);
-                    resumed++;
-                }
-            }
-        }
-
-        if (resumed > 0)
-        {
-            _logger.LogInformation("Region {Region}: resumed {Count} unacknowledged changes from the outbox.", _store.Region, resumed);
-        }
+        while (await timer.WaitForNextTickAsync(stopping).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default));
     }
 }

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Storage;
 using Orleans.Serialization;
@@ -6,128 +6,212 @@ using Orleans.Serialization;
 namespace GeoGrains.Runtime.Replication;
 
 /// <summary>
-/// What GeoGrains keeps in a region's storage account: the latest known version of every geo grain (owned or
-/// replicated), the outbox of versions still to ship to each other region, and the ownership directory.
+/// The layout of geo grain records and the outbox in a region's table. A grain's record ("r|grain") and its outbox
+/// marker ("o|grain": versions of it still to ship) share a partition, so a commit makes both durable in one atomic
+/// write, and recovery finds every pending change with one range query per partition, without reading any record
+/// that has nothing to ship.
 /// </summary>
-internal sealed class GeoStore(RegionStorageAccount account, Serializer serializer)
+internal sealed class GeoStore(IRegionTable table, Serializer serializer, int partitions)
 {
-    // Parsed records by key, valid while the stored ETag is the one they were parsed from: reads and version
-    // comparisons on the write and apply paths then cost no deserialization.
-    private readonly ConcurrentDictionary<string, (string ETag, GeoRecord Record)> _parsed = new(StringComparer.Ordinal);
+    private const string RecordPrefix = "r|";
+    private const string MarkerPrefix = "o|";
 
-    private const string RecordPrefix = "geograins/grain/";
-    public const string OutboxPrefix = "geograins/outbox/";
-    private const string DirectoryKey = "geograins/directory";
+    public RegionId Region => table.Region;
 
-    public RegionId Region => account.Region;
+    public string Description => table.Description;
 
-    public GeoRecord? Read(GrainId grain) => ReadWithETag(RecordPrefix + grain).Record;
+    /// <summary>How many record partitions the region has.</summary>
+    public int Partitions => partitions;
 
-    /// <summary>Stores <paramref name="next"/> if the stored version is still <paramref name="expected"/> (fencing stale owners).</summary>
-    public bool TryCommit(GrainId grain, GeoRecord? expected, GeoRecord next)
+    public string PartitionOf(GrainId grain) => PartitionKey((int)(HomeRegionPolicy.StableHash(grain.ToString()) % (uint)partitions));
+
+    public static string PartitionKey(int partition) => $"g{partition:x3}";
+
+    /// <summary>The stored version of <paramref name="grain"/> and its ETag, or <see langword="null"/>.</summary>
+    public async Task<StoredGeoRecord?> ReadAsync(GrainId grain, CancellationToken cancellationToken = default)
     {
-        var key = RecordPrefix + grain;
-        var (etag, currentRecord) = ReadWithETag(key);
-        if (!Equals(currentRecord?.Version, expected?.Version) || !Equals(currentRecord?.Epoch, expected?.Epoch) || !next.IsNewerThan(currentRecord))
-        {
-            return false;
-        }
-
-        return Write(key, next, etag);
+        var row = await table.ReadAsync(PartitionOf(grain), RecordKey(grain), cancellationToken);
+        return row is null ? null : new StoredGeoRecord(serializer.Deserialize<GeoRecord>(row.Data)!, row.ETag);
     }
 
-    /// <summary>Stores a replicated version if it is newer than the stored one. Returns whether it was.</summary>
-    public bool ApplyReplica(ReplicatedChange change)
+    /// <summary>
+    /// Stores <paramref name="next"/> if the stored record still has <paramref name="expectedETag"/> (<see langword="null"/>:
+    /// none stored), which fences a stale writer; with a <paramref name="marker"/>, writes it in the same atomic batch.
+    /// Returns the new ETags of the record and the marker, or <see langword="null"/> when the fence held the write back.
+    /// </summary>
+    public async Task<(string Record, string? Marker)?> TryCommitAsync(
+        GrainId grain, GeoRecord next, string? expectedETag, OutboxMarker? marker, CancellationToken cancellationToken = default)
     {
-        var key = RecordPrefix + change.Grain;
+        var partition = PartitionOf(grain);
+        var record = TableWrite.ReplaceOrInsert(partition, RecordKey(grain), serializer.SerializeToArray(next), expectedETag);
+        TableWrite[] writes = marker is null ? [record] : [record, TableWrite.Upsert(partition, MarkerKey(grain), serializer.SerializeToArray(marker))];
+        try
+        {
+            var etags = await table.WriteAsync(writes, cancellationToken);
+            return (etags[0]!, marker is null ? null : etags[1]);
+        }
+        catch (TableConditionFailedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Stores replicated versions that are newer than the stored ones; returns the changes it stored. <paramref name="known"/>
+    /// holds the ETags and versions this silo last saw, so an apply usually costs one write per partition and no read.
+    /// </summary>
+    public async Task<List<(GrainId Grain, StoredGeoRecord Stored)>> ApplyReplicasAsync(IReadOnlyList<ReplicatedChange> changes, ReplicaVersions known, CancellationToken cancellationToken = default)
+    {
+        var applied = new List<(GrainId Grain, StoredGeoRecord Stored)>(changes.Count);
+        foreach (var group in changes.GroupBy(c => PartitionOf(c.Grain)))
+        {
+            // A batch may carry a grain twice (a retry beside a newer version): only the newest can matter.
+            var newest = group.GroupBy(c => c.Grain).Select(g => g.Aggregate((a, b) => b.Record.IsNewerThan(a.Record) ? b : a)).ToList();
+            foreach (var chunk in newest.Chunk(TableWrite.MaxBatch))
+            {
+                var writes = new List<TableWrite>(chunk.Length);
+                var chosen = new List<ReplicatedChange>(chunk.Length);
+                foreach (var change in chunk)
+                {
+                    var current = known.Get(change.Grain) ?? await ReadAsync(change.Grain, cancellationToken);
+                    if (current is not null && !change.Record.IsNewerThan(current.Record))
+                    {
+                        known.Set(change.Grain, current);
+                        continue;
+                    }
+
+                    writes.Add(TableWrite.ReplaceOrInsert(group.Key, RecordKey(change.Grain), serializer.SerializeToArray(change.Record), current?.ETag));
+                    chosen.Add(change);
+                }
+
+                if (writes.Count == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var etags = await table.WriteAsync(writes, cancellationToken);
+                    for (var i = 0; i < chosen.Count; i++)
+                    {
+                        var stored = new StoredGeoRecord(chosen[i].Record, etags[i]!);
+                        known.Set(chosen[i].Grain, stored);
+                        applied.Add((chosen[i].Grain, stored));
+                    }
+                }
+                catch (TableConditionFailedException)
+                {
+                    // Another silo of this region applied some of them meanwhile: one at a time, from what is stored.
+                    foreach (var change in chosen)
+                    {
+                        known.Forget(change.Grain);
+                        if (await ApplyOneAsync(change, known, cancellationToken) is { } stored)
+                        {
+                            applied.Add((change.Grain, stored));
+                        }
+                    }
+                }
+            }
+        }
+
+        return applied;
+    }
+
+    private async Task<StoredGeoRecord?> ApplyOneAsync(ReplicatedChange change, ReplicaVersions known, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            var (etag, current) = ReadWithETag(key);
-            if (!change.Record.IsNewerThan(current))
+            var current = await ReadAsync(change.Grain, cancellationToken);
+            if (current is not null && !change.Record.IsNewerThan(current.Record))
             {
-                return false;
+                known.Set(change.Grain, current);
+                return null;
             }
 
-            if (Write(key, change.Record, etag))
+            var written = await TryCommitAsync(change.Grain, change.Record, current?.ETag, marker: null, cancellationToken);
+            if (written is { } etags)
             {
-                return true;
-            }
-        }
-    }
-
-    private (string? ETag, GeoRecord? Record) ReadWithETag(string key)
-    {
-        if (!account.TryRead(key, out var stored))
-        {
-            return (null, null);
-        }
-
-        if (_parsed.TryGetValue(key, out var parsed) && parsed.ETag == stored.ETag)
-        {
-            return (stored.ETag, parsed.Record);
-        }
-
-        var record = serializer.Deserialize<GeoRecord>(stored.Data)!;
-        _parsed[key] = (stored.ETag, record);
-        return (stored.ETag, record);
-    }
-
-    private bool Write(string key, GeoRecord record, string? expectedETag)
-    {
-        if (account.TryWrite(key, serializer.SerializeToArray(record), expectedETag) is not { } etag)
-        {
-            return false;
-        }
-
-        _parsed[key] = (etag, record);
-        return true;
-    }
-
-    /// <summary>Records, before the write is acknowledged, that the <paramref name="targets"/> have yet to receive this version.</summary>
-    public void AddToOutbox(IEnumerable<RegionId> targets, GrainId grain, GeoRecord record)
-    {
-        var entry = serializer.SerializeToArray(new OutboxEntry(record.Epoch, record.Version, record.CommittedAt));
-        foreach (var target in targets)
-        {
-            account.Write(OutboxKey(target, grain), entry);
-        }
-    }
-
-    /// <summary>Removes the outbox entry once <paramref name="target"/> acknowledged this version or a later one.</summary>
-    public void RemoveFromOutbox(RegionId target, GrainId grain, GeoRecord acknowledged)
-    {
-        var key = OutboxKey(target, grain);
-        if (account.TryRead(key, out var stored))
-        {
-            var entry = serializer.Deserialize<OutboxEntry>(stored.Data)!;
-            if (!GeoRecord.IsAfter(entry.Epoch, entry.Version, acknowledged.Epoch, acknowledged.Version))
-            {
-                account.TryDelete(key, stored.ETag);
+                var stored = new StoredGeoRecord(change.Record, etags.Record);
+                known.Set(change.Grain, stored);
+                return stored;
             }
         }
     }
 
-    /// <summary>The grains with versions still to ship to <paramref name="target"/>.</summary>
-    public IEnumerable<(GrainId Grain, OutboxEntry Entry)> Outbox(RegionId target)
+    /// <summary>
+    /// Deletes outbox markers whose versions every region acknowledged, each only if it still has the ETag given (a newer
+    /// commit rewrote it otherwise, and it must stay). Returns how many were deleted.
+    /// </summary>
+    public async Task<int> DeleteMarkersAsync(IReadOnlyList<(GrainId Grain, string ETag)> markers, CancellationToken cancellationToken = default)
     {
-        var prefix = $"{OutboxPrefix}{target}/";
-        foreach (var key in account.KeysStartingWith(prefix))
+        var deleted = 0;
+        foreach (var group in markers.GroupBy(m => PartitionOf(m.Grain)))
         {
-            if (account.TryRead(key, out var stored))
+            foreach (var chunk in group.DistinctBy(m => m.Grain).Chunk(TableWrite.MaxBatch))
             {
-                yield return (GrainId.Parse(key[prefix.Length..]), serializer.Deserialize<OutboxEntry>(stored.Data)!);
+                try
+                {
+                    await table.WriteAsync([.. chunk.Select(m => TableWrite.Delete(group.Key, MarkerKey(m.Grain), m.ETag))], cancellationToken);
+                    deleted += chunk.Length;
+                }
+                catch (TableConditionFailedException) when (chunk.Length > 1)
+                {
+                    foreach (var marker in chunk)
+                    {
+                        try
+                        {
+                            await table.WriteAsync([TableWrite.Delete(group.Key, MarkerKey(marker.Grain), marker.ETag)], cancellationToken);
+                            deleted++;
+                        }
+                        catch (TableConditionFailedException)
+                        {
+                            // Rewritten by a newer commit, or gone already.
+                        }
+                    }
+                }
+                catch (TableConditionFailedException)
+                {
+                    // Rewritten by a newer commit, or gone already.
+                }
             }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>The outbox marker of <paramref name="grain"/> and its ETag, or <see langword="null"/>.</summary>
+    public async Task<(OutboxMarker Marker, string ETag)?> ReadMarkerAsync(GrainId grain, CancellationToken cancellationToken = default) =>
+        await table.ReadAsync(PartitionOf(grain), MarkerKey(grain), cancellationToken) is { } row
+            ? (serializer.Deserialize<OutboxMarker>(row.Data)!, row.ETag)
+            : null;
+
+    /// <summary>The outbox markers of one partition: the grains with versions still to ship.</summary>
+    public async IAsyncEnumerable<(GrainId Grain, OutboxMarker Marker, string ETag)> PendingAsync(
+        int partition, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var row in table.QueryAsync(PartitionKey(partition), MarkerPrefix, TableKeys.PrefixEnd(MarkerPrefix), cancellationToken))
+        {
+            yield return (GrainId.Parse(TableKeys.Unescape(row.RowKey[MarkerPrefix.Length..])), serializer.Deserialize<OutboxMarker>(row.Data)!, row.ETag);
         }
     }
 
-    public OwnershipTable ReadDirectory() =>
-        account.TryRead(DirectoryKey, out var stored) ? serializer.Deserialize<OwnershipTable>(stored.Data)! : OwnershipTable.Empty;
+    private static string RecordKey(GrainId grain) => RecordPrefix + TableKeys.Escape(grain.ToString());
 
-    public void WriteDirectory(OwnershipTable table) => account.Write(DirectoryKey, serializer.SerializeToArray(table));
-
-    private static string OutboxKey(RegionId target, GrainId grain) => $"{OutboxPrefix}{target}/{grain}";
+    private static string MarkerKey(GrainId grain) => MarkerPrefix + TableKeys.Escape(grain.ToString());
 }
 
-/// <summary>A version still to ship.</summary>
+/// <summary>A stored version and the ETag of its row.</summary>
+internal sealed record StoredGeoRecord(GeoRecord Record, string ETag);
+
+/// <summary>
+/// The outbox entry of a grain: it has versions, at least <see cref="Version"/>, still to ship to <see cref="Targets"/>.
+/// Written in the same atomic batch as the record it announces; <see cref="Silo"/> is the silo that ships it, so that the
+/// others resume it only once that silo is gone.
+/// </summary>
 [GenerateSerializer, Immutable]
-internal sealed record OutboxEntry([property: Id(0)] long Epoch, [property: Id(1)] long Version, [property: Id(2)] HybridTimestamp CommittedAt);
+internal sealed record OutboxMarker(
+    [property: Id(0)] long Epoch,
+    [property: Id(1)] long Version,
+    [property: Id(2)] HybridTimestamp CommittedAt,
+    [property: Id(3)] string Silo,
+    [property: Id(4)] RegionId[] Targets);

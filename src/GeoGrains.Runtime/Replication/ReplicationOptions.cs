@@ -26,8 +26,15 @@ public sealed class ReplicationOptions
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// Changes still in the outbox after this long are shipped by any silo of the region, which covers silos that died
-    /// with changes still to ship. Default 10 s.
+    /// How often a region looks for outbox markers whose silo is gone (it died with changes still to ship) and ships
+    /// them; one silo of the region does it, reading only the markers. Default 10 s.
     /// </summary>
     public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a grain's outbox marker stays after every region acknowledged its latest version. A grain written again
+    /// meanwhile commits with one row instead of two (its marker still announces it). Default 2 s; zero deletes markers
+    /// as soon as they are acknowledged.
+    /// </summary>
+    public TimeSpan MarkerLinger { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -6,33 +6,39 @@ namespace GeoGrains.Runtime.Replication;
 
 /// <summary>
 /// Applies batches idempotently: a change no newer than the replica's version is skipped, so duplicated and reordered
-/// batches leave every replica at its latest version.
+/// batches leave every replica at its latest version. What it applied it hands to the region's warm activations of
+/// those grains before acknowledging, so they answer reads from memory and a cold grain is not activated for it.
 /// </summary>
 [StatelessWorker]
 internal sealed class ReplicationReceiverGrain(
     LocalRegion region,
     GeoStore store,
+    ReplicaVersions known,
+    ReplicaNotifier notifier,
     ReplicationBatchCodec codec,
     HybridLogicalClock clock,
     ReplicationMetrics metrics) : Grain, IReplicationReceiverGrain
 {
-    public Task<ReplicationAck> Apply(ReplicationBatch batch)
+    public async Task<ReplicationAck> Apply(ReplicationBatch batch)
     {
-        int applied = 0, stale = 0;
-        foreach (var change in codec.Decode(batch))
+        var changes = codec.Decode(batch);
+        foreach (var change in changes)
         {
-            var now = clock.Observe(change.Record.CommittedAt);
-            if (store.ApplyReplica(change))
-            {
-                applied++;
-                metrics.ChangeApplied(batch.Source, region.Id, now.PhysicalMilliseconds - change.Record.CommittedAt.PhysicalMilliseconds);
-            }
-            else
-            {
-                stale++;
-            }
+            clock.Observe(change.Record.CommittedAt);
         }
 
-        return Task.FromResult(new ReplicationAck(applied, stale));
+        var applied = await store.ApplyReplicasAsync(changes, known);
+        var now = clock.Now().PhysicalMilliseconds;
+        foreach (var (_, stored) in applied)
+        {
+            metrics.ChangeApplied(batch.Source, region.Id, now - stored.Record.CommittedAt.PhysicalMilliseconds);
+        }
+
+        if (applied.Count > 0)
+        {
+            await notifier.NotifyAsync(applied);
+        }
+
+        return new ReplicationAck(applied.Count, changes.Length - applied.Count);
     }
 }

@@ -3,15 +3,15 @@ using Orleans.Storage;
 
 namespace GeoGrains.Runtime.Storage;
 
-/// <summary>Orleans grain storage on a <see cref="RegionStorageAccount"/>, with optimistic concurrency on ETags.</summary>
-internal sealed class RegionGrainStorage(string name, RegionStorageAccount account, IGrainStorageSerializer serializer) : IGrainStorage
+/// <summary>Orleans grain storage on a region's in-memory table, with optimistic concurrency on ETags.</summary>
+internal sealed class RegionGrainStorage(string name, IRegionTable table, IGrainStorageSerializer serializer) : IGrainStorage
 {
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        if (account.TryRead(Key(stateName, grainId), out var record))
+        if (await table.ReadAsync(Partition, Row(stateName, grainId)) is { } row)
         {
-            grainState.State = serializer.Deserialize<T>(new BinaryData(record.Data))!;
-            grainState.ETag = record.ETag;
+            grainState.State = serializer.Deserialize<T>(new BinaryData(row.Data))!;
+            grainState.ETag = row.ETag;
             grainState.RecordExists = true;
         }
         else
@@ -20,43 +20,59 @@ internal sealed class RegionGrainStorage(string name, RegionStorageAccount accou
             grainState.ETag = null;
             grainState.RecordExists = false;
         }
-
-        return Task.CompletedTask;
     }
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var key = Key(stateName, grainId);
-        var etag = account.TryWrite(key, serializer.Serialize(grainState.State).ToMemory(), grainState.ETag)
-            ?? throw Conflict(key, grainState.ETag);
-        grainState.ETag = etag;
-        grainState.RecordExists = true;
-        return Task.CompletedTask;
-    }
-
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        var key = Key(stateName, grainId);
-        if (!account.TryDelete(key, grainState.ETag))
+        var row = Row(stateName, grainId);
+        try
         {
-            throw Conflict(key, grainState.ETag);
+            var etags = await table.WriteAsync([TableWrite.ReplaceOrInsert(Partition, row, serializer.Serialize(grainState.State).ToArray(), grainState.ETag)]);
+            grainState.ETag = etags[0];
+            grainState.RecordExists = true;
+        }
+        catch (TableConditionFailedException exception)
+        {
+            throw await ConflictAsync(row, grainState.ETag, exception);
+        }
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var row = Row(stateName, grainId);
+        if (grainState.ETag is not null)
+        {
+            try
+            {
+                await table.WriteAsync([TableWrite.Delete(Partition, row, grainState.ETag)]);
+            }
+            catch (TableConditionFailedException exception)
+            {
+                throw await ConflictAsync(row, grainState.ETag, exception);
+            }
+        }
+        else if (await table.ReadAsync(Partition, row) is { } stored)
+        {
+            throw new InconsistentStateException(
+                $"Region '{table.Region}' storage '{name}': record '{row}' exists (ETag '{stored.ETag}') but the grain holds none.", stored.ETag, (string?)null);
         }
 
         grainState.ETag = null;
         grainState.RecordExists = false;
         grainState.State = Activator.CreateInstance<T>();
-        return Task.CompletedTask;
     }
 
-    private string Key(string stateName, GrainId grainId) => $"{name}/{stateName}/{grainId}";
+    private string Partition => $"s|{TableKeys.Escape(name)}";
 
-    private InconsistentStateException Conflict(string key, string? etag)
+    private static string Row(string stateName, GrainId grainId) => TableKeys.Escape($"{stateName}/{grainId}");
+
+    private async Task<InconsistentStateException> ConflictAsync(string row, string? etag, Exception cause)
     {
-        var stored = account.TryRead(key, out var record) ? record.ETag : null;
+        var stored = (await table.ReadAsync(Partition, row))?.ETag;
         return new InconsistentStateException(
-            $"Region '{account.Region}' storage '{name}': record '{key}' was changed by another writer (expected ETag '{etag}', stored '{stored}').",
+            $"Region '{table.Region}' storage '{name}': record '{row}' was changed by another writer (expected ETag '{etag}', stored '{stored}').",
             stored,
             etag,
-            null);
+            cause);
     }
 }

@@ -1,73 +1,142 @@
-using System.Collections.Concurrent;
-
 namespace GeoGrains.Runtime.Storage;
 
 /// <summary>
-/// A region's storage account held in memory: the default store of a region. It lives outside the silos that use it,
-/// as a cloud storage account outlives its VMs, so stopping or killing every silo of a region keeps the data;
-/// <see cref="Wipe"/> simulates losing the account. Each region must have its own.
+/// A region's storage account held in memory: the embedded default store of a region, shaped like Azure Table storage
+/// (partitions of rows with ETags). It lives outside the silos that use it, as a cloud storage account outlives its VMs,
+/// so stopping or killing every silo of a region keeps the data; <see cref="Wipe"/> simulates losing the account and
+/// <see cref="IsAvailable"/> an outage. Each region must have its own.
 /// </summary>
 public sealed class RegionStorageAccount(RegionId region)
 {
-    private readonly ConcurrentDictionary<string, StoredRecord> _records = new(StringComparer.Ordinal);
+    private readonly object _lock = new();
+    private readonly Dictionary<string, Partition> _partitions = new(StringComparer.Ordinal);
+    private long _etags;
 
     /// <summary>The region this account belongs to.</summary>
     public RegionId Region { get; } = region;
 
-    /// <summary>The number of records stored.</summary>
-    public int Count => _records.Count;
+    /// <summary>
+    /// Whether the account answers. Default <see langword="true"/>; while <see langword="false"/>, every operation fails
+    /// with <see cref="RegionStorageException"/>, as an unreachable cloud account would.
+    /// </summary>
+    public bool IsAvailable { get; set; } = true;
 
-    /// <summary>The keys of the records stored.</summary>
-    public IReadOnlyCollection<string> Keys => [.. _records.Keys];
-
-    /// <summary>The keys that start with <paramref name="prefix"/>.</summary>
-    public IEnumerable<string> KeysStartingWith(string prefix) => _records.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal));
-
-    /// <summary>Writes a record whatever is stored, returning its new ETag.</summary>
-    public string Write(string key, ReadOnlyMemory<byte> data)
+    /// <summary>The number of rows stored.</summary>
+    public int Count
     {
-        var record = new StoredRecord(data.ToArray(), Guid.NewGuid().ToString("N"));
-        _records[key] = record;
-        return record.ETag;
+        get
+        {
+            lock (_lock)
+            {
+                return _partitions.Values.Sum(p => p.Rows.Count);
+            }
+        }
     }
 
     /// <summary>Deletes everything in the account.</summary>
-    public void Wipe() => _records.Clear();
-
-    /// <summary>Reads a record, if present.</summary>
-    public bool TryRead(string key, out StoredRecord record) => _records.TryGetValue(key, out record!);
-
-    /// <summary>
-    /// Writes a record if the stored one still has <paramref name="expectedETag"/> (<see langword="null"/>: none stored).
-    /// Returns the new ETag, or <see langword="null"/> when the condition failed and nothing was written.
-    /// </summary>
-    public string? TryWrite(string key, ReadOnlyMemory<byte> data, string? expectedETag)
+    public void Wipe()
     {
-        var record = new StoredRecord(data.ToArray(), Guid.NewGuid().ToString("N"));
-        if (expectedETag is null)
+        lock (_lock)
         {
-            return _records.TryAdd(key, record) ? record.ETag : null;
+            _partitions.Clear();
         }
-
-        if (!_records.TryGetValue(key, out var current) || current.ETag != expectedETag)
-        {
-            return null;
-        }
-
-        return _records.TryUpdate(key, record, current) ? record.ETag : null;
     }
 
-    /// <summary>Deletes a record if the stored one still has <paramref name="expectedETag"/>. Returns whether the condition held.</summary>
-    public bool TryDelete(string key, string? expectedETag)
+    internal TableRow? Read(string partitionKey, string rowKey)
     {
-        if (!_records.TryGetValue(key, out var current))
+        lock (_lock)
         {
-            return expectedETag is null;
+            return _partitions.TryGetValue(partitionKey, out var rows) && rows.Rows.TryGetValue(rowKey, out var row)
+                ? new TableRow(partitionKey, rowKey, row.Data, row.ETag)
+                : null;
         }
+    }
 
-        return current.ETag == expectedETag && _records.TryRemove(new KeyValuePair<string, StoredRecord>(key, current));
+    internal List<TableRow> Query(string partitionKey, string fromRowKey, string toRowKey)
+    {
+        lock (_lock)
+        {
+            if (!_partitions.TryGetValue(partitionKey, out var rows))
+            {
+                return [];
+            }
+
+            var result = new List<TableRow>();
+            if (string.CompareOrdinal(fromRowKey, toRowKey) >= 0)
+            {
+                return result;
+            }
+
+            foreach (var key in rows.Keys.GetViewBetween(fromRowKey, toRowKey))
+            {
+                if (!string.Equals(key, toRowKey, StringComparison.Ordinal))
+                {
+                    var row = rows.Rows[key];
+                    result.Add(new TableRow(partitionKey, key, row.Data, row.ETag));
+                }
+            }
+
+            return result;
+        }
+    }
+
+    internal string?[] Write(IReadOnlyList<TableWrite> writes)
+    {
+        lock (_lock)
+        {
+            _partitions.TryGetValue(writes[0].PartitionKey, out var rows);
+            foreach (var write in writes)
+            {
+                StoredRow? current = null;
+                var exists = rows is not null && rows.Rows.TryGetValue(write.RowKey, out current);
+                var failure = write.Kind switch
+                {
+                    TableWriteKind.Insert when exists => "the row exists",
+                    TableWriteKind.Replace or TableWriteKind.Delete when !exists => "the row is missing",
+                    TableWriteKind.Replace or TableWriteKind.Delete when write.ETag is not null && current!.ETag != write.ETag =>
+                        $"its ETag is '{current.ETag}', not '{write.ETag}'",
+                    _ => null,
+                };
+                if (failure is not null)
+                {
+                    throw new TableConditionFailedException(Region, write, failure);
+                }
+            }
+
+            if (rows is null)
+            {
+                rows = new Partition();
+                _partitions[writes[0].PartitionKey] = rows;
+            }
+
+            var etags = new string?[writes.Count];
+            for (var i = 0; i < writes.Count; i++)
+            {
+                var write = writes[i];
+                if (write.Kind == TableWriteKind.Delete)
+                {
+                    rows.Rows.Remove(write.RowKey);
+                    rows.Keys.Remove(write.RowKey);
+                    continue;
+                }
+
+                var etag = (++_etags).ToString("x");
+                rows.Rows[write.RowKey] = new StoredRow([.. write.Data!], etag);
+                rows.Keys.Add(write.RowKey);
+                etags[i] = etag;
+            }
+
+            return etags;
+        }
+    }
+
+    private sealed record StoredRow(byte[] Data, string ETag);
+
+    // Keys are kept sorted so that a range query costs what it returns, not the size of the partition.
+    private sealed class Partition
+    {
+        public Dictionary<string, StoredRow> Rows { get; } = new(StringComparer.Ordinal);
+
+        public SortedSet<string> Keys { get; } = new(StringComparer.Ordinal);
     }
 }
-
-/// <summary>A stored record: its bytes and the ETag of this version.</summary>
-public sealed record StoredRecord(byte[] Data, string ETag);

@@ -18,6 +18,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
     private readonly RegionStorageAccount _account = new("us-east");
     private readonly GeoStore _store;
+    private readonly Outbox _outbox;
     private readonly FakeLink _link = new();
     private readonly ReplicationMetrics _metrics = new();
     private readonly ChangeShipper _shipper;
@@ -26,20 +27,46 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
     public ChangeShipperTests()
     {
-        _store = new GeoStore(_account, Serializer);
-        _shipper = new ChangeShipper("us-east", "eu-west", _link, _store, new ReplicationBatchCodec(Serializer), _metrics,
-            new ReplicationOptions { MaxBatchSize = 3, RetryBackoff = TimeSpan.FromMilliseconds(10), BatchInterval = TimeSpan.Zero },
-            NullLogger.Instance);
+        _store = new GeoStore(new MemoryRegionTable(_account, new RegionStorageMetrics()), Serializer, partitions: 4);
+        var options = new ReplicationOptions { MaxBatchSize = 3, RetryBackoff = TimeSpan.FromMilliseconds(10), BatchInterval = TimeSpan.Zero, MarkerLinger = TimeSpan.Zero };
+        _outbox = new Outbox(_store, ["eu-west"], options, TimeProvider.System, (_, _, _, _) => { }, NullLogger.Instance);
+        _shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options, NullLogger.Instance);
     }
 
     private static GrainId Grain(int i) => GrainId.Create("profile", $"us-east/user-{i}");
 
     private static GeoRecord Version(long v) => new(v, 1, new HybridTimestamp(v, 0), "us-east", Encoding.UTF8.GetBytes($"{{\"v\":{v}}}"));
 
+    // Commits as the write path does: record and marker in one write, then queued to ship.
     private void Commit(GrainId grain, GeoRecord record)
     {
-        _store.AddToOutbox(["eu-west"], grain, record);
+        WriteToStore(grain, record);
         _shipper.Enqueue(grain, record);
+    }
+
+    private void WriteToStore(GrainId grain, GeoRecord record)
+    {
+        var token = this;
+        var useMarker = _outbox.BeginCommit(grain, token);
+        var marker = useMarker ? null : new OutboxMarker(record.Epoch, record.Version, record.CommittedAt, "silo", ["eu-west"]);
+        var stored = _store.ReadAsync(grain).GetAwaiter().GetResult();
+        var written = _store.TryCommitAsync(grain, record, stored?.ETag, marker).GetAwaiter().GetResult();
+        _outbox.EndCommit(grain, token, useMarker, written is null ? null : record, written?.Marker);
+    }
+
+    private async Task<List<(GrainId Grain, OutboxMarker Marker)>> PendingAsync()
+    {
+        await _outbox.SettleAsync();
+        var pending = new List<(GrainId, OutboxMarker)>();
+        for (var partition = 0; partition < _store.Partitions; partition++)
+        {
+            await foreach (var (grain, marker, _) in _store.PendingAsync(partition))
+            {
+                pending.Add((grain, marker));
+            }
+        }
+
+        return pending;
     }
 
     [Fact]
@@ -85,7 +112,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
         Assert.All(batches, b => Assert.InRange(b.Length, 1, 3));
         Assert.Equal(Enumerable.Range(0, 7).Select(Grain).Order(), batches.SelectMany(b => b).Select(c => c.Grain).Order());
-        await WaitFor(() => !_store.Outbox("eu-west").Any(), "the outbox empties");
+        await WaitFor(async () => (await PendingAsync()).Count == 0, "the outbox empties");
         Assert.Equal(7, _metrics.Get("us-east", "eu-west").ChangesAcknowledged);
     }
 
@@ -100,28 +127,29 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
         Assert.Equal(1, Assert.Single(shipped).Record.Version);
         Assert.Equal(3, _link.Attempts);
-        await WaitFor(() => !_store.Outbox("eu-west").Any(), "the outbox empties after the acknowledgement");
+        Assert.Single(await PendingAsync());
+        await WaitFor(async () => (await PendingAsync()).Count == 0, "the outbox empties after the acknowledgement");
     }
 
     [Fact]
-    public async Task An_acknowledgement_of_an_older_version_keeps_the_newer_outbox_entry()
+    public async Task An_acknowledgement_of_an_older_version_keeps_the_outbox_marker_of_the_newer_one()
     {
         Commit(Grain(1), Version(1));
-        _store.AddToOutbox(["eu-west"], Grain(1), Version(2));
 
         Start();
         await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
-        await WaitFor(() => _metrics.Get("us-east", "eu-west").ChangesAcknowledged == 1, "the acknowledgement");
+        WriteToStore(Grain(1), Version(2)); // committed after version 1 left, not yet queued
+        await WaitFor(() => Task.FromResult(_metrics.Get("us-east", "eu-west").ChangesAcknowledged == 1), "the acknowledgement");
 
-        Assert.Equal(2, Assert.Single(_store.Outbox("eu-west")).Entry.Version);
+        Assert.Equal(Grain(1), Assert.Single(await PendingAsync()).Grain);
     }
 
     private void Start() => _running = Task.Run(() => _shipper.RunAsync(_stop.Token));
 
-    private static async Task WaitFor(Func<bool> condition, string what)
+    private static async Task WaitFor(Func<Task<bool>> condition, string what)
     {
         using var deadline = new CancellationTokenSource(Timeout);
-        while (!condition())
+        while (!await condition())
         {
             await Task.Delay(10, deadline.Token).ContinueWith(t => t.IsCanceled ? throw new TimeoutException(what) : t, TaskScheduler.Default);
         }

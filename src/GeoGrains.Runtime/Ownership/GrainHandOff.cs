@@ -1,85 +1,24 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
-using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Runtime;
-using Orleans.Storage;
 
-namespace GeoGrains.Runtime;
+namespace GeoGrains.Runtime.Ownership;
 
-/// <summary>The services a geo grain activation uses: placement, commit, replication and hand-off.</summary>
-internal sealed class GeoGrainRuntime(
+/// <summary>A planned move of one geo grain from this region, its owner, to another region.</summary>
+internal sealed class GrainHandOff(
     LocalRegion region,
     GeoTopology topology,
-    IOptions<GeoGrainsOptions> options,
-    GeoStore store,
-    HybridLogicalClock clock,
     OwnershipCache ownership,
-    GeoReplication replication,
     IRegionLinks links,
     ReplicationBatchCodec codec,
-    ChangeFeedPublisher changeFeed,
     IGrainFactory grains,
-    ILogger<GeoGrainRuntime> logger)
+    ILogger<GrainHandOff> logger)
 {
-    private readonly ConcurrentDictionary<Type, GeoGrainAttribute> _attributes = new();
-
-    public RegionId Region => region.Id;
-
-
-    public OwnershipCache Ownership => ownership;
-
-    public GeoStore Store => store;
-
-    /// <summary>Places an activation: validates its class and key, and finds its home partition.</summary>
-    public GeoGrainRegistration Register(Type grainClass, GrainId grain)
-    {
-        var attribute = _attributes.GetOrAdd(grainClass, GeoGrainRegistration.AttributeOf);
-        var key = grain.Key.ToString();
-        var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
-        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute);
-    }
-
-    public byte[] Serialize<TState>(TState state) => JsonSerializer.SerializeToUtf8Bytes(state);
-
-    public TState Deserialize<TState>(byte[] state) =>
-        JsonSerializer.Deserialize<TState>(state) ?? throw new InvalidDataException($"Stored state of type {typeof(TState).Name} is null.");
-
     /// <summary>
-    /// Commits a new version: outbox entries first, then the record (conditional on the version this activation holds,
-    /// which fences a stale owner), then queues it for shipping. Once this returns the write is durable in the region.
-    /// </summary>
-    public GeoRecord Commit(GrainId grain, GeoRecord? current, byte[] state, GrainOwnership owner)
-    {
-        var next = new GeoRecord((current?.Version ?? 0) + 1, owner.Epoch, clock.Now(), region.Id, state);
-        store.AddToOutbox(replication.Targets, grain, next);
-
-        if (!store.TryCommit(grain, current, next))
-        {
-            var stored = store.Read(grain);
-            throw new InconsistentStateException(
-                $"Geo grain '{grain}' in region '{region.Id}': the stored version ({stored?.Epoch}.{stored?.Version}) is not the one this activation " +
-                $"holds ({current?.Epoch}.{current?.Version}); another owner has written it. The write was not applied.");
-        }
-
-        replication.Ship(grain, next);
-        if (options.Value.ChangeFeed)
-        {
-            changeFeed.Publish(new GeoChange(grain, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(state)));
-        }
-
-        return next;
-    }
-
-    /// <summary>
-    /// Hands ownership of <paramref name="grain"/> to <paramref name="newOwner"/>. Runs inside the owner activation's turn,
-    /// so no write to the grain runs meanwhile; writes queued behind it then see the new owner and are forwarded.
+    /// Hands ownership of <paramref name="grain"/> to <paramref name="newOwner"/>. Runs under the owner activation's write
+    /// lock, so no write to the grain runs meanwhile; writes queued behind it then see the new owner and are forwarded.
     /// </summary>
     public async Task<GrainOwnership> HandOffAsync(GrainId grain, GeoGrainRegistration registration, GeoRecord? latest, RegionId newOwner)
     {

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using GeoGrains.Runtime.Clocks;
+using GeoGrains.Runtime.Consistency;
+using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Topology;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+
+namespace GeoGrains.Runtime;
+
+/// <summary>
+/// The whole life of a write to a geo grain, in the order it happens: <b>route</b> (run here if this region owns the
+/// grain, else forward it to the owner), <b>lock</b> (one write at a time per activation, without holding the
+/// activation's turn, so that forwarding never deadlocks), <b>commit</b> (the new version and its outbox marker made
+/// durable in one storage write, fenced by the record's ETag and epoch), <b>ship</b> (queued for every other region and
+/// published on the change feed).
+/// </summary>
+internal sealed class GeoWritePath(
+    LocalRegion region,
+    GeoTopology topology,
+    IOptions<GeoGrainsOptions> options,
+    GeoStore store,
+    HybridLogicalClock clock,
+    OwnershipCache ownership,
+    GeoReplication replication,
+    ReplicaActivations replicas,
+    ChangeFeedPublisher changeFeed,
+    GrainHandOff handOff,
+    IRegionLinks links)
+{
+    // Which activation, if any, the current call flow is writing as: a read interleaved with a write cannot write.
+    private static readonly AsyncLocal<WriteTicket?> Writing = new();
+
+    private readonly ConcurrentDictionary<Type, GeoGrainAttribute> _attributes = new();
+
+    public RegionId Region => region.Id;
+
+    public OwnershipCache Ownership => ownership;
+
+    public GeoStore Store => store;
+
+    public ReplicaActivations Replicas => replicas;
+
+    public GrainHandOff HandOff => handOff;
+
+    /// <summary>Places an activation: validates its class and key, and finds its home partition.</summary>
+    public GeoGrainRegistration Register(Type grainClass, GrainId grain)
+    {
+        var attribute = _attributes.GetOrAdd(grainClass, GeoGrainRegistration.AttributeOf);
+        var key = grain.Key.ToString();
+        var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
+        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute);
+    }
+
+    /// <summary>Runs a write call: routes it, and where it runs here, holds the activation's write lock around it.</summary>
+    public async Task RunAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route)
+    {
+        // Route.
+        var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+        if (owner.Owner == region.Id)
+        {
+            // Lock.
+            await grain.WriteLock.WaitAsync();
+            try
+            {
+                // Ownership may have moved while this write waited behind others or a hand-off.
+                owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+                if (owner.Owner == region.Id)
+                {
+                    if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
+                    {
+                        // First write under this ownership (the activation may have been a replica): continue from what is stored.
+                        await grain.ReloadAsync();
+                    }
+
+                    Writing.Value = new WriteTicket(grain, owner);
+                    try
+                    {
+                        await call.Invoke(); // the grain's method; its Update calls CommitAsync
+                    }
+                    finally
+                    {
+                        Writing.Value = null;
+                    }
+
+                    return;
+                }
+            }
+            finally
+            {
+                grain.WriteLock.Release();
+            }
+        }
+
+        await route.ForwardAsync(call, owner, links);
+    }
+
+    /// <summary>Commits a change of <paramref name="grain"/>'s state, made by the write call running now, and ships it.</summary>
+    public async Task CommitAsync<TState>(GeoGrain<TState> grain, Func<TState, TState> change)
+        where TState : class
+    {
+        var ticket = Writing.Value is { } t && ReferenceEquals(t.Grain, grain) ? t : throw new InvalidOperationException(
+            $"{grain.GetType().Name}.Update was called outside a write. Methods marked [ReadOnly] run on replicas and cannot change state.");
+        var activation = ticket.Grain;
+        var id = activation.GrainId;
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = activation.Stored;
+            if (current is not null && current.Record.Epoch > ticket.Ownership.Epoch)
+            {
+                throw Fenced(id, current.Record, ticket.Ownership);
+            }
+
+            var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
+            var next = new GeoRecord((current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, clock.Now(), region.Id, GeoStateSerializer.Serialize(state));
+
+            // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
+            var useMarker = replication.Outbox.BeginCommit(id, activation);
+            var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
+            (string Record, string? Marker)? written = null;
+            try
+            {
+                written = await store.TryCommitAsync(id, next, current?.ETag, marker);
+            }
+            catch (RegionStorageException)
+            {
+                // No answer: the version may be stored. The activation reloads before its next write, and the outbox
+                // looks for a marker to ship, so a version stored without an acknowledgement is not left behind.
+                replication.Outbox.Doubt(id);
+                await TryReloadAsync(activation);
+                throw;
+            }
+            finally
+            {
+                replication.Outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
+            }
+
+            if (written is not { } etags)
+            {
+                // Someone else wrote the row: a stale copy here (a missed replica notice) is caught up and the change
+                // applied to the latest version; a newer epoch means another region owns the grain now, and nothing is written.
+                await activation.ReloadAsync();
+                if (attempt == 1)
+                {
+                    continue;
+                }
+
+                throw Fenced(id, activation.Stored?.Record, ticket.Ownership);
+            }
+
+            grain.Accept(new StoredGeoRecord(next, etags.Record), state);
+
+            // Ship.
+            replication.Ship(id, next);
+            if (options.Value.ChangeFeed)
+            {
+                changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
+            }
+
+            return;
+        }
+    }
+
+    private static async Task TryReloadAsync(IGeoGrainActivation activation)
+    {
+        try
+        {
+            await activation.ReloadAsync();
+        }
+        catch (RegionStorageException)
+        {
+            // The next write's ETag check catches a stale copy.
+        }
+    }
+
+    private InconsistentStateException Fenced(GrainId grain, GeoRecord? stored, GrainOwnership ownership) => new(
+        $"Geo grain '{grain}' in region '{region.Id}': the stored version ({stored?.Epoch}.{stored?.Version}) was written by another " +
+        $"owner than this activation (epoch {ownership.Epoch}); the write was not applied.",
+        stored?.Version.ToString(),
+        null,
+        null);
+
+    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership);
+}

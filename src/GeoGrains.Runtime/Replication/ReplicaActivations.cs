@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using GeoGrains.Runtime.Ownership;
+
+namespace GeoGrains.Runtime.Replication;
+
+/// <summary>
+/// The geo grain activations of this silo, so that the replication receiver can hand a warm activation the version it
+/// just applied (no storage read when the activation is next asked) without activating grains nobody is using.
+/// </summary>
+internal sealed class ReplicaActivations
+{
+    private readonly ConcurrentDictionary<GrainId, IGeoGrainActivation> _activations = new();
+
+    public int Count => _activations.Count;
+
+    public void Add(IGeoGrainActivation activation) => _activations[activation.GrainId] = activation;
+
+    public void Remove(IGeoGrainActivation activation) =>
+        _activations.TryRemove(new KeyValuePair<GrainId, IGeoGrainActivation>(activation.GrainId, activation));
+
+    /// <summary>Hands each applied version to the activation of its grain on this silo, if there is one.</summary>
+    public void Deliver(IEnumerable<(GrainId Grain, StoredGeoRecord Stored)> applied)
+    {
+        foreach (var (grain, stored) in applied)
+        {
+            if (_activations.TryGetValue(grain, out var activation))
+            {
+                activation.Accept(stored);
+            }
+        }
+    }
+}
