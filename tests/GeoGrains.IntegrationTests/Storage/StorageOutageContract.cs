@@ -3,13 +3,16 @@ using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.Storage;
 
-/// <summary>One region's storage goes down and comes back (in-memory accounts made unavailable).</summary>
-[Collection(ThreeRegionsCollection.Name)]
-public sealed class StorageOutageTests(ThreeRegionsFixture fixture)
+/// <summary>One region's storage goes down and comes back. Each backend runs it.</summary>
+public abstract class StorageOutageContract
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private GeoTestCluster Geo => fixture.Geo;
+    protected abstract GeoTestCluster Geo { get; }
+
+    protected abstract Task TakeStorageDownAsync(RegionId region);
+
+    protected abstract Task BringStorageBackAsync(RegionId region);
 
     [Fact]
     public async Task Writes_in_the_region_fail_with_a_typed_error_while_reads_and_other_regions_keep_working()
@@ -23,7 +26,7 @@ public sealed class StorageOutageTests(ThreeRegionsFixture fixture)
         await Eventually.Succeeds(async () => (await usGrainSeenFromEu.Get()).Version == 1 ? true : throw new InvalidOperationException("not yet"),
             Timeout, "eu-west has a warm replica of the us-east grain");
 
-        Geo["eu-west"].Storage.IsAvailable = false;
+        await TakeStorageDownAsync("eu-west");
         try
         {
             var error = await Assert.ThrowsAsync<RegionStorageException>(() => euGrain.Append(2));
@@ -42,7 +45,7 @@ public sealed class StorageOutageTests(ThreeRegionsFixture fixture)
         }
         finally
         {
-            Geo["eu-west"].Storage.IsAvailable = true;
+            await BringStorageBackAsync("eu-west");
         }
 
         // Back: writes work again, nothing acknowledged is lost, and every region converges.
@@ -58,5 +61,24 @@ public sealed class StorageOutageTests(ThreeRegionsFixture fixture)
                     $"{region}: eu {string.Join(",", eu.History)} us {string.Join(",", us.History)}");
             }, Timeout, $"{region} converges");
         }
+    }
+}
+
+/// <summary>The contract on in-memory accounts, made unavailable.</summary>
+[Collection(ThreeRegionsCollection.Name)]
+public sealed class MemoryStorageOutageTests(ThreeRegionsFixture fixture) : StorageOutageContract
+{
+    protected override GeoTestCluster Geo => fixture.Geo;
+
+    protected override Task TakeStorageDownAsync(RegionId region)
+    {
+        Geo[region].Storage.IsAvailable = false;
+        return Task.CompletedTask;
+    }
+
+    protected override Task BringStorageBackAsync(RegionId region)
+    {
+        Geo[region].Storage.IsAvailable = true;
+        return Task.CompletedTask;
     }
 }
