@@ -30,7 +30,7 @@ internal sealed class RegionStorageStartup(IRegionTable table, IOptions<GeoGrain
         catch (RegionStorageException exception)
         {
             throw new InvalidTopologyException(
-                $"region '{table.Region}' cannot use its storage ({table.Description}); check {Setting()}. {exception.Message}", exception);
+                $"region '{table.Region}' cannot use its storage; check {Setting()}. {exception.Message}", exception);
         }
 
         if (!string.Equals(owner, table.Region.Value, StringComparison.Ordinal))
