@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Orleans.Runtime;
 
 namespace GeoGrains.Benchmarks;
@@ -24,6 +25,10 @@ public sealed record BenchAddress(string Street, string City, string PostalCode,
 public interface IBenchProfileGrain : IGrainWithStringKey
 {
     Task<long> Visit();
+
+    /// <summary>A read served by whichever activation the caller's region has: a replica outside the home region.</summary>
+    [ReadOnly]
+    Task<int> Visits();
 }
 
 /// <summary>The geo grain under test.</summary>
@@ -35,11 +40,17 @@ public sealed class BenchProfileGrain(TimeProvider time) : GeoGrain<BenchProfile
         await Update(p => p with { Visits = p.Visits + 1, LastSeen = time.GetUtcNow() });
         return Version;
     }
+
+    public Task<int> Visits() => Task.FromResult(State.Visits);
 }
 
 public interface IPlainProfileGrain : IGrainWithStringKey
 {
     Task<long> Visit();
+
+    /// <summary>The state the activation holds in memory; no storage access.</summary>
+    [ReadOnly]
+    Task<int> Visits();
 }
 
 /// <summary>The baseline: a plain Orleans grain doing the same write to the same regional storage.</summary>
@@ -51,4 +62,6 @@ public sealed class PlainProfileGrain([PersistentState("profile")] IPersistentSt
         await profile.WriteStateAsync();
         return profile.State.Visits;
     }
+
+    public Task<int> Visits() => Task.FromResult(profile.State.Visits);
 }

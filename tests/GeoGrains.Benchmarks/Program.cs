@@ -4,10 +4,11 @@ using System.Text;
 using System.Text.Json;
 using GeoGrains.Benchmarks;
 using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage --samples 200 --warm-up 20
 //        --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var samples = 200;
@@ -28,7 +29,7 @@ for (var i = 0; i < args.Length; i++)
         case "--update-docs": docs = Next(); break;
         case "--no-change-feed": changeFeed = false; break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo --samples N --warm-up N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage --samples N --warm-up N --json FILE --update-docs FILE");
             return 2;
     }
 }
@@ -61,7 +62,7 @@ if (scenario is "all" or "links")
 
 if (scenario is "all" or "geo")
 {
-    Console.WriteLine($"[geo] 3 regions, 1 silo each, WAN emulation on, change feed {(changeFeed ? "on" : "off")}...");
+    Console.WriteLine($"[geo] 3 regions on in-memory accounts, 1 silo each, WAN emulation on, change feed {(changeFeed ? "on" : "off")}...");
     await using (var geo = await new GeoTestClusterBuilder()
         .ConfigureSilo((_, silo) => silo.Services.PostConfigure<GeoGrainsOptions>(o => o.ChangeFeed = changeFeed))
         .StartAsync())
@@ -69,11 +70,11 @@ if (scenario is "all" or "geo")
         var (geoLatency, plainLatency) = await GeoGrainBenchmarks.WriteLatencyAsync(geo, samples * 5, warmUp * 5);
         var latencyMet = geoLatency.P50Ms <= plainLatency.P50Ms * 1.3;
         var table = new StringBuilder();
-        table.AppendLine("| write, from a client in the home region | p50 | p99 | p50 / plain | target p50 ≤ 1.3× plain |");
+        table.AppendLine("| write, from a client in the home region, in-memory account | p50 | p99 | p50 / plain | target p50 ≤ 1.3× plain |");
         table.AppendLine("|---|---:|---:|---:|---|");
-        table.AppendLine($"| plain Orleans grain, `IPersistentState` on the region's storage (baseline) | {plainLatency.P50Ms:0.000} ms | {plainLatency.P99Ms:0.000} ms | 1.00 | – |");
+        table.AppendLine($"| plain Orleans grain, `IPersistentState` on the region's in-memory account (baseline) | {plainLatency.P50Ms:0.000} ms | {plainLatency.P99Ms:0.000} ms | 1.00 | – |");
         table.AppendLine($"| `GeoGrain` (outbox + commit + change feed; replicated to 2 regions) | {geoLatency.P50Ms:0.000} ms | {geoLatency.P99Ms:0.000} ms | {geoLatency.P50Ms / plainLatency.P50Ms:0.00} | {Verdict(latencyMet)} |");
-        sections.Add(("geo-write-latency", $"{samples * 5} sequential writes each (best of two interleaved runs), 100 grains, us-east.", table.ToString()));
+        sections.Add(("geo-write-latency", $"In-memory accounts. {samples * 5} sequential writes each (best of two interleaved runs), 100 grains, us-east.", table.ToString()));
         results["writeLatency"] = new { geo = geoLatency, plain = plainLatency };
         allMet &= latencyMet;
 
@@ -81,11 +82,11 @@ if (scenario is "all" or "geo")
         var (replicated, plain) = await GeoGrainBenchmarks.ThroughputAsync(geo, writers, TimeSpan.FromSeconds(5));
         var throughputMet = replicated >= plain * 0.5;
         table.Clear();
-        table.AppendLine("| writes, closed loop from us-east | writes/s | ratio to plain | target ≥ 0.5× plain |");
+        table.AppendLine("| writes, closed loop from us-east, in-memory account | writes/s | ratio to plain | target ≥ 0.5× plain |");
         table.AppendLine("|---|---:|---:|---|");
         table.AppendLine($"| plain Orleans grain (baseline) | {plain:0} | 1.00 | – |");
         table.AppendLine($"| `GeoGrain`, async replication to 2 regions | {replicated:0} | {replicated / plain:0.00} | {Verdict(throughputMet)} |");
-        sections.Add(("geo-throughput", $"{writers} concurrent writers on {writers} grains for 5 s each; every region in this one process, so replication's receivers share the 2 cores.", table.ToString()));
+        sections.Add(("geo-throughput", $"In-memory accounts. {writers} concurrent writers on {writers} grains for 5 s each; every region in this one process, so replication's receivers share the 2 cores.", table.ToString()));
         results["throughput"] = new { geo = replicated, plain };
         allMet &= throughputMet;
 
@@ -120,6 +121,107 @@ if (scenario is "all" or "geo")
     allMet &= bytesMet;
 }
 
+if (scenario == "diag")
+{
+    using var requests = new StorageRequestMeter();
+    await StorageDiagnostics.RunAsync(requests, samples * 5, ["us-east"]);
+    await StorageDiagnostics.RunAsync(requests, samples * 5, ["us-east", "eu-west"]);
+    await StorageDiagnostics.RunAsync(requests, samples * 5, ["us-east", "eu-west"], b => b.WithWanEmulation(false));
+}
+
+if (scenario is "all" or "storage")
+{
+    using var requests = new StorageRequestMeter();
+    Console.WriteLine("[storage] us-east and eu-west, each on its own Azurite, 1 silo each, WAN emulation on...");
+    await using (var geo = await StorageBenchmarks.StartAsync(azure: true))
+    {
+        var writes = await StorageBenchmarks.WriteLatencyAsync(geo, requests, samples * 5, warmUp * 5, rounds: 3);
+
+        // The baseline must be what the brief says it is: Orleans' own Azure table storage on the region's Azurite.
+        var plainStorage = await StorageBenchmarks.PlainStorageAsync(geo, StorageBenchmarks.Home);
+        if (plainStorage.Type != "Orleans.Storage.AzureTableGrainStorage" || plainStorage.StateRows < 100)
+        {
+            throw new InvalidOperationException($"The plain grains of us-east use {plainStorage.Type}, with {plainStorage.StateRows} rows in the region's grain state table; expected Orleans' AzureTableGrainStorage holding the 100 plain grains.");
+        }
+
+        var p50 = writes.Geo.P50Ms / writes.Plain.P50Ms;
+        var p99 = writes.Geo.P99Ms / writes.Plain.P99Ms;
+        var writeMet = p50 <= 1.3 && p99 <= 2;
+        var table = new StringBuilder();
+        table.AppendLine("| write, from a client in us-east, on us-east's Azurite | p50 | p99 | p50 / plain | p99 / plain | HTTP requests per write (us-east + eu-west) | mean us-east request | GeoGrains round trips per write: reads / writes (rows) | target p50 ≤ 1.3×, p99 ≤ 2× plain |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        table.AppendLine($"| plain Orleans grain, `IPersistentState` on Orleans' `AzureTableGrainStorage` (baseline) | {writes.Plain.P50Ms:0.00} ms | {writes.Plain.P99Ms:0.00} ms | 1.00 | 1.00 | {writes.PlainCost.HomeRequestsPerOperation:0.00} + {writes.PlainCost.ReplicaRequestsPerOperation:0.00} | {writes.PlainCost.HomeRequests.MeanMs:0.00} ms | – | – |");
+        table.AppendLine($"| `GeoGrain` (record + outbox marker, shipped to eu-west) | {writes.Geo.P50Ms:0.00} ms | {writes.Geo.P99Ms:0.00} ms | {p50:0.00} | {p99:0.00} | {writes.GeoCost.HomeRequestsPerOperation:0.00} + {writes.GeoCost.ReplicaRequestsPerOperation:0.00} | {writes.GeoCost.HomeRequests.MeanMs:0.00} ms | {GeoOps(writes.GeoCost)} | {Verdict(writeMet)} |");
+        sections.Add(("storage-write-latency", $"One Azurite per region. {samples * 5} sequential writes per round over 100 grains, 3 interleaved rounds; best round per statistic for both rows; requests and round trips counted over every round, including what a geo write leaves to do after it returns (marker deletion, the replica's apply).", table.ToString()));
+        results["storageWriteLatency"] = writes;
+        allMet &= writeMet;
+
+        const int writers = 32;
+        var throughput = await StorageBenchmarks.ThroughputAsync(geo, requests, writers, TimeSpan.FromSeconds(5), rounds: 2);
+        var rate = throughput.Geo / throughput.Plain;
+        var throughputMet = rate >= 0.7;
+        table.Clear();
+        table.AppendLine("| writes, closed loop from us-east, on us-east's Azurite | writes/s | ratio to plain | HTTP requests per write (us-east + eu-west) | mean us-east request | GeoGrains round trips per write: reads / writes (rows) | target ≥ 0.7× plain |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+        table.AppendLine($"| plain Orleans grain on Orleans' `AzureTableGrainStorage` (baseline) | {throughput.Plain:0} | 1.00 | {throughput.PlainCost.HomeRequestsPerOperation:0.00} + {throughput.PlainCost.ReplicaRequestsPerOperation:0.00} | {throughput.PlainCost.HomeRequests.MeanMs:0.00} ms | – | – |");
+        table.AppendLine($"| `GeoGrain`, replicated to eu-west | {throughput.Geo:0} | {rate:0.00} | {throughput.GeoCost.HomeRequestsPerOperation:0.00} + {throughput.GeoCost.ReplicaRequestsPerOperation:0.00} | {throughput.GeoCost.HomeRequests.MeanMs:0.00} ms | {GeoOps(throughput.GeoCost)} | {Verdict(throughputMet)} |");
+        sections.Add(("storage-throughput", $"One Azurite per region. {writers} concurrent writers on {writers} grains, 5 s per round, 2 interleaved rounds, best round for both rows; the two Azurites and both regions share the 2 cores, so eu-west's applies compete with us-east's writes.", table.ToString()));
+        results["storageThroughput"] = throughput;
+        allMet &= throughputMet;
+
+        var reads = await StorageBenchmarks.WarmReadAsync(geo, requests, samples * 25, warmUp * 5, rounds: 3);
+        var readP50 = reads.Geo.P50Ms / reads.Plain.P50Ms;
+        var readMet = readP50 <= 1.2;
+        table.Clear();
+        table.AppendLine("| read, from a client in eu-west | p50 | p99 | p50 / plain | p99 / plain | storage requests per read | cross-region calls per read | target p50 ≤ 1.2× plain |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        table.AppendLine($"| plain Orleans grain of eu-west returning its in-memory state (baseline) | {reads.Plain.P50Ms:0.000} ms | {reads.Plain.P99Ms:0.000} ms | 1.00 | 1.00 | {reads.PlainCost.ReplicaRequestsPerOperation:0.00} | – | – |");
+        table.AppendLine($"| `GeoGrain` `[ReadOnly]` call, warm eu-west replica of a us-east grain | {reads.Geo.P50Ms:0.000} ms | {reads.Geo.P99Ms:0.000} ms | {readP50:0.00} | {reads.Geo.P99Ms / reads.Plain.P99Ms:0.00} | {reads.GeoCost.ReplicaRequestsPerOperation:0.00} | {reads.GeoCost.PerOperation(reads.GeoCost.CrossRegionGrainCalls):0.00} | {Verdict(readMet)} |");
+        sections.Add(("storage-warm-read", $"One Azurite per region. {samples * 25} sequential reads per round over 100 grains, 3 interleaved rounds, best round per statistic for both rows.", table.ToString()));
+        results["storageWarmRead"] = reads;
+        allMet &= readMet;
+    }
+
+    const int pending = 1000;
+    int[] sizes = [1000, 100_000];
+    Console.WriteLine($"[storage] outbox recovery on Azurite: {pending} orphaned markers, {string.Join(" then ", sizes)} grains stored...");
+    IReadOnlyList<RecoveryMeasurement> azureRecovery, memoryRecovery;
+    await using (var geo = await StorageBenchmarks.StartAsync(azure: true, o => o.Replication.OrphanAfter = TimeSpan.FromHours(1)))
+    {
+        azureRecovery = await StorageBenchmarks.OutboxRecoveryAsync(geo, pending, sizes, rounds: 3, Console.WriteLine);
+    }
+
+    Console.WriteLine("[storage] outbox recovery on in-memory accounts (control)...");
+    await using (var geo = await StorageBenchmarks.StartAsync(azure: false, o => o.Replication.OrphanAfter = TimeSpan.FromHours(1)))
+    {
+        memoryRecovery = await StorageBenchmarks.OutboxRecoveryAsync(geo, pending, sizes, rounds: 3, Console.WriteLine);
+    }
+
+    var recoveryTable = new StringBuilder();
+    recoveryTable.AppendLine($"| outbox recovery in us-east, {pending:N0} orphaned markers | grains stored | `Recover()` | marker scan alone | `Recover()` / with {sizes[0]:N0} stored | round trips in `Recover()`: queries / reads | target ≤ 1.5× |");
+    recoveryTable.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+    foreach (var (name, runs) in new[] { ("Azurite", azureRecovery), ("in-memory account (control)", memoryRecovery) })
+    {
+        var baseline = runs[0];
+        foreach (var run in runs)
+        {
+            var ratio = run.RecoverMs / baseline.RecoverMs;
+            var met = ratio <= 1.5;
+            var isBaseline = ReferenceEquals(run, baseline);
+            if (!isBaseline)
+            {
+                allMet &= met;
+            }
+
+            recoveryTable.AppendLine(
+                $"| {name}{(isBaseline ? " (baseline)" : "")} | {run.Stored:N0} | {run.RecoverMs:0} ms | {run.MarkerScanMs:0} ms | {ratio:0.00} | {run.Operations.Queries} / {run.Operations.Reads} | {(isBaseline ? "–" : Verdict(met))} |");
+        }
+    }
+
+    sections.Add(("storage-outbox-recovery", $"Rows written straight into us-east's table in batches of 100; the markers name a silo that is not active. `OutboxRecoveryGrain.Recover()` called in the running region, median of 3 rounds (fresh markers each round, after Azurite's periodic save of its data); the marker scan is the same {new RegionStorageOptions().Partitions} range queries timed alone just before.", recoveryTable.ToString()));
+    results["storageOutboxRecovery"] = new { azure = azureRecovery, memory = memoryRecovery };
+}
+
 foreach (var (name, title, table) in sections)
 {
     Console.WriteLine();
@@ -152,3 +254,6 @@ if (docs is not null)
 return allMet ? 0 : 1;
 
 static string Verdict(bool met) => met ? "met" : "MISSED";
+
+static string GeoOps(StorageCost cost) =>
+    $"{cost.PerOperation(cost.HomeGeoOperations.Reads):0.00} / {cost.PerOperation(cost.HomeGeoOperations.Writes):0.00} ({cost.PerOperation(cost.HomeGeoOperations.RowsWritten):0.00})";
