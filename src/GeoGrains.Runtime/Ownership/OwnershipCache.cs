@@ -96,7 +96,7 @@ internal sealed class OwnershipCache : ILifecycleParticipant<ISiloLifecycle>
 
     /// <summary>
     /// Takes the directory's changes since this copy's revision (one directory call when nothing changed, answered from the
-    /// directory's memory) and returns how many entries changed. The first refresh loads the partition owners; a copy
+    /// directory's memory) and returns the number of changed entries it took. The first refresh loads the partition owners; a copy
     /// whose revision fell out of the directory's log forgets its overrides and asks again as grains are resolved.
     /// </summary>
     public Task<int> RefreshAsync() => RefreshAsync(coalesce: false);
