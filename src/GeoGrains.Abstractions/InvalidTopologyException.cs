@@ -11,4 +11,9 @@ public sealed class InvalidTopologyException : GeoGrainsException
     public InvalidTopologyException(string message) : base("Invalid GeoGrains topology: " + message)
     {
     }
+
+    /// <summary>Creates the exception with the failure that revealed the problem (e.g. the storage client's error).</summary>
+    public InvalidTopologyException(string message, Exception? innerException) : base("Invalid GeoGrains topology: " + message, innerException)
+    {
+    }
 }

@@ -2,8 +2,10 @@ using System.Collections.Frozen;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
+using GeoGrains.Testing.Azurite;
 using Orleans.Serialization;
 using GeoGrains.Runtime.Topology;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
@@ -12,10 +14,11 @@ namespace GeoGrains.Testing;
 
 /// <summary>
 /// Several GeoGrains regions running in this process, each a real Orleans cluster on TestingHost with its own
-/// ClusterId, silos, ports and storage account, linked by an emulated WAN. Fault injection: <see cref="Partition"/>,
+/// ClusterId, silos, ports and storage (an in-memory account, or its own Azurite with
+/// <see cref="GeoTestClusterBuilder.WithAzureStorage"/>), linked by an emulated WAN. Fault injection: <see cref="Partition"/>,
 /// <see cref="Isolate"/>, <see cref="Heal()"/>, <see cref="KillRegionAsync"/>, <see cref="RestartRegionAsync"/>,
-/// <see cref="WipeRegionStorage"/>. Build one with <see cref="GeoTestClusterBuilder"/>; start it once per test class
-/// or collection.
+/// <see cref="WipeRegionStorage"/>, <see cref="GeoTestRegion.StopStorageAsync"/>. Build one with
+/// <see cref="GeoTestClusterBuilder"/>; start it once per test class or collection.
 /// </summary>
 public sealed class GeoTestCluster : IAsyncDisposable
 {
@@ -29,14 +32,20 @@ public sealed class GeoTestCluster : IAsyncDisposable
     private readonly TimeSpan _callTimeout;
     private readonly IReadOnlyList<Action<RegionId, ISiloBuilder>> _siloConfigurations;
     private readonly FrozenDictionary<RegionId, GeoTestRegion> _regions;
+    private readonly bool _azureStorage;
+
+    // The cluster's own inspection reads go through tables of their own, counted apart from the silos'.
+    private readonly RegionStorageMetrics _inspectionMetrics = new();
 
     internal GeoTestCluster(
         GeoTopology topology,
         int silosPerRegion,
         TimeSpan callTimeout,
         bool emulateWan,
+        bool azureStorage,
         IReadOnlyList<Action<RegionId, ISiloBuilder>> siloConfigurations)
     {
+        _azureStorage = azureStorage;
         _serviceId = $"geograins-test-{_instance}";
         _silosPerRegion = silosPerRegion;
         _callTimeout = callTimeout;
@@ -48,9 +57,13 @@ public sealed class GeoTestCluster : IAsyncDisposable
         {
             // Room for silos added or restarted later; each region's ports stay fixed so other regions find it again.
             var (siloPort, gatewayPort) = portAllocator.AllocateConsecutivePortPairs(silosPerRegion + 2);
-            var account = new RegionStorageAccount(region.Id);
-            var store = new GeoStore(new MemoryRegionTable(account, new RegionStorageMetrics()), InspectionSerializer, new RegionStorageOptions().Partitions);
-            regions[region.Id] = new GeoTestRegion(region.Id, $"geo-{region.Id}-{_instance}", siloPort, gatewayPort, account, store);
+            var account = azureStorage ? null : new RegionStorageAccount(region.Id);
+            regions[region.Id] = new GeoTestRegion(region.Id, $"geo-{region.Id}-{_instance}", siloPort, gatewayPort, account);
+            if (account is not null)
+            {
+                regions[region.Id].Store = InspectionStore(new MemoryRegionTable(account, _inspectionMetrics));
+            }
+
             topology = topology.WithGateways(
                 region.Id,
                 Enumerable.Range(0, silosPerRegion).Select(i => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gatewayPort + i)),
@@ -159,19 +172,44 @@ public sealed class GeoTestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Deletes everything in <paramref name="region"/>'s storage account, as losing the account would.</summary>
+    /// <summary>Deletes everything in <paramref name="region"/>'s in-memory storage account, as losing the account would.</summary>
+    /// <exception cref="InvalidOperationException">The region keeps its data in Azurite.</exception>
     public void WipeRegionStorage(RegionId region) => this[region].Storage.Wipe();
 
     internal async Task StartAllAsync(CancellationToken cancellationToken)
     {
         GeoTestSiloConfigurator.Register(_instance, this);
+        if (_azureStorage)
+        {
+            await Task.WhenAll(_regions.Values.Select(r => StartAzuriteAsync(r, cancellationToken)));
+        }
+
         await Task.WhenAll(_regions.Values.Select(r => StartRegionAsync(r, cancellationToken)));
     }
 
+    private async Task StartAzuriteAsync(GeoTestRegion region, CancellationToken cancellationToken)
+    {
+        region.Azurite = await AzuriteProcess.StartNewAsync(cancellationToken: cancellationToken);
+        var options = new RegionStorageOptions();
+        var table = new AzureRegionTable(
+            region.Id, new TableServiceClient(region.Azurite.ConnectionString, AzureTableSettings.ClientOptions()), options.TableName, _inspectionMetrics);
+        await table.InitializeAsync(cancellationToken);
+        region.Store = InspectionStore(table);
+    }
+
+    private static GeoStore InspectionStore(IRegionTable table) => new(table, InspectionSerializer, new RegionStorageOptions().Partitions);
+
     internal void ConfigureSilo(RegionId region, ISiloBuilder silo)
     {
+        var azurite = this[region].Azurite;
         silo.AddGeoGrains(options =>
         {
+            if (azurite is not null)
+            {
+                options.Storage.Provider = RegionStorageProvider.AzureTable;
+                options.Storage.ConnectionString = azurite.ConnectionString;
+            }
+
             options.Region = region.Value;
             options.Topology = Topology.ToOptions();
             options.Links.CallTimeout = _callTimeout;
@@ -183,7 +221,11 @@ public sealed class GeoTestCluster : IAsyncDisposable
         silo.Services.AddSingleton(Meter);
         silo.Services.AddSingleton(Replication);
         silo.Services.AddSingleton(StorageMetrics);
-        silo.Services.AddSingleton(this[region].Storage);
+        if (azurite is null)
+        {
+            silo.Services.AddSingleton(this[region].Storage);
+        }
+
         foreach (var configure in _siloConfigurations)
         {
             configure(region, silo);
@@ -218,7 +260,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
         region.Cluster = cluster;
     }
 
-    /// <summary>Stops every region.</summary>
+    /// <summary>Stops every region, then every region's Azurite.</summary>
     public async ValueTask DisposeAsync()
     {
         try
@@ -234,7 +276,15 @@ public sealed class GeoTestCluster : IAsyncDisposable
         }
         finally
         {
+            await Task.WhenAll(_regions.Values.Select(async region =>
+            {
+                if (region.Azurite is { } azurite)
+                {
+                    await azurite.DisposeAsync();
+                }
+            }));
             GeoTestSiloConfigurator.Unregister(_instance);
+            _inspectionMetrics.Dispose();
             Meter.Dispose();
             Replication.Dispose();
             StorageMetrics.Dispose();

@@ -23,6 +23,7 @@ public sealed class GeoTestClusterBuilder
     private int _silosPerRegion = 1;
     private TimeSpan _callTimeout = TimeSpan.FromSeconds(5);
     private bool _emulateWan = true;
+    private bool _azureStorage;
 
     /// <summary>Uses <paramref name="topology"/> (regions and round trips). Default: <see cref="GeoTopology.Default"/>. Gateways are assigned by the test cluster.</summary>
     public GeoTestClusterBuilder WithTopology(GeoTopology topology)
@@ -63,6 +64,21 @@ public sealed class GeoTestClusterBuilder
         return this;
     }
 
+    /// <summary>
+    /// Gives every region its own Azurite (the local Azure Storage emulator, <see cref="Azurite.AzuriteProcess"/>),
+    /// started with the cluster and stopped when it is disposed, and configures the region on
+    /// <see cref="Runtime.Storage.RegionStorageProvider.AzureTable"/> with that Azurite's connection string: GeoGrains'
+    /// table and the default grain storage live there. The regions then have no in-memory
+    /// <see cref="GeoTestRegion.Storage"/>; use <see cref="GeoTestRegion.Azurite"/>,
+    /// <see cref="GeoTestRegion.StopStorageAsync"/> and <see cref="GeoTestRegion.StartStorageAsync"/>. Needs Azurite:
+    /// run <c>npm ci</c> in the repository root.
+    /// </summary>
+    public GeoTestClusterBuilder WithAzureStorage()
+    {
+        _azureStorage = true;
+        return this;
+    }
+
     /// <summary>Adds configuration applied to every silo of every region (grain storage, streams, your own services).</summary>
     public GeoTestClusterBuilder ConfigureSilo(Action<RegionId, ISiloBuilder> configure)
     {
@@ -72,9 +88,10 @@ public sealed class GeoTestClusterBuilder
 
     /// <summary>Starts every region and returns the running cluster.</summary>
     /// <exception cref="InvalidTopologyException">The configuration is invalid.</exception>
+    /// <exception cref="Azurite.AzuriteNotInstalledException">With <see cref="WithAzureStorage"/>: Azurite is not installed (run <c>npm ci</c> in the repository root).</exception>
     public async Task<GeoTestCluster> StartAsync(CancellationToken cancellationToken = default)
     {
-        var cluster = new GeoTestCluster(_topology, _silosPerRegion, _callTimeout, _emulateWan, [.. _siloConfigurations]);
+        var cluster = new GeoTestCluster(_topology, _silosPerRegion, _callTimeout, _emulateWan, _azureStorage, [.. _siloConfigurations]);
         try
         {
             await cluster.StartAllAsync(cancellationToken);

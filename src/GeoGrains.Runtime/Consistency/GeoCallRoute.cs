@@ -36,7 +36,9 @@ internal readonly record struct GeoCallRoute(long EpochHint, int Hops)
         RequestContext.Set(HopsKey, Hops + 1);
         try
         {
-            call.Result = await links.InvokeAsync(owner.Owner, grains => CallForwarder.ForwardAsync(grains, call));
+            // The incoming request's token fires when the caller cancels: it stops the wait here, and the forwarded
+            // request carries it to the owner.
+            call.Result = await links.InvokeAsync(owner.Owner, grains => CallForwarder.ForwardAsync(grains, call), call.Request.GetCancellationToken());
         }
         finally
         {

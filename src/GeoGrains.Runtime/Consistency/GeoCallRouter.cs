@@ -16,19 +16,23 @@ internal sealed class GeoCallRouter(GeoWritePath writes) : IIncomingGrainCallFil
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         // Only the grain's own interfaces are routed: IGeoGrainControl is answered where it arrives, and runtime calls
-        // (extensions, management) are none of the router's business.
-        var declaring = context.InterfaceMethod.DeclaringType;
-        if (context.Grain is not IGeoGrainActivation grain
-            || declaring is null
-            || declaring == typeof(IGeoGrainControl)
-            || !declaring.IsInstanceOfType(context.Grain))
+        // (extensions, management) are none of the router's business. The request names the interface that declares
+        // the method (a base interface for an inherited method), which the grain class implements like its own.
+        if (context.Grain is not IGeoGrainActivation grain)
+        {
+            await context.Invoke();
+            return;
+        }
+
+        var declaring = context.Request.GetInterfaceType();
+        if (declaring == typeof(IGeoGrainControl) || !declaring.IsInstanceOfType(context.Grain))
         {
             await context.Invoke();
             return;
         }
 
         var route = GeoCallRoute.Take();
-        if (ReadOnlyMethods.GetOrAdd(context.InterfaceMethod, static m => m.GetCustomAttribute<ReadOnlyAttribute>() is not null))
+        if (IsReadOnly(context.InterfaceMethod))
         {
             await context.Invoke();
             return;
@@ -36,4 +40,9 @@ internal sealed class GeoCallRouter(GeoWritePath writes) : IIncomingGrainCallFil
 
         await writes.RunAsync(context, grain, route);
     }
+
+    // A generic method arrives closed over its type arguments, and its attributes are those of its definition. A method
+    // Orleans could not find (no MethodInfo) is taken as a write: running it at the owner is correct for either kind.
+    private static bool IsReadOnly(MethodInfo? method) =>
+        method is not null && ReadOnlyMethods.GetOrAdd(method, static m => m.GetCustomAttribute<ReadOnlyAttribute>() is not null);
 }

@@ -67,6 +67,7 @@ public static class GeoGrainsSiloBuilderExtensions
         // Storage: the region's table, checked before the silo takes calls.
         services.TryAddSingleton(sp => new RegionStorageAccount(sp.GetRequiredService<LocalRegion>().Id));
         services.TryAddSingleton<RegionStorageMetrics>();
+        services.AddSingleton<IConfigurationValidator, RegionStorageOptionsValidator>();
         services.TryAddSingleton(RegionTableFactory.Create);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RegionStorageStartup>();
         services.TryAddSingleton(sp => new GeoStore(

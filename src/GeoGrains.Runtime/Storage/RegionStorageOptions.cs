@@ -8,14 +8,21 @@ public enum RegionStorageProvider
     /// <summary>The region's in-memory <see cref="RegionStorageAccount"/>: the embedded default; lost when the process ends.</summary>
     Memory,
 
-    /// <summary>The region's own Azure Storage account (Azure Table storage; Azurite locally).</summary>
+    /// <summary>
+    /// The region's own Azure Storage account (Azure Table storage; Azurite locally), set by
+    /// <see cref="RegionStorageOptions.ConnectionString"/> or <see cref="RegionStorageOptions.ServiceUri"/>. A row (a geo
+    /// grain's record) holds at most 704 KiB. While the account is down, operations fail within seconds with
+    /// <see cref="RegionStorageException"/>.
+    /// </summary>
     AzureTable,
 }
 
 /// <summary>
 /// Where a region keeps everything GeoGrains stores (geo grain records, the outbox, the ownership directory) and, with
 /// <c>AddRegionGrainStorage</c>, your ordinary grains' state. Bound from <c>GeoGrains:Storage</c>. Every region has its
-/// own account: two regions on one account (same endpoint and table) are refused at startup.
+/// own account: two regions on one account (same endpoint and table) are refused at startup, and so is a configuration
+/// that cannot work (no or a malformed connection string, an invalid table name, an account that does not answer), with
+/// <see cref="InvalidTopologyException"/> naming the region and the setting.
 /// </summary>
 public sealed class RegionStorageOptions
 {

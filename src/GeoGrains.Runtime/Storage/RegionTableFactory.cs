@@ -7,15 +7,21 @@ namespace GeoGrains.Runtime.Storage;
 /// <summary>Creates the region's <see cref="IRegionTable"/> for the configured <see cref="RegionStorageProvider"/>.</summary>
 internal static class RegionTableFactory
 {
+    /// <exception cref="InvalidTopologyException">The storage configuration cannot work; the message names the region and the setting.</exception>
     public static IRegionTable Create(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Storage;
         var region = services.GetRequiredService<LocalRegion>().Id;
         var metrics = services.GetRequiredService<RegionStorageMetrics>();
-        return options.Provider switch
+        switch (options.Provider)
         {
-            RegionStorageProvider.Memory => new MemoryRegionTable(services.GetRequiredService<RegionStorageAccount>(), metrics),
-            _ => throw new InvalidTopologyException($"region '{region}': storage provider {options.Provider} is not supported (GeoGrains:Storage:Provider)."),
-        };
+            case RegionStorageProvider.Memory:
+                return new MemoryRegionTable(services.GetRequiredService<RegionStorageAccount>(), metrics);
+            case RegionStorageProvider.AzureTable:
+                AzureTableSettings.Validate(options, region);
+                return new AzureRegionTable(region, AzureTableSettings.CreateServiceClient(options, region), options.TableName, metrics);
+            default:
+                throw new InvalidTopologyException($"region '{region}': storage provider {options.Provider} is not supported (GeoGrains:Storage:Provider).");
+        }
     }
 }

@@ -81,7 +81,8 @@ public sealed class ReplicationCatchUpTests(ThreeRegionsFixture fixture) : IDisp
             acks.Add(await receiver.Apply(batch));
         }
 
-        Assert.Equal(new ReplicationAck(2, 0), acks[0]);
+        // Versions 4 and 5 arrive together: 5 is stored, 4 is superseded before it is written.
+        Assert.Equal(new ReplicationAck(1, 1), acks[0]);
         Assert.All(acks.Skip(1), a => Assert.Equal(0, a.Applied));
         var view = await Geo.Client("eu-west").GetGrain<IProfileGrain>(key).Get();
         Assert.Equal(5, view.Version);

@@ -121,13 +121,13 @@ public sealed class ChangeShipperTests : IAsyncDisposable
     {
         _link.FailNext = 2;
         Commit(Grain(1), Version(1));
+        Assert.Single(await PendingAsync());
 
         Start();
         var shipped = await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
 
         Assert.Equal(1, Assert.Single(shipped).Record.Version);
         Assert.Equal(3, _link.Attempts);
-        Assert.Single(await PendingAsync());
         await WaitFor(async () => (await PendingAsync()).Count == 0, "the outbox empties after the acknowledgement");
     }
 
