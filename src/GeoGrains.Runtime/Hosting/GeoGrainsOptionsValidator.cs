@@ -41,6 +41,12 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
             throw new InvalidTopologyException("GeoGrains:Links:CallTimeout and ConnectTimeout must be positive.");
         }
 
+        if (options.Directory.LogRetention < 1 || options.Directory.MaxCachedOverrides < 1)
+        {
+            throw new InvalidTopologyException(
+                $"GeoGrains:Directory:LogRetention ({options.Directory.LogRetention}) and MaxCachedOverrides ({options.Directory.MaxCachedOverrides}) must be at least 1.");
+        }
+
         return (topology, region);
     }
 }
