@@ -8,7 +8,7 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage|storage-writes|storage-grains|storage-directory --samples 200 --warm-up 20
 //        --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var samples = 200;
@@ -29,9 +29,16 @@ for (var i = 0; i < args.Length; i++)
         case "--update-docs": docs = Next(); break;
         case "--no-change-feed": changeFeed = false; break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage --samples N --warm-up N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage|storage-writes|storage-grains|storage-directory --samples N --warm-up N --json FILE --update-docs FILE");
             return 2;
     }
+}
+
+string[] scenarios = ["all", "links", "geo", "storage", "storage-writes", "storage-grains", "storage-directory"];
+if (!scenarios.Contains(scenario))
+{
+    Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
+    return 2;
 }
 
 var machine = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
@@ -121,17 +128,10 @@ if (scenario is "all" or "geo")
     allMet &= bytesMet;
 }
 
-if (scenario == "diag")
+if (scenario is "all" or "storage" or "storage-writes")
 {
     using var requests = new StorageRequestMeter();
-    await StorageDiagnostics.RunAsync(requests, samples * 5, ["us-east"]);
-    await StorageDiagnostics.RunAsync(requests, samples * 5, ["us-east", "eu-west"]);
-    await StorageDiagnostics.RunAsync(requests, samples * 5, ["us-east", "eu-west"], b => b.WithWanEmulation(false));
-}
-
-if (scenario is "all" or "storage")
-{
-    using var requests = new StorageRequestMeter();
+    Comparison? storageWrites = null;
     Console.WriteLine("[storage] us-east and eu-west, each on its own Azurite, 1 silo each, WAN emulation on...");
     await using (var geo = await StorageBenchmarks.StartAsync(azure: true))
     {
@@ -154,6 +154,7 @@ if (scenario is "all" or "storage")
         table.AppendLine($"| `GeoGrain` (record + outbox marker, shipped to eu-west) | {writes.Geo.P50Ms:0.00} ms | {writes.Geo.P99Ms:0.00} ms | {p50:0.00} | {p99:0.00} | {writes.GeoCost.HomeRequestsPerOperation:0.00} + {writes.GeoCost.ReplicaRequestsPerOperation:0.00} | {writes.GeoCost.HomeRequests.MeanMs:0.00} ms | {GeoOps(writes.GeoCost)} | {Verdict(writeMet)} |");
         sections.Add(("storage-write-latency", $"One Azurite per region. {samples * 5} sequential writes per round over 100 grains, 3 interleaved rounds; best round per statistic for both rows; requests and round trips counted over every round, including what a geo write leaves to do after it returns (marker deletion, the replica's apply).", table.ToString()));
         results["storageWriteLatency"] = writes;
+        storageWrites = writes;
         allMet &= writeMet;
 
         const int writers = 32;
@@ -161,10 +162,10 @@ if (scenario is "all" or "storage")
         var rate = throughput.Geo / throughput.Plain;
         var throughputMet = rate >= 0.7;
         table.Clear();
-        table.AppendLine("| writes, closed loop from us-east, on us-east's Azurite | writes/s | ratio to plain | HTTP requests per write (us-east + eu-west) | mean us-east request | GeoGrains round trips per write: reads / writes (rows) | target ≥ 0.7× plain |");
+        table.AppendLine("| writes, closed loop from us-east, on us-east's Azurite | writes/s | ratio to plain | HTTP requests per write (us-east + eu-west) | GeoGrains round trips per write: reads / writes (rows) | CPU per write: this process / us-east Azurite / eu-west Azurite | target ≥ 0.7× plain |");
         table.AppendLine("|---|---:|---:|---:|---:|---:|---|");
-        table.AppendLine($"| plain Orleans grain on Orleans' `AzureTableGrainStorage` (baseline) | {throughput.Plain:0} | 1.00 | {throughput.PlainCost.HomeRequestsPerOperation:0.00} + {throughput.PlainCost.ReplicaRequestsPerOperation:0.00} | {throughput.PlainCost.HomeRequests.MeanMs:0.00} ms | – | – |");
-        table.AppendLine($"| `GeoGrain`, replicated to eu-west | {throughput.Geo:0} | {rate:0.00} | {throughput.GeoCost.HomeRequestsPerOperation:0.00} + {throughput.GeoCost.ReplicaRequestsPerOperation:0.00} | {throughput.GeoCost.HomeRequests.MeanMs:0.00} ms | {GeoOps(throughput.GeoCost)} | {Verdict(throughputMet)} |");
+        table.AppendLine($"| plain Orleans grain on Orleans' `AzureTableGrainStorage` (baseline) | {throughput.Plain:0} | 1.00 | {throughput.PlainCost.HomeRequestsPerOperation:0.00} + {throughput.PlainCost.ReplicaRequestsPerOperation:0.00} | – | {Cpu(throughput.PlainCost)} | – |");
+        table.AppendLine($"| `GeoGrain`, replicated to eu-west | {throughput.Geo:0} | {rate:0.00} | {throughput.GeoCost.HomeRequestsPerOperation:0.00} + {throughput.GeoCost.ReplicaRequestsPerOperation:0.00} | {GeoOps(throughput.GeoCost)} | {Cpu(throughput.GeoCost)} | {Verdict(throughputMet)} |");
         sections.Add(("storage-throughput", $"One Azurite per region. {writers} concurrent writers on {writers} grains, 5 s per round, 2 interleaved rounds, best round for both rows; the two Azurites and both regions share the 2 cores, so eu-west's applies compete with us-east's writes.", table.ToString()));
         results["storageThroughput"] = throughput;
         allMet &= throughputMet;
@@ -182,25 +183,63 @@ if (scenario is "all" or "storage")
         allMet &= readMet;
     }
 
-    const int pending = 1000;
-    int[] sizes = [1000, 100_000];
-    Console.WriteLine($"[storage] outbox recovery on Azurite: {pending} orphaned markers, {string.Join(" then ", sizes)} grains stored...");
-    IReadOnlyList<RecoveryMeasurement> azureRecovery, memoryRecovery;
-    await using (var geo = await StorageBenchmarks.StartAsync(azure: true, o => o.Replication.OrphanAfter = TimeSpan.FromHours(1)))
+    // Where a geo write's time goes on this machine: the same comparison with nothing to replicate, and with the replica
+    // region's storage taking only CPU the home region does not want (as it would on a machine of its own).
+    Comparison alone, yielding;
+    await using (var geo = await StorageBenchmarks.StartAsync(azure: true, homeOnly: true))
     {
-        azureRecovery = await StorageBenchmarks.OutboxRecoveryAsync(geo, pending, sizes, rounds: 3, Console.WriteLine);
+        alone = await StorageBenchmarks.WriteLatencyAsync(geo, requests, samples * 5, warmUp * 5, rounds: 3);
     }
 
-    Console.WriteLine("[storage] outbox recovery on in-memory accounts (control)...");
+    await using (var geo = await StorageBenchmarks.StartAsync(azure: true))
+    {
+        ProcessCpu.LowestPriority(geo[StorageBenchmarks.Replica].Azurite!.ProcessId);
+        yielding = await StorageBenchmarks.WriteLatencyAsync(geo, requests, samples * 5, warmUp * 5, rounds: 3);
+    }
+
+    var breakdown = new StringBuilder();
+    breakdown.AppendLine("| the same writes, from a client in us-east | plain p50 | `GeoGrain` p50 | p50 / plain | p99 / plain | HTTP requests per geo write (us-east + eu-west) | CPU per plain write: this process / us-east Azurite / eu-west Azurite | CPU per geo write: the same |");
+    breakdown.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var (name, run) in new[]
+             {
+                 ("us-east and eu-west, every process at the same priority (the table above)", storageWrites!),
+                 ("us-east alone: nothing to replicate, no marker", alone),
+                 ("us-east and eu-west, eu-west's Azurite at the lowest CPU priority", yielding),
+             })
+    {
+        breakdown.AppendLine(
+            $"| {name} | {run.Plain.P50Ms:0.00} ms | {run.Geo.P50Ms:0.00} ms | {run.Geo.P50Ms / run.Plain.P50Ms:0.00} | {run.Geo.P99Ms / run.Plain.P99Ms:0.00} | {run.GeoCost.HomeRequestsPerOperation:0.00} + {run.GeoCost.ReplicaRequestsPerOperation:0.00} | {Cpu(run.PlainCost)} | {Cpu(run.GeoCost)} |");
+    }
+
+    sections.Add(("storage-write-breakdown", $"Each row its own regions on Azurite, measured as the table above ({samples * 5} sequential writes per round, 3 interleaved rounds, best round per statistic). CPU is what this process (client and every silo) and each Azurite used per write over the rounds, read from /proc.", breakdown.ToString()));
+    results["storageWriteBreakdown"] = new { alone, yielding };
+
+}
+
+if (scenario is "all" or "storage" or "storage-grains")
+{
+    const int pending = 1000;
+    int[] sizes = [1000, 100_000];
+    Console.WriteLine($"[storage] grains stored: {pending} orphaned outbox markers, {string.Join(" then ", sizes)} grains stored, on Azurite...");
+    IReadOnlyList<StoredGrainsMeasurement> azureStored, memoryStored;
+    await using (var geo = await StorageBenchmarks.StartAsync(azure: true, o => o.Replication.OrphanAfter = TimeSpan.FromHours(1)))
+    {
+        azureStored = await StoredGrainsBenchmark.RunAsync(geo, pending, sizes, rounds: 3, Console.WriteLine);
+    }
+
+    Console.WriteLine("[storage] the same on in-memory accounts (control)...");
     await using (var geo = await StorageBenchmarks.StartAsync(azure: false, o => o.Replication.OrphanAfter = TimeSpan.FromHours(1)))
     {
-        memoryRecovery = await StorageBenchmarks.OutboxRecoveryAsync(geo, pending, sizes, rounds: 3, Console.WriteLine);
+        memoryStored = await StoredGrainsBenchmark.RunAsync(geo, pending, sizes, rounds: 5, Console.WriteLine);
     }
 
     var recoveryTable = new StringBuilder();
-    recoveryTable.AppendLine($"| outbox recovery in us-east, {pending:N0} orphaned markers | grains stored | `Recover()` | marker scan alone | `Recover()` / with {sizes[0]:N0} stored | round trips in `Recover()`: queries / reads | target ≤ 1.5× |");
+    recoveryTable.AppendLine($"| outbox recovery in us-east, {pending:N0} orphaned markers | grains stored | `Recover()` | of which the marker scan | `Recover()` / with {sizes[0]:N0} stored | round trips in `Recover()`: queries / reads | target ≤ 1.5× |");
     recoveryTable.AppendLine("|---|---:|---:|---:|---:|---:|---|");
-    foreach (var (name, runs) in new[] { ("Azurite", azureRecovery), ("in-memory account (control)", memoryRecovery) })
+    var growthTable = new StringBuilder();
+    growthTable.AppendLine($"| us-east | grains stored | cold activation p50 | ratio | commit p50 | ratio |");
+    growthTable.AppendLine("|---|---:|---:|---:|---:|---:|");
+    foreach (var (name, runs, counts) in new[] { ("Azurite", azureStored, true), ("in-memory account (control)", memoryStored, false) })
     {
         var baseline = runs[0];
         foreach (var run in runs)
@@ -208,18 +247,53 @@ if (scenario is "all" or "storage")
             var ratio = run.RecoverMs / baseline.RecoverMs;
             var met = ratio <= 1.5;
             var isBaseline = ReferenceEquals(run, baseline);
+            if (!isBaseline && counts)
+            {
+                allMet &= met;
+            }
+
+            var suffix = isBaseline ? " (baseline)" : "";
+            recoveryTable.AppendLine(
+                $"| {name}{suffix} | {run.Stored:N0} | {run.RecoverMs:0.0} ms | {run.MarkerScanMs:0.0} ms | {ratio:0.00} | {run.RecoveryOperations.Queries} / {run.RecoveryOperations.Reads} | {(isBaseline ? "–" : counts ? Verdict(met) : $"{Verdict(met)} (control, not counted)")} |");
+            growthTable.AppendLine(
+                $"| {name}{suffix} | {run.Stored:N0} | {run.ColdActivation.P50Ms:0.00} ms | {run.ColdActivation.P50Ms / baseline.ColdActivation.P50Ms:0.00} | {run.Commit.P50Ms:0.00} ms | {run.Commit.P50Ms / baseline.Commit.P50Ms:0.00} |");
+        }
+    }
+
+    sections.Add(("storage-outbox-recovery", $"Records and markers written straight into us-east's table in batches of 100; the markers name a silo that is not active. `OutboxRecoveryGrain.Recover()` called in the running region, median of 3 rounds on Azurite, 5 in memory (fresh markers each round, timed once Azurite's periodic save of its data is done); the marker scan is the same {new RegionStorageOptions().Partitions} range queries timed alone just before.", recoveryTable.ToString()));
+    sections.Add(("storage-growth", "The same regions as the recovery rows, at each size: cold activation is the first `[ReadOnly]` call to each of 200 stored grains never activated (one point read of its record); commit is 500 sequential writes to 100 warm grains (Azurite saves its data every 5 s while written to, and at 100,000 rows each save holds it up).", growthTable.ToString()));
+    results["storageGrainsStored"] = new { azure = azureStored, memory = memoryStored };
+
+}
+
+if (scenario is "all" or "storage" or "storage-directory")
+{
+    const int overrides = 100_000;
+    Console.WriteLine($"[storage] ownership directory: empty, then {overrides:N0} grain overrides, on Azurite...");
+    await using (var geo = await StorageBenchmarks.StartAsync(azure: true))
+    {
+        var directory = await DirectoryBenchmark.RunAsync(geo, overrides, samples * 5, Console.WriteLine);
+        var table = new StringBuilder();
+        table.AppendLine("| us-east's directory, nothing changing | grain overrides | silo refresh p50 | p99 | p50 / empty | storage round trips per refresh | anti-entropy bytes/s (both ways) | directory messages/s | storage writes while quiet | move p50 | move / empty | target refresh ≤ 2× empty |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        var empty = directory[0];
+        foreach (var run in directory)
+        {
+            var isBaseline = ReferenceEquals(run, empty);
+            var ratio = run.Refresh.P50Ms / empty.Refresh.P50Ms;
+            var met = ratio <= 2;
             if (!isBaseline)
             {
                 allMet &= met;
             }
 
-            recoveryTable.AppendLine(
-                $"| {name}{(isBaseline ? " (baseline)" : "")} | {run.Stored:N0} | {run.RecoverMs:0} ms | {run.MarkerScanMs:0} ms | {ratio:0.00} | {run.Operations.Queries} / {run.Operations.Reads} | {(isBaseline ? "–" : Verdict(met))} |");
+            table.AppendLine(
+                $"| {(isBaseline ? "empty (baseline)" : "filled")} | {run.Overrides:N0} | {run.Refresh.P50Ms:0.000} ms | {run.Refresh.P99Ms:0.000} ms | {ratio:0.00} | {(double)run.RefreshStorageOperations / run.Refresh.Samples:0.00} | {run.AntiEntropyBytesPerSecond:0} | {run.AntiEntropyMessagesPerSecond:0.0} | {run.QuietStorageWrites} | {run.Move.P50Ms:0} ms | {run.Move.P50Ms / empty.Move.P50Ms:0.00} | {(isBaseline ? "–" : Verdict(met))} |");
         }
-    }
 
-    sections.Add(("storage-outbox-recovery", $"Rows written straight into us-east's table in batches of 100; the markers name a silo that is not active. `OutboxRecoveryGrain.Recover()` called in the running region, median of 3 rounds (fresh markers each round, after Azurite's periodic save of its data); the marker scan is the same {new RegionStorageOptions().Partitions} range queries timed alone just before.", recoveryTable.ToString()));
-    results["storageOutboxRecovery"] = new { azure = azureRecovery, memory = memoryRecovery };
+        sections.Add(("storage-directory", $"One Azurite per region, us-east and eu-west. Silo refresh: {samples * 5} sequential `OwnershipCache.RefreshAsync()` calls of us-east's silo, each taking no change. Anti-entropy: the inter-region traffic over 10 s with nothing changing (a round every 5 s each way). Overrides merged into us-east's directory through its grain in changes of 1,000, as moves' updates arrive, then taken by every copy; {10} moves (`RehomeAsync` to eu-west, 100 ms round trip) per row, after the rest.", table.ToString()));
+        results["storageDirectory"] = directory;
+    }
 }
 
 foreach (var (name, title, table) in sections)
@@ -254,6 +328,9 @@ if (docs is not null)
 return allMet ? 0 : 1;
 
 static string Verdict(bool met) => met ? "met" : "MISSED";
+
+static string Cpu(StorageCost cost) =>
+    $"{cost.CpuMsPerOperation(cost.CpuSilos):0.00} / {cost.CpuMsPerOperation(cost.CpuHomeStorage):0.00} / {cost.CpuMsPerOperation(cost.CpuReplicaStorage):0.00} ms";
 
 static string GeoOps(StorageCost cost) =>
     $"{cost.PerOperation(cost.HomeGeoOperations.Reads):0.00} / {cost.PerOperation(cost.HomeGeoOperations.Writes):0.00} ({cost.PerOperation(cost.HomeGeoOperations.RowsWritten):0.00})";

@@ -26,10 +26,10 @@ internal static class StorageBenchmarks
 
     private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(120);
 
-    /// <summary>Two regions: <see cref="Home"/> takes the writes, <see cref="Replica"/> holds replicas.</summary>
-    public static Task<GeoTestCluster> StartAsync(bool azure, Action<GeoGrainsOptions>? configure = null)
+    /// <summary>Two regions: <see cref="Home"/> takes the writes, <see cref="Replica"/> holds replicas; or <see cref="Home"/> alone.</summary>
+    public static Task<GeoTestCluster> StartAsync(bool azure, Action<GeoGrainsOptions>? configure = null, bool homeOnly = false)
     {
-        var builder = new GeoTestClusterBuilder().WithRegions(Home, Replica);
+        var builder = new GeoTestClusterBuilder().WithRegions(homeOnly ? [Home] : [Home, Replica]);
         if (azure)
         {
             builder.WithAzureStorage();
@@ -145,97 +145,6 @@ internal static class StorageBenchmarks
     }
 
     /// <summary>
-    /// Times <c>OutboxRecoveryGrain.Recover()</c> in the home region with <paramref name="pending"/> orphaned outbox
-    /// markers, once the region stores each of <paramref name="sizes"/> grains. Rows are written straight into the
-    /// region's table; the markers name a silo that is not active, as a crashed silo's would.
-    /// </summary>
-    public static async Task<IReadOnlyList<RecoveryMeasurement>> OutboxRecoveryAsync(
-        GeoTestCluster geo, int pending, IReadOnlyList<int> sizes, int rounds, Action<string> log)
-    {
-        var services = Services(geo, Home);
-        var store = services.GetRequiredService<GeoStore>();
-        var writer = new GeoRowWriter(services.GetRequiredService<IRegionTable>(), store, services.GetRequiredService<Serializer>());
-        var client = geo.Client(Home);
-        var recovery = client.GetGrain<IOutboxRecoveryGrain>(0);
-        var grains = Enumerable.Range(0, sizes.Max())
-            .Select(i => client.GetGrain<IBenchProfileGrain>($"{Home}/rec-{i:D6}").GetGrainId())
-            .ToArray();
-        var committedAt = new HybridTimestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0);
-        var record = new GeoRecord(1, OwnershipTable.InitialEpoch, committedAt, Home, GeoStateSerializer.Serialize(new BenchProfile()));
-        var gone = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 1), 1).ToParsableString();
-        var marker = new OutboxMarker(OwnershipTable.InitialEpoch, 1, committedAt, gone, [Replica]);
-        var pendingGrains = grains[..pending];
-
-        var results = new List<RecoveryMeasurement>();
-        var stored = 0;
-        foreach (var size in sizes)
-        {
-            var filling = Stopwatch.StartNew();
-            await writer.WriteRecordsAsync(grains[stored..size], record);
-            log($"  stored {size - stored:N0} records in {filling.Elapsed.TotalSeconds:0.0} s ({size:N0} in the table)");
-            stored = size;
-            if (await store.ReadAsync(grains[size - 1]) is not { Record.Version: 1 })
-            {
-                throw new InvalidOperationException("A record written by GeoRowWriter does not read back through GeoStore: the row layout differs.");
-            }
-
-            var scans = new List<double>();
-            var recoveries = new List<double>();
-            var operations = new List<RegionStorageTraffic>();
-
-            // The first size's first round warms the code paths and is not counted.
-            for (var round = results.Count == 0 ? -1 : 0; round < rounds; round++)
-            {
-                var written = DateTime.UtcNow;
-                await writer.WriteMarkersAsync(pendingGrains, marker);
-                await WaitForAzuriteSaveAsync(geo[Home], written);
-
-                // What recovery reads first, alone: one range query per partition over the markers.
-                var scan = Stopwatch.StartNew();
-                var markers = 0;
-                for (var partition = 0; partition < store.Partitions; partition++)
-                {
-                    await foreach (var _ in store.PendingAsync(partition))
-                    {
-                        markers++;
-                    }
-                }
-
-                scan.Stop();
-                if (markers != pending)
-                {
-                    throw new InvalidOperationException($"The region holds {markers} outbox markers, not the {pending} written: the row layout differs.");
-                }
-
-                var before = geo.StorageMetrics.Get(Home);
-                var timer = Stopwatch.StartNew();
-                var resumed = await recovery.Recover();
-                timer.Stop();
-                var after = geo.StorageMetrics.Get(Home);
-                if (resumed != pending)
-                {
-                    throw new InvalidOperationException($"Recovery resumed {resumed} grains, not the {pending} whose silo is gone.");
-                }
-
-                // The resumed grains ship to the replica region and their markers go: the next round starts quiet.
-                await WaitForOutboxAsync(geo);
-                if (round >= 0)
-                {
-                    scans.Add(scan.Elapsed.TotalMilliseconds);
-                    recoveries.Add(timer.Elapsed.TotalMilliseconds);
-                    operations.Add(new RegionStorageTraffic(after.Reads - before.Reads, after.Queries - before.Queries, after.Writes - before.Writes, after.RowsWritten - before.RowsWritten));
-                }
-
-                log($"  {size:N0} stored, round {round}: marker scan {scan.Elapsed.TotalMilliseconds:0} ms, Recover() {timer.Elapsed.TotalMilliseconds:0} ms ({after.Queries - before.Queries} queries, {after.Reads - before.Reads} reads)");
-            }
-
-            results.Add(new RecoveryMeasurement(size, pending, Median(recoveries), Median(scans), operations[^1]));
-        }
-
-        return results;
-    }
-
-    /// <summary>
     /// Waits until every silo's outbox is empty: every change shipped, acknowledged by every region and its marker
     /// deleted. Reads the silos' own state, not the storage, so it adds no storage traffic to what is measured.
     /// </summary>
@@ -259,7 +168,8 @@ internal static class StorageBenchmarks
     private static async Task<Comparison> CompareSequentialAsync(
         GeoTestCluster geo, StorageRequestMeter requests, int samples, int warmUp, int rounds, Func<int, Task> plain, Func<int, Task> geoCall)
     {
-        for (var i = 0; i < warmUp; i++)
+        // Every one of the 100 grains is activated before anything is timed.
+        for (var i = 0; i < Math.Max(warmUp, 200); i++)
         {
             await plain(i);
             await geoCall(i);
@@ -285,7 +195,7 @@ internal static class StorageBenchmarks
         return new Comparison(Best(plainRounds), Best(geoRounds), plainCost, geoCost, rounds);
     }
 
-    private static async Task<LatencySummary> TimeSequentialAsync(Func<int, Task> call, int samples)
+    public static async Task<LatencySummary> TimeSequentialAsync(Func<int, Task> call, int samples)
     {
         var elapsed = new List<TimeSpan>(samples);
         for (var i = 0; i < samples; i++)
@@ -316,47 +226,44 @@ internal static class StorageBenchmarks
     }
 
     /// <summary>
-    /// Azurite saves every table to its folder every 5 seconds when something changed, serializing all of it at once;
-    /// with 100,000 rows that blocks it for a noticeable time, which Azure has no counterpart of. Waits until the save
-    /// that follows <paramref name="since"/> is done and no other follows, so that none lands inside a timed window.
+    /// Azurite saves all its tables to its folder at once, every 5 seconds when something changed; with 100,000 rows that
+    /// keeps it busy for a noticeable time, which Azure has no counterpart of. Waits until its data file has not changed
+    /// for longer than that interval (with nothing written meanwhile, no save is due), so that none lands inside a timed window.
     /// </summary>
-    private static async Task WaitForAzuriteSaveAsync(GeoTestRegion region, DateTime since)
+    public static async Task WaitForAzuriteIdleAsync(GeoTestCluster geo)
     {
-        if (region.Azurite is not { } azurite)
+        foreach (var region in geo.Regions)
         {
-            return;
-        }
-
-        var file = new FileInfo(Path.Combine(azurite.DataDirectory, "__azurite_db_table__.json"));
-        var deadline = Stopwatch.StartNew();
-        var stableSince = Stopwatch.StartNew();
-        var last = DateTime.MinValue;
-        while (true)
-        {
-            file.Refresh();
-            var saved = file.Exists ? file.LastWriteTimeUtc : DateTime.MinValue;
-            if (saved != last)
+            if (geo[region].Azurite is not { } azurite)
             {
-                last = saved;
-                stableSince.Restart();
+                continue;
             }
 
-            // Saves come at most every 5 s: one after the markers and none for longer than that means nothing is left to save.
-            if (last > since && stableSince.Elapsed > TimeSpan.FromSeconds(5.5))
+            var file = new FileInfo(Path.Combine(azurite.DataDirectory, "__azurite_db_table__.json"));
+            var deadline = Stopwatch.StartNew();
+            var stable = Stopwatch.StartNew();
+            var last = DateTime.MinValue;
+            while (stable.Elapsed < TimeSpan.FromSeconds(5.5))
             {
-                return;
-            }
+                file.Refresh();
+                var saved = file.Exists ? file.LastWriteTimeUtc : DateTime.MinValue;
+                if (saved != last)
+                {
+                    last = saved;
+                    stable.Restart();
+                }
 
-            if (deadline.Elapsed > QuietTimeout)
-            {
-                throw new TimeoutException($"Azurite of {region.Id} did not save its data within {QuietTimeout}.");
-            }
+                if (deadline.Elapsed > QuietTimeout)
+                {
+                    throw new TimeoutException($"Azurite of {region} kept saving its data for {QuietTimeout}.");
+                }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
         }
     }
 
-    private static IServiceProvider Services(GeoTestCluster geo, RegionId region) =>
+    public static IServiceProvider Services(GeoTestCluster geo, RegionId region) =>
         ((InProcessSiloHandle)geo[region].Cluster!.Silos[0]).SiloHost.Services;
 
     // The best round per statistic, for both sides alike: a round that another process disturbed does not count.
@@ -379,12 +286,10 @@ internal sealed record Comparison(LatencySummary Plain, LatencySummary Geo, Stor
 /// <summary>Closed-loop write rates (best round) and storage cost over every round.</summary>
 internal sealed record ThroughputComparison(double Plain, double Geo, StorageCost PlainCost, StorageCost GeoCost);
 
-/// <summary>Outbox recovery with <see cref="Stored"/> grains in the region and <see cref="Pending"/> orphaned markers (medians).</summary>
-internal sealed record RecoveryMeasurement(int Stored, int Pending, double RecoverMs, double MarkerScanMs, RegionStorageTraffic Operations);
-
 /// <summary>
 /// Storage work over a window: HTTP requests to each region's Azurite (every client alike), GeoGrains' own round trips
-/// per region, geo grain calls that crossed regions, and how many operations the window ran.
+/// per region, geo grain calls that crossed regions, CPU used by this process and by each Azurite, and how many
+/// operations the window ran.
 /// </summary>
 internal readonly record struct StorageCost(
     StorageRequests HomeRequests,
@@ -392,15 +297,26 @@ internal readonly record struct StorageCost(
     RegionStorageTraffic HomeGeoOperations,
     RegionStorageTraffic ReplicaGeoOperations,
     long CrossRegionGrainCalls,
+    TimeSpan CpuSilos,
+    TimeSpan CpuHomeStorage,
+    TimeSpan CpuReplicaStorage,
     long Operations)
 {
-    public static StorageCost Take(GeoTestCluster geo, StorageRequestMeter requests) => new(
-        requests.Get(geo[StorageBenchmarks.Home].Azurite?.Port ?? -1),
-        requests.Get(geo[StorageBenchmarks.Replica].Azurite?.Port ?? -1),
-        geo.StorageMetrics.Get(StorageBenchmarks.Home),
-        geo.StorageMetrics.Get(StorageBenchmarks.Replica),
-        geo.Meter.MessagesFrom<IBenchProfileGrain>(StorageBenchmarks.Home) + geo.Meter.MessagesFrom<IBenchProfileGrain>(StorageBenchmarks.Replica),
-        0);
+    public static StorageCost Take(GeoTestCluster geo, StorageRequestMeter requests)
+    {
+        // A cluster of the home region alone has no replica region: its share is nothing.
+        var replica = geo.Regions.Contains(StorageBenchmarks.Replica) ? geo[StorageBenchmarks.Replica] : null;
+        return new(
+            requests.Get(geo[StorageBenchmarks.Home].Azurite?.Port ?? -1),
+            requests.Get(replica?.Azurite?.Port ?? -1),
+            geo.StorageMetrics.Get(StorageBenchmarks.Home),
+            geo.StorageMetrics.Get(StorageBenchmarks.Replica),
+            geo.Meter.MessagesFrom<IBenchProfileGrain>(StorageBenchmarks.Home) + (replica is null ? 0 : geo.Meter.MessagesFrom<IBenchProfileGrain>(StorageBenchmarks.Replica)),
+            ProcessCpu.Self(),
+            ProcessCpu.Of(geo[StorageBenchmarks.Home].Azurite?.ProcessId),
+            ProcessCpu.Of(replica?.Azurite?.ProcessId),
+            0);
+    }
 
     public static StorageCost operator -(StorageCost a, StorageCost b) => new(
         a.HomeRequests - b.HomeRequests,
@@ -408,6 +324,9 @@ internal readonly record struct StorageCost(
         Minus(a.HomeGeoOperations, b.HomeGeoOperations),
         Minus(a.ReplicaGeoOperations, b.ReplicaGeoOperations),
         a.CrossRegionGrainCalls - b.CrossRegionGrainCalls,
+        a.CpuSilos - b.CpuSilos,
+        a.CpuHomeStorage - b.CpuHomeStorage,
+        a.CpuReplicaStorage - b.CpuReplicaStorage,
         a.Operations - b.Operations);
 
     public static StorageCost operator +(StorageCost a, StorageCost b) => new(
@@ -416,6 +335,9 @@ internal readonly record struct StorageCost(
         Plus(a.HomeGeoOperations, b.HomeGeoOperations),
         Plus(a.ReplicaGeoOperations, b.ReplicaGeoOperations),
         a.CrossRegionGrainCalls + b.CrossRegionGrainCalls,
+        a.CpuSilos + b.CpuSilos,
+        a.CpuHomeStorage + b.CpuHomeStorage,
+        a.CpuReplicaStorage + b.CpuReplicaStorage,
         a.Operations + b.Operations);
 
     /// <summary>HTTP requests to the home region's Azurite per operation.</summary>
@@ -425,6 +347,9 @@ internal readonly record struct StorageCost(
     public double ReplicaRequestsPerOperation => Operations == 0 ? 0 : (double)ReplicaRequests.Requests / Operations;
 
     public double PerOperation(long count) => Operations == 0 ? 0 : (double)count / Operations;
+
+    /// <summary>Milliseconds of CPU per operation.</summary>
+    public double CpuMsPerOperation(TimeSpan cpu) => Operations == 0 ? 0 : cpu.TotalMilliseconds / Operations;
 
     private static RegionStorageTraffic Minus(RegionStorageTraffic a, RegionStorageTraffic b) =>
         new(a.Reads - b.Reads, a.Queries - b.Queries, a.Writes - b.Writes, a.RowsWritten - b.RowsWritten);

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace GeoGrains.Benchmarks;
+
+/// <summary>
+/// What the number of grains stored in a region does to the paths that touch its storage: outbox recovery (with a fixed
+/// number of orphaned markers), cold activation and commit. The region is filled by writing rows straight into its table,
+/// then measured at each size in turn, so every size is measured in the same run on the same storage.
+/// </summary>
+internal static class StoredGrainsBenchmark
+{
+    private const int ColdGrains = 200;
+    private const int CommitGrains = 100;
+    private const int CommitSamples = 500;
+
+    /// <summary>
+    /// Measures at each of <paramref name="sizes"/> grains stored in <see cref="StorageBenchmarks.Home"/>: the median of
+    /// <paramref name="rounds"/> calls of <c>OutboxRecoveryGrain.Recover()</c> with <paramref name="pending"/> orphaned
+    /// markers (they name a silo that is not active, as a crashed silo's would), the first call to grains never activated,
+    /// and sequential commits.
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredGrainsMeasurement>> RunAsync(
+        GeoTestCluster geo, int pending, IReadOnlyList<int> sizes, int rounds, Action<string> log)
+    {
+        var home = StorageBenchmarks.Home;
+        var services = StorageBenchmarks.Services(geo, home);
+        var store = services.GetRequiredService<GeoStore>();
+        var writer = new GeoRowWriter(services.GetRequiredService<IRegionTable>(), store, services.GetRequiredService<Serializer>());
+        var client = geo.Client(home);
+        var recovery = client.GetGrain<IOutboxRecoveryGrain>(0);
+        var keys = Enumerable.Range(0, sizes.Max()).Select(i => $"{home}/rec-{i:D6}").ToArray();
+        var grains = keys.Select(k => client.GetGrain<IBenchProfileGrain>(k).GetGrainId()).ToArray();
+        var committedAt = new HybridTimestamp(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0);
+        var record = new GeoRecord(1, OwnershipTable.InitialEpoch, committedAt, home, GeoStateSerializer.Serialize(new BenchProfile()));
+        var gone = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 1), 1).ToParsableString();
+        var marker = new OutboxMarker(OwnershipTable.InitialEpoch, 1, committedAt, gone, [StorageBenchmarks.Replica]);
+        var pendingGrains = grains[..pending];
+
+        var results = new List<StoredGrainsMeasurement>();
+        var stored = 0;
+        foreach (var size in sizes)
+        {
+            var filling = Stopwatch.StartNew();
+            await writer.WriteRecordsAsync(grains[stored..size], record);
+            log($"  stored {size - stored:N0} records in {filling.Elapsed.TotalSeconds:0.0} s ({size:N0} in the table)");
+            if (await store.ReadAsync(grains[size - 1]) is not { Record.Version: 1 })
+            {
+                throw new InvalidOperationException("A record written by GeoRowWriter does not read back through GeoStore: the row layout differs.");
+            }
+
+            // Cold activation: grains stored and never activated, from the part of the table filled last (after a few others, untimed).
+            for (var i = size - 20; i < size; i++)
+            {
+                await client.GetGrain<IBenchProfileGrain>(keys[i]).Visits();
+            }
+
+            await StorageBenchmarks.WaitForAzuriteIdleAsync(geo);
+            var coldKeys = keys[(stored + (size - stored) / 2)..][..ColdGrains];
+            stored = size;
+            var cold = await StorageBenchmarks.TimeSequentialAsync(async i =>
+            {
+                if (await client.GetGrain<IBenchProfileGrain>(coldKeys[i]).Visits() != 0)
+                {
+                    throw new InvalidOperationException($"{coldKeys[i]} did not activate with the stored state.");
+                }
+            }, ColdGrains);
+
+            var scans = new List<double>();
+            var recoveries = new List<double>();
+            RegionStorageTraffic operations = default;
+
+            // The first size's first round warms the code paths and is not counted.
+            for (var round = results.Count == 0 ? -1 : 0; round < rounds; round++)
+            {
+                await writer.WriteMarkersAsync(pendingGrains, marker);
+                await StorageBenchmarks.WaitForAzuriteIdleAsync(geo);
+
+                // What recovery reads first, alone: one range query per partition over the markers.
+                var scan = Stopwatch.StartNew();
+                var markers = 0;
+                for (var partition = 0; partition < store.Partitions; partition++)
+                {
+                    await foreach (var _ in store.PendingAsync(partition))
+                    {
+                        markers++;
+                    }
+                }
+
+                scan.Stop();
+                if (markers != pending)
+                {
+                    throw new InvalidOperationException($"The region holds {markers} outbox markers, not the {pending} written: the row layout differs.");
+                }
+
+                var before = geo.StorageMetrics.Get(home);
+                var timer = Stopwatch.StartNew();
+                var resumed = await recovery.Recover();
+                timer.Stop();
+                var after = geo.StorageMetrics.Get(home);
+                if (resumed != pending)
+                {
+                    throw new InvalidOperationException($"Recovery resumed {resumed} grains, not the {pending} whose silo is gone.");
+                }
+
+                // The resumed grains ship to the replica region and their markers go: the next round starts quiet.
+                await StorageBenchmarks.WaitForOutboxAsync(geo);
+                if (round >= 0)
+                {
+                    scans.Add(scan.Elapsed.TotalMilliseconds);
+                    recoveries.Add(timer.Elapsed.TotalMilliseconds);
+                    operations = new RegionStorageTraffic(after.Reads - before.Reads, after.Queries - before.Queries, after.Writes - before.Writes, after.RowsWritten - before.RowsWritten);
+                }
+
+                log($"  {size:N0} stored, round {round}: marker scan {scan.Elapsed.TotalMilliseconds:0} ms, Recover() {timer.Elapsed.TotalMilliseconds:0} ms ({after.Queries - before.Queries} queries, {after.Reads - before.Reads} reads)");
+            }
+
+            // Commits to grains of the table (warm), after the recovery's marker deletions are saved.
+            await StorageBenchmarks.WaitForAzuriteIdleAsync(geo);
+            for (var i = 0; i < 2 * CommitGrains; i++)
+            {
+                await client.GetGrain<IBenchProfileGrain>(keys[i % CommitGrains]).Visit();
+            }
+
+            var commit = await StorageBenchmarks.TimeSequentialAsync(i => client.GetGrain<IBenchProfileGrain>(keys[i % CommitGrains]).Visit(), CommitSamples);
+            await StorageBenchmarks.WaitForOutboxAsync(geo);
+            log($"  {size:N0} stored: cold activation p50 {cold.P50Ms:0.00} ms, commit p50 {commit.P50Ms:0.00} ms");
+            results.Add(new StoredGrainsMeasurement(size, pending, Median(recoveries), Median(scans), operations, cold, commit));
+        }
+
+        return results;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>
+/// One size of the region: outbox recovery (medians of the rounds; round trips of the last), cold activation and commit
+/// latency.
+/// </summary>
+internal sealed record StoredGrainsMeasurement(
+    int Stored, int Pending, double RecoverMs, double MarkerScanMs, RegionStorageTraffic RecoveryOperations, LatencySummary ColdActivation, LatencySummary Commit);
