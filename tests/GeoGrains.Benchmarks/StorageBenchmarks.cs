@@ -1,23 +1,20 @@
 using System.Diagnostics;
-using System.Net;
 using Azure.Data.Tables;
 using GeoGrains.Runtime.Hosting;
-using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Providers;
-using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace GeoGrains.Benchmarks;
 
 /// <summary>
-/// The storage scenarios, on real Azure Table storage semantics (one Azurite per region) or on the in-memory account:
-/// write latency and throughput against plain Orleans on the same account, warm replica reads against an in-memory
-/// plain grain read, and outbox recovery as the number of stored grains grows.
+/// The storage scenarios' regions (one Azurite per region, or in-memory accounts) and the comparisons against plain
+/// Orleans on the same account: home-region write latency and throughput, warm replica reads against a plain grain's
+/// in-memory read; with what the other storage scenarios share (waiting for quiet outboxes and an idle Azurite, timing).
 /// </summary>
 internal static class StorageBenchmarks
 {
