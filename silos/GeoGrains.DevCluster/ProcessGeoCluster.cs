@@ -94,6 +94,9 @@ internal sealed class ProcessGeoCluster : IDevCluster
             var failed = cluster._supervisor.FirstUnexpectedExit;
             if (await Task.WhenAny(up, failed) == failed)
             {
+                // Let the waits for the other regions end before everything is disposed.
+                await deadline.CancelAsync();
+                await up.ContinueWith(_ => { }, TaskScheduler.Default);
                 throw new IOException($"A silo process failed to start: {await failed}.");
             }
 
