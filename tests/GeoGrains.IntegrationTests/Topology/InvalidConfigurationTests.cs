@@ -29,6 +29,15 @@ public sealed class InvalidConfigurationTests
     }
 
     [Fact]
+    public async Task A_silo_with_a_negative_marker_linger_refuses_to_start_naming_the_setting() =>
+        Assert.Contains("GeoGrains:Replication", (await StartSiloExpectingFailure(o =>
+        {
+            o.Region = "us-east";
+            o.Topology = WithGateways(GeoTopology.DefaultOptions());
+            o.Replication.MarkerLinger = TimeSpan.FromSeconds(-1);
+        })).Message);
+
+    [Fact]
     public async Task A_silo_without_a_region_refuses_to_start() =>
         Assert.Contains("region is not set", (await StartSiloExpectingFailure(o => o.Topology = WithGateways(GeoTopology.DefaultOptions()))).Message);
 
