@@ -92,7 +92,7 @@ public sealed class InvalidConfigurationTests
     {
         using var host = new HostBuilder()
             .UseOrleans(silo => silo
-                .UseLocalhostClustering(FreePort(), FreePort(), clusterId: clusterId, serviceId: "invalid-config")
+                .UseLocalhostClustering(LoopbackPort.Free(), LoopbackPort.Free(), clusterId: clusterId, serviceId: "invalid-config")
                 .AddGeoGrains(configure))
             .Build();
 
@@ -100,22 +100,7 @@ public sealed class InvalidConfigurationTests
         await host.StopAsync(CancellationToken.None).ContinueWith(_ => { });
 
         Assert.NotNull(error);
-        return FindInChain<InvalidTopologyException>(error)
+        return ExceptionChain.Find<InvalidTopologyException>(error)
             ?? throw new Xunit.Sdk.XunitException($"Expected InvalidTopologyException, got {error}");
-    }
-
-    private static T? FindInChain<T>(Exception error) where T : Exception => error switch
-    {
-        T match => match,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(FindInChain<T>).FirstOrDefault(e => e is not null),
-        { InnerException: { } inner } => FindInChain<T>(inner),
-        _ => null,
-    };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
