@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
@@ -31,6 +32,9 @@ public sealed class GeoGrainsOptions
     /// O(partitions). Default 64 partitions per region. Every region must use the same number.
     /// </summary>
     public int PartitionsPerRegion { get; set; } = 64;
+
+    /// <summary>Options of the ownership directory: how much of its change log is kept, how many overrides are cached.</summary>
+    public OwnershipDirectoryOptions Directory { get; set; } = new();
 
     /// <summary>
     /// Whether every committed version is also published on the change feed (<see cref="GeoChangeFeed"/>). Default

@@ -74,7 +74,10 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
             sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Storage.Partitions));
-        services.TryAddSingleton<DirectoryStore>();
+        services.TryAddSingleton(sp => new DirectoryStore(
+            sp.GetRequiredService<IRegionTable>(),
+            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Directory));
 
         services.TryAddSingleton<ReplicationBatchCodec>();
         services.TryAddSingleton<ReplicationMetrics>();

@@ -1,11 +1,26 @@
 namespace GeoGrains.Runtime.Ownership;
 
-/// <summary>This region's copy of the ownership directory. One per region cluster: use key 0.</summary>
+/// <summary>This region's ownership directory. One per region cluster: use key 0.</summary>
 internal interface IOwnershipDirectoryGrain : IGrainWithIntegerKey
 {
-    [Orleans.Concurrency.ReadOnly]
-    Task<OwnershipTable> GetTable();
+    /// <summary>
+    /// The entries that changed after <paramref name="since"/> and the cursor to ask from next; a reset when the log no
+    /// longer reaches back to it (or for <see cref="DirectoryCursor.None"/>), which carries every partition entry.
+    /// </summary>
+    Task<DirectoryChanges> GetChanges(DirectoryCursor since);
 
-    /// <summary>Merges <paramref name="changes"/> (higher epochs win), stores the result durably and returns it.</summary>
+    /// <summary>The override of <paramref name="grain"/>, or none, and the position the answer is valid at.</summary>
+    Task<DirectoryLookup> Lookup(GrainId grain);
+
+    /// <summary>
+    /// A page of up to <paramref name="max"/> grain overrides after <paramref name="after"/> (a <see cref="DirectoryPage.Next"/>;
+    /// <see langword="null"/> from the first), for another region whose cursor on this directory's log was reset.
+    /// </summary>
+    Task<DirectoryPage> GetOverrides(string? after, int max);
+
+    /// <summary>
+    /// Merges <paramref name="changes"/> (higher epochs win), records what changed durably under new revisions of this
+    /// region's log, and returns what the directory now holds for every entry <paramref name="changes"/> names.
+    /// </summary>
     Task<OwnershipTable> Merge(OwnershipTable changes);
 }

@@ -1,57 +1,85 @@
+using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 
 namespace GeoGrains.Runtime.Ownership;
 
 /// <summary>
-/// The region's directory, kept in the region's storage account so that it outlives the silos. Moves are pushed to every
-/// region when they happen; a region that missed one (partitioned, down) catches up by anti-entropy: every few seconds
-/// the directory merges the other regions' tables, and since merging keeps the higher epoch, all copies converge.
+/// The region's directory (<see cref="OwnershipDirectory"/>), kept in the region's storage account so that it outlives the
+/// silos. Moves are pushed to every region when they happen; a region that missed one (partitioned, down) catches up by
+/// anti-entropy: every few seconds the directory takes, from each other region, the changes of its log since the last
+/// time, and since merging keeps the higher epoch, all copies converge.
 /// </summary>
+/// <remarks>
+/// Reentrant, so that silos' refreshes and lookups are not queued behind a merge's storage write or an anti-entropy
+/// round's cross-region calls; <see cref="OwnershipDirectory"/> orders the writes.
+/// </remarks>
+[Reentrant]
 internal sealed class OwnershipDirectoryGrain(
     DirectoryStore store,
     GeoTopology topology,
     IRegionLinks links,
+    IOptions<GeoGrainsOptions> options,
     ILogger<OwnershipDirectoryGrain> logger) : Grain, IOwnershipDirectoryGrain
 {
     internal static readonly TimeSpan AntiEntropyInterval = TimeSpan.FromSeconds(5);
 
-    private OwnershipTable _table = OwnershipTable.Empty;
+    private OwnershipDirectory _directory = null!;
+    private bool _reconciling;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _table = await store.ReadAsync();
+        _directory = new OwnershipDirectory(store, options.Value.Directory.MaxCachedOverrides, logger);
+        await _directory.LoadAsync(cancellationToken);
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(AntiEntropyInterval, AntiEntropyInterval) { Interleave = true });
     }
 
-    public Task<OwnershipTable> GetTable() => Task.FromResult(_table);
+    public Task<DirectoryChanges> GetChanges(DirectoryCursor since) => _directory.GetChangesAsync(since);
 
-    public async Task<OwnershipTable> Merge(OwnershipTable changes)
-    {
-        var merged = _table.Merge(changes);
-        if (!ReferenceEquals(merged, _table))
-        {
-            await store.WriteAsync(merged);
-            _table = merged;
-        }
+    public Task<DirectoryLookup> Lookup(GrainId grain) => _directory.LookupAsync(grain);
 
-        return _table;
-    }
+    public Task<DirectoryPage> GetOverrides(string? after, int max) => _directory.GetOverridesAsync(after, max);
+
+    public Task<OwnershipTable> Merge(OwnershipTable changes) => _directory.MergeAsync(changes);
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
-        foreach (var other in topology.RegionIds.Where(r => r != links.LocalRegion))
+        if (_reconciling)
         {
-            try
+            return;
+        }
+
+        _reconciling = true;
+        try
+        {
+            await _directory.SyncAsync(cancellationToken);
+            foreach (var other in topology.RegionIds.Where(r => r != links.LocalRegion))
             {
-                var theirs = await links.InvokeAsync(other, grains => grains.GetGrain<IOwnershipDirectoryGrain>(0).GetTable(), cancellationToken);
-                await Merge(theirs);
+                try
+                {
+                    var changed = await _directory.PullAsync(other, new LinkedDirectoryPeer(links, other, cancellationToken), cancellationToken);
+                    if (changed > 0)
+                    {
+                        logger.LogInformation("Directory anti-entropy took {Count} changed entries from {Region}.", changed, other);
+                    }
+                }
+                catch (Exception exception) when (exception is RegionUnreachableException or OperationCanceledException)
+                {
+                    logger.LogDebug("Directory anti-entropy with {Region} skipped: {Reason}", other, exception.Message);
+                }
             }
-            catch (Exception exception) when (exception is RegionUnreachableException or OperationCanceledException)
-            {
-                logger.LogDebug("Directory anti-entropy with {Region} skipped: {Reason}", other, exception.Message);
-            }
+        }
+        catch (RegionStorageException exception)
+        {
+            logger.LogWarning("Directory anti-entropy skipped: this region's storage failed: {Reason}", exception.Message);
+        }
+        finally
+        {
+            _reconciling = false;
         }
     }
 }

@@ -16,8 +16,15 @@ public sealed class AzureGeoClusterFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Geo.DisposeAsync();
 }
 
+[CollectionDefinition(Name)]
+public sealed class AzureRegionsCollection : ICollectionFixture<AzureGeoClusterFixture>
+{
+    public const string Name = "three regions on Azurite";
+}
+
 /// <summary>Geo grains and ordinary grains on Azure Table storage (Azurite), one account per region.</summary>
-public sealed class AzureGeoClusterTests(AzureGeoClusterFixture fixture) : IClassFixture<AzureGeoClusterFixture>
+[Collection(AzureRegionsCollection.Name)]
+public sealed class AzureGeoClusterTests(AzureGeoClusterFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

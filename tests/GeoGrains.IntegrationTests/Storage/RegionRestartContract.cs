@@ -140,3 +140,20 @@ public sealed class MemoryRegionRestartTests(LifecycleClusterFixture fixture) : 
 {
     protected override GeoTestCluster Geo => fixture.Geo;
 }
+
+/// <summary>Three regions on Azurite with two silos each, for the restart contract; its own cluster (it kills regions).</summary>
+public sealed class AzureLifecycleClusterFixture : IAsyncLifetime
+{
+    public GeoTestCluster Geo { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Geo = await new GeoTestClusterBuilder().WithAzureStorage().WithSilosPerRegion(2).WithCallTimeout(LifecycleClusterFixture.CallTimeout).StartAsync();
+
+    public async Task DisposeAsync() => await Geo.DisposeAsync();
+}
+
+/// <summary>The contract on Azurite: every silo of the region is killed, its Azurite stays up as a storage account would.</summary>
+public sealed class AzureRegionRestartTests(AzureLifecycleClusterFixture fixture) : RegionRestartContract, IClassFixture<AzureLifecycleClusterFixture>
+{
+    protected override GeoTestCluster Geo => fixture.Geo;
+}

@@ -82,3 +82,14 @@ public sealed class MemoryStorageOutageTests(ThreeRegionsFixture fixture) : Stor
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The contract on Azurite: the region's Azurite is stopped and started again.</summary>
+[Collection(AzureRegionsCollection.Name)]
+public sealed class AzureStorageOutageTests(AzureGeoClusterFixture fixture) : StorageOutageContract
+{
+    protected override GeoTestCluster Geo => fixture.Geo;
+
+    protected override Task TakeStorageDownAsync(RegionId region) => Geo[region].StopStorageAsync();
+
+    protected override Task BringStorageBackAsync(RegionId region) => Geo[region].StartStorageAsync();
+}

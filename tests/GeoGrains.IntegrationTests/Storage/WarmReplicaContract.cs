@@ -3,13 +3,12 @@ using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.Storage;
 
-/// <summary>A warm replica answers reads from memory; the replication receiver tells it of new versions.</summary>
-[Collection(ThreeRegionsCollection.Name)]
-public sealed class WarmReplicaTests(ThreeRegionsFixture fixture)
+/// <summary>A warm replica answers reads from memory; the replication receiver tells it of new versions. Each backend runs it.</summary>
+public abstract class WarmReplicaContract
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    private GeoTestCluster Geo => fixture.Geo;
+    protected abstract GeoTestCluster Geo { get; }
 
     [Fact]
     public async Task A_warm_replica_read_does_no_storage_io_and_still_sees_new_versions()
@@ -43,4 +42,18 @@ public sealed class WarmReplicaTests(ThreeRegionsFixture fixture)
         Assert.Equal(quiet.Reads, after.Reads);
         Assert.Equal(quiet.Queries, after.Queries);
     }
+}
+
+/// <summary>On in-memory accounts, two silos per region: notices cross silos.</summary>
+[Collection(ThreeRegionsCollection.Name)]
+public sealed class MemoryWarmReplicaTests(ThreeRegionsFixture fixture) : WarmReplicaContract
+{
+    protected override GeoTestCluster Geo => fixture.Geo;
+}
+
+/// <summary>On Azurite.</summary>
+[Collection(AzureRegionsCollection.Name)]
+public sealed class AzureWarmReplicaTests(AzureGeoClusterFixture fixture) : WarmReplicaContract
+{
+    protected override GeoTestCluster Geo => fixture.Geo;
 }
