@@ -38,9 +38,9 @@ public sealed class RegionOfSiloProcessesFixture : IAsyncLifetime
     {
         UsEastStorage = await AzuriteProcess.StartNewAsync();
         _work = Directory.CreateTempSubdirectory("geograins-processes-").FullName;
-        int[] usEastSilo = [FreePort(), FreePort()];
-        int[] usEastGateway = [FreePort(), FreePort()];
-        int euWestSilo = FreePort(), euWestGateway = FreePort();
+        int[] usEastSilo = [LoopbackPort.Free(), LoopbackPort.Free()];
+        int[] usEastGateway = [LoopbackPort.Free(), LoopbackPort.Free()];
+        int euWestSilo = LoopbackPort.Free(), euWestGateway = LoopbackPort.Free();
         UsEastSiloPorts = usEastSilo;
         var topology = GeoTopology.Default.Subset([UsEast, EuWest])
             .WithGateways(UsEast, usEastGateway.Select(p => new IPEndPoint(IPAddress.Loopback, p)))
@@ -97,12 +97,5 @@ public sealed class RegionOfSiloProcessesFixture : IAsyncLifetime
 
         await UsEastStorage.DisposeAsync();
         Directory.Delete(_work, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
