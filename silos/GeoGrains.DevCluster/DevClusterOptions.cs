@@ -8,7 +8,9 @@ internal sealed record DevClusterOptions(
     int SilosPerRegion,
     TimeSpan? Duration,
     int BasePort,
-    int Samples)
+    int Samples,
+    DevClusterStorage Storage,
+    bool Processes)
 {
     public const string Usage = """
         Usage: dotnet run --project silos/GeoGrains.DevCluster [-- options]
@@ -17,6 +19,8 @@ internal sealed record DevClusterOptions(
           --duration <seconds>       exit on its own after this long (default: run until Ctrl+C)
           --base-port <port>         first TCP port used; each region takes 100 from here (default: 21000)
           --samples <n>              round trips measured per region pair (default: 5)
+          --storage memory|azure     region storage (default: memory); azure starts one Azurite per region (needs `npm ci`)
+          --processes                run every silo as its own process (dotnet GeoGrains.Silo.dll); needs --storage azure
         """;
 
     /// <summary>Parses the command line.</summary>
@@ -28,6 +32,8 @@ internal sealed record DevClusterOptions(
         TimeSpan? duration = null;
         var basePort = 21000;
         var samples = 5;
+        var storage = DevClusterStorage.Memory;
+        var processes = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -49,6 +55,17 @@ internal sealed record DevClusterOptions(
                 case "--samples":
                     samples = Number(name, Value(), 1, 1_000);
                     break;
+                case "--storage":
+                    storage = Value() switch
+                    {
+                        "memory" => DevClusterStorage.Memory,
+                        "azure" => DevClusterStorage.Azure,
+                        var other => throw new ArgumentException($"--storage: '{other}' is not memory or azure."),
+                    };
+                    break;
+                case "--processes":
+                    processes = true;
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{name}'.");
             }
@@ -64,7 +81,15 @@ internal sealed record DevClusterOptions(
             throw new ArgumentException($"--base-port {basePort} leaves no room for {regions.Count} regions below port 65535.");
         }
 
-        return new DevClusterOptions(regions, silos, duration, basePort, samples);
+        if (processes && storage != DevClusterStorage.Azure)
+        {
+            // Silos in separate processes find the other silos of their region in the region's storage account; an
+            // in-memory account lives in one process, so there is nothing they could share.
+            throw new ArgumentException(
+                "--processes needs --storage azure: each region's silo processes form one cluster through the membership table of the region's Azure storage account, which in-memory storage cannot provide.");
+        }
+
+        return new DevClusterOptions(regions, silos, duration, basePort, samples, storage, processes);
     }
 
     private static RegionId ParseRegion(string text)

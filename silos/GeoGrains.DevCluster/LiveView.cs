@@ -9,7 +9,7 @@ internal static class LiveView
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(LocalGeoCluster cluster, Stopwatch uptime, CancellationToken stopping)
+    public static async Task RunAsync(IDevCluster cluster, Stopwatch uptime, CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(Interval);
         try
@@ -29,7 +29,7 @@ internal static class LiveView
         Console.Write(await RenderAsync(cluster, uptime.Elapsed));
     }
 
-    private static async Task<string> RenderAsync(LocalGeoCluster cluster, TimeSpan uptime)
+    private static async Task<string> RenderAsync(IDevCluster cluster, TimeSpan uptime)
     {
         var view = new StringBuilder();
         view.AppendLine($"[{uptime:hh\\:mm\\:ss}] regions");
@@ -49,21 +49,28 @@ internal static class LiveView
             view.AppendLine($"  {region.Id.Value,-11} {region.Jurisdiction,-5} {region.ClusterId,-16} {silos}");
         }
 
-        view.AppendLine("  links (messages, bytes sent so far)");
-        foreach (var ((from, to), traffic) in cluster.Meter.Snapshot().OrderBy(p => p.Key.From).ThenBy(p => p.Key.To))
+        IReadOnlyList<PairTraffic> traffic;
+        try
         {
-            var state = cluster.Network.IsCut(from, to) ? "  CUT" : string.Empty;
-            view.AppendLine($"    {from.Value,-11} -> {to.Value,-11} {traffic.Messages,8} msgs {traffic.Bytes / 1024.0,10:0.0} KiB{state}");
+            traffic = await cluster.ReadTrafficAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OrleansException)
+        {
+            view.AppendLine($"  traffic unavailable ({exception.GetType().Name})");
+            return view.ToString();
+        }
+
+        view.AppendLine("  links (messages, bytes sent so far)");
+        foreach (var pair in traffic.Where(p => p.Messages > 0 || p.Bytes > 0 || p.Cut).OrderBy(p => p.From).ThenBy(p => p.To))
+        {
+            var state = pair.Cut ? "  CUT" : string.Empty;
+            view.AppendLine($"    {pair.From.Value,-11} -> {pair.To.Value,-11} {pair.Messages,8} msgs {pair.Bytes / 1024.0,10:0.0} KiB{state}");
         }
 
         view.AppendLine("  replication (demo workload; changes applied, lag of the latest)");
-        foreach (var source in cluster.Topology.RegionIds)
+        foreach (var pair in traffic)
         {
-            foreach (var target in cluster.Topology.RegionIds.Where(t => t != source))
-            {
-                var traffic = cluster.Replication.Get(source, target);
-                view.AppendLine($"    {source.Value,-11} -> {target.Value,-11} {traffic.ChangesApplied,8} applied {traffic.LastLagMilliseconds,7:0} ms lag");
-            }
+            view.AppendLine($"    {pair.From.Value,-11} -> {pair.To.Value,-11} {pair.ChangesApplied,8} applied {pair.LastLagMilliseconds,7:0} ms lag");
         }
 
         return view.ToString();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
@@ -7,18 +6,16 @@ using GeoGrains.Runtime.Topology;
 using GeoGrains.Silo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orleans.Configuration;
 
 namespace GeoGrains.DevCluster;
 
 /// <summary>
-/// Every region of the dev cluster in this process: each a real Orleans cluster of its own silos (localhost clustering,
-/// own ClusterId, own ports, own storage account), one network emulator and meter shared by all, and one client per region.
+/// Every region of the dev cluster in this process: each a real Orleans cluster of its own silos (own ClusterId, own
+/// ports, own storage: an in-memory account, or its own Azurite with <c>--storage azure</c>), one network emulator and
+/// meter shared by all, and one client per region.
 /// </summary>
-internal sealed class LocalGeoCluster : IAsyncDisposable
+internal sealed class LocalGeoCluster : IDevCluster
 {
-    private const string ServiceId = "geograins-dev";
-
     private static readonly Dictionary<string, string?> QuietLogging = new()
     {
         ["Logging:LogLevel:Default"] = "Error",
@@ -29,6 +26,7 @@ internal sealed class LocalGeoCluster : IAsyncDisposable
 
     private readonly List<IHost> _silos = [];
     private readonly Dictionary<RegionId, IHost> _clients = [];
+    private RegionAzurites? _azurites;
 
     private LocalGeoCluster(GeoTopology topology, int silosPerRegion)
     {
@@ -51,17 +49,16 @@ internal sealed class LocalGeoCluster : IAsyncDisposable
 
     public static async Task<LocalGeoCluster> StartAsync(DevClusterOptions options, Action<string> progress, CancellationToken cancellationToken)
     {
-        var topology = GeoTopology.Default.Subset(options.Regions);
-        for (var i = 0; i < options.Regions.Count; i++)
-        {
-            var region = options.Regions[i];
-            topology = topology.WithGateways(region, Enumerable.Range(0, options.SilosPerRegion)
-                .Select(j => new IPEndPoint(IPAddress.Loopback, GatewayPort(options, i, j))));
-        }
-
+        var topology = DevPorts.Topology(options);
         var cluster = new LocalGeoCluster(topology, options.SilosPerRegion);
         try
         {
+            if (options.Storage == DevClusterStorage.Azure)
+            {
+                cluster._azurites = await RegionAzurites.StartAsync(options.Regions, progress, cancellationToken);
+                AppDomain.CurrentDomain.UnhandledException += (_, _) => cluster._azurites.KillNow();
+            }
+
             for (var i = 0; i < options.Regions.Count; i++)
             {
                 var region = options.Regions[i];
@@ -69,39 +66,42 @@ internal sealed class LocalGeoCluster : IAsyncDisposable
                 for (var j = 0; j < options.SilosPerRegion; j++)
                 {
                     var started = Stopwatch.GetTimestamp();
-                    progress($"  starting {region} silo {j + 1}/{options.SilosPerRegion} (silo port {SiloPort(options, i, j)}, gateway {GatewayPort(options, i, j)})...");
+                    progress($"  starting {region} silo {j + 1}/{options.SilosPerRegion} (silo port {DevPorts.Silo(options, i, j)}, gateway {DevPorts.Gateway(options, i, j)})...");
                     string[] args =
                     [
                         "--region", region.Value,
-                        "--silo-port", SiloPort(options, i, j).ToString(),
-                        "--gateway-port", GatewayPort(options, i, j).ToString(),
-                        "--primary-silo-port", SiloPort(options, i, 0).ToString(),
+                        "--silo-port", DevPorts.Silo(options, i, j).ToString(),
+                        "--gateway-port", DevPorts.Gateway(options, i, j).ToString(),
+                        "--primary-silo-port", DevPorts.Silo(options, i, 0).ToString(),
                         "--emulate-wan", "true",
                     ];
-                    var overrides = new Dictionary<string, string?>(QuietLogging) { ["Orleans:ServiceId"] = ServiceId };
+                    var overrides = new Dictionary<string, string?>(QuietLogging) { ["Orleans:ServiceId"] = RegionClients.ServiceId };
+                    if (cluster._azurites is { } azurites)
+                    {
+                        // The region's silos cluster through the membership table on its Azurite, as separate processes would.
+                        overrides["GeoGrains:Storage:Provider"] = nameof(RegionStorageProvider.AzureTable);
+                        overrides["GeoGrains:Storage:ConnectionString"] = azurites[region].ConnectionString;
+                    }
+
                     var silo = RegionSiloHost.CreateBuilder(args, topology, overrides, services =>
                     {
+                        services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
                         services.AddSingleton(cluster.Network);
                         services.AddSingleton(cluster.Meter);
                         services.AddSingleton(cluster.Replication);
-                        services.AddSingleton(storage);
+                        if (cluster._azurites is null)
+                        {
+                            services.AddSingleton(storage);
+                        }
                     }).Build();
                     cluster._silos.Add(silo);
                     await silo.StartAsync(cancellationToken);
                     progress($"  {region} silo {j + 1}/{options.SilosPerRegion} up in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
                 }
 
-                var client = new HostBuilder()
-                    .UseOrleansClient(c => c
-                        .UseStaticClustering([.. topology[region].Gateways])
-                        .Configure<ClusterOptions>(o =>
-                        {
-                            o.ClusterId = topology[region].ClusterId;
-                            o.ServiceId = ServiceId;
-                        }))
-                    .Build();
-                cluster._clients[region] = client;
-                await client.StartAsync(cancellationToken);
+                using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                connecting.CancelAfter(TimeSpan.FromMinutes(1));
+                cluster._clients[region] = await RegionClients.StartAsync(topology, region, connecting.Token);
             }
 
             return cluster;
@@ -113,25 +113,59 @@ internal sealed class LocalGeoCluster : IAsyncDisposable
         }
     }
 
-    private static int SiloPort(DevClusterOptions options, int region, int silo) => options.BasePort + region * 100 + silo;
-
-    private static int GatewayPort(DevClusterOptions options, int region, int silo) => options.BasePort + region * 100 + 50 + silo;
+    public Task<IReadOnlyList<PairTraffic>> ReadTrafficAsync(CancellationToken cancellationToken)
+    {
+        // Every silo of every region shares this process's meters: they hold the totals already.
+        IReadOnlyList<PairTraffic> pairs =
+        [
+            .. from source in Topology.RegionIds
+               from target in Topology.RegionIds
+               where source != target
+               let link = Meter.Get(source, target)
+               let changes = Replication.Get(source, target)
+               select new PairTraffic(source, target, link.Messages, link.Bytes, changes.ChangesApplied, changes.LastLagMilliseconds, Network.IsCut(source, target)),
+        ];
+        return Task.FromResult(pairs);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        // A silo stops gracefully only while its storage answers (Ctrl+C in a terminal stops the Azurites too); without
+        // it Orleans retries its membership table until it is killed, so such a stop is given up after a short while.
+        var storageDown = _azurites is { AllRunning: false };
+        using var timeout = new CancellationTokenSource(storageDown ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30));
+        var abandoned = 0;
         foreach (var host in _clients.Values.Concat(Enumerable.Reverse(_silos)))
         {
+            var stop = host.StopAsync(timeout.Token);
             try
             {
-                await host.StopAsync(timeout.Token);
+                await stop.WaitAsync(timeout.Token);
             }
             catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException)
             {
-                // Shutting down anyway: a host that cannot stop in time is disposed as it is.
+                // Shutting down anyway.
             }
 
-            host.Dispose();
+            if (stop.IsCompleted)
+            {
+                host.Dispose();
+            }
+            else
+            {
+                // Disposing a host that is still stopping would wait for it; the process is about to end instead.
+                abandoned++;
+            }
+        }
+
+        if (abandoned > 0)
+        {
+            Console.Error.WriteLine($"{abandoned} silo or client hosts did not stop in time{(storageDown ? " (their storage is down)" : string.Empty)}; exiting without them.");
+        }
+
+        if (_azurites is not null)
+        {
+            await _azurites.DisposeAsync();
         }
 
         Meter.Dispose();

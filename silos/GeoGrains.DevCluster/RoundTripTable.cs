@@ -5,7 +5,7 @@ namespace GeoGrains.DevCluster;
 /// <summary>Measures the round trip of every ordered region pair through the links and prints it beside the configured one.</summary>
 internal static class RoundTripTable
 {
-    public static async Task<string> MeasureAsync(LocalGeoCluster cluster, int samples, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    public static async Task<string> MeasureAsync(IDevCluster cluster, int samples, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
         var pairs = cluster.Topology.RegionIds
             .SelectMany(from => cluster.Topology.RegionIds.Where(to => to != from).Select(to => (From: from, To: to)))
@@ -52,7 +52,14 @@ internal static class RoundTripTable
             }
             catch (RegionUnreachableException) when (!deadline.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"{target} did not answer through the link within {timeout.TotalSeconds:0} s.");
+                }
             }
         }
     }

@@ -1,3 +1,5 @@
+using GeoGrains.Silo.Demo;
+
 namespace GeoGrains.DevCluster.Demo;
 
 /// <summary>
@@ -8,7 +10,7 @@ internal static class DemoWorkload
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
 
-    public static async Task RunAsync(LocalGeoCluster cluster, CancellationToken stopping)
+    public static async Task RunAsync(IDevCluster cluster, CancellationToken stopping)
     {
         var regions = cluster.Topology.RegionIds.ToList();
         using var timer = new PeriodicTimer(Interval);
@@ -25,9 +27,9 @@ internal static class DemoWorkload
                     {
                         await cluster.Client(from).GetGrain<IDemoProfileGrain>($"{home}/demo-{tick % 20}").Visit(from);
                     }
-                    catch (Exception exception) when (exception is RegionUnreachableException or TimeoutException)
+                    catch (Exception exception) when (exception is RegionUnreachableException or RegionStorageException or TimeoutException or Orleans.Runtime.OrleansException)
                     {
-                        // A region may be unreachable; the live view shows it. The workload carries on.
+                        // A region or its storage may be unreachable; the live view shows it. The workload carries on.
                     }
                 }));
             }

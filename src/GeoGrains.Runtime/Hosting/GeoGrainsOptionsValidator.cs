@@ -47,6 +47,17 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"GeoGrains:Directory:LogRetention ({options.Directory.LogRetention}) and MaxCachedOverrides ({options.Directory.MaxCachedOverrides}) must be at least 1.");
         }
 
+        var replication = options.Replication;
+        if (replication.OrphanAfter <= TimeSpan.Zero || replication.MarkerLinger < TimeSpan.Zero || replication.RetryBackoff <= TimeSpan.Zero
+            || replication.BatchInterval < TimeSpan.Zero || replication.MaxBatchSize < 1 || replication.MaxBatchesInFlight < 1)
+        {
+            throw new InvalidTopologyException(
+                "GeoGrains:Replication: OrphanAfter and RetryBackoff must be positive, MarkerLinger and BatchInterval not negative, " +
+                $"MaxBatchSize and MaxBatchesInFlight at least 1 (got OrphanAfter {replication.OrphanAfter}, MarkerLinger {replication.MarkerLinger}, " +
+                $"RetryBackoff {replication.RetryBackoff}, BatchInterval {replication.BatchInterval}, MaxBatchSize {replication.MaxBatchSize}, " +
+                $"MaxBatchesInFlight {replication.MaxBatchesInFlight}).");
+        }
+
         return (topology, region);
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Reflection;
-using System.Text;
+using System.Text.RegularExpressions;
+using GeoGrains.IntegrationTests.Processes;
 
 namespace GeoGrains.IntegrationTests.DevCluster;
 
@@ -36,52 +36,75 @@ public sealed class DevClusterCommandTests
         Assert.Contains("Usage:", output);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    [Fact]
+    public async Task Runs_every_silo_as_its_own_process_on_azurite_reports_a_dead_silo_and_leaves_no_process_behind()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(DevClusterAssembly());
-        foreach (var arg in args)
+        await using var devCluster = ChildProcess.Start(
+            BuiltAssembly.DevCluster, "--storage", "azure", "--processes", "--duration", "20", "--base-port", "23500", "--samples", "3");
+
+        // Once it runs, one silo process dies under it: the supervisor must say so, and the other regions carry on.
+        var victim = await Eventually.Succeeds(
+            () =>
+            {
+                var started = devCluster.Output;
+                return started.Contains("Running for 20 s.")
+                    ? Task.FromResult(int.Parse(Regex.Match(started, @"apac-east silo 2/2: process (\d+) ").Groups[1].Value))
+                    : throw new InvalidOperationException($"not running yet:\n{started}");
+            },
+            TimeSpan.FromMinutes(2),
+            "the dev cluster to start its regions");
+        using (var process = Process.GetProcessById(victim))
         {
-            start.ArgumentList.Add(arg);
+            process.Kill();
         }
 
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var stdout = PumpAsync(process.StandardOutput, output);
-        var stderr = PumpAsync(process.StandardError, output);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var exitCode = await devCluster.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        var output = devCluster.Output;
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}");
+        Assert.Contains("each silo its own process, azure storage", output);
+        Assert.Contains("us-east     US    geo-us-east      2/2 silos active", output);
+        Assert.Contains("apac-east   APAC  geo-apac-east    2/2 silos active", output);
+        Assert.Contains($"[supervisor] apac-east/2 (process {victim}) exited unexpectedly", output);
+        Assert.Matches(@"us-east\s+-> eu-west\s+[1-9]\d* applied", output);
+        Assert.Matches(@"eu-west\s+-> us-east\s+[1-9]\d* applied", output);
+        Assert.Contains("Stopped.", output);
+
+        // Three Azurites and six silo processes, each reported with its process id; none may outlive the dev cluster.
+        var children = Regex.Matches(output, @"^  \S+ (?:storage: Azurite at \S+ \(process (?<pid>\d+)\)|silo \d+/\d+: process (?<pid>\d+) )", RegexOptions.Multiline)
+            .Select(m => int.Parse(m.Groups["pid"].Value))
+            .ToList();
+        Assert.Equal(9, children.Count);
+        Assert.All(children, pid => Assert.False(IsRunning(pid), $"process {pid} still runs after the dev cluster exited\n{output}"));
+    }
+
+    [Fact]
+    public async Task Processes_without_azure_storage_exit_2_naming_the_problem()
+    {
+        var (exitCode, output) = await RunAsync("--processes", "--storage", "memory");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--processes needs --storage azure", output);
+        Assert.Contains("Usage:", output);
+    }
+
+    private static bool IsRunning(int pid)
+    {
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
         }
-        catch (OperationCanceledException)
+        catch (ArgumentException)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The dev cluster did not exit within 3 minutes:\n{output}");
-        }
-
-        await Task.WhenAll(stdout, stderr);
-        return (process.ExitCode, output.ToString());
-    }
-
-    private static async Task PumpAsync(StreamReader reader, StringBuilder into)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            lock (into) into.AppendLine(line);
+            return false;
         }
     }
 
-    private static string DevClusterAssembly()
+    private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
-        var configuration = typeof(DevClusterCommandTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "GeoGrains.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root!.FullName, "silos", "GeoGrains.DevCluster", "bin", configuration, "net10.0", "GeoGrains.DevCluster.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first: the dev cluster is not built.", path);
+        await using var devCluster = ChildProcess.Start(BuiltAssembly.DevCluster, args);
+        var exitCode = await devCluster.WaitForExitAsync(TimeSpan.FromMinutes(3));
+        return (exitCode, devCluster.Output);
     }
 }

@@ -23,7 +23,7 @@ public sealed class AzureStorageConfigurationTests(AzuriteFixture fixture) : ICl
     [Fact]
     public async Task An_unreachable_account_is_refused_naming_the_region_and_the_setting()
     {
-        var closedPort = FreePort();
+        var closedPort = LoopbackPort.Free();
         var error = await StartSiloExpectingFailure(
             "eu-west", s => s.ConnectionString = $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};TableEndpoint=http://127.0.0.1:{closedPort}/{AzuriteProcess.AccountName}");
 
@@ -88,7 +88,7 @@ public sealed class AzureStorageConfigurationTests(AzuriteFixture fixture) : ICl
         await host.StopAsync(CancellationToken.None).ContinueWith(_ => { });
 
         Assert.NotNull(error);
-        return FindInChain<InvalidTopologyException>(error)
+        return ExceptionChain.Find<InvalidTopologyException>(error)
             ?? throw new Xunit.Sdk.XunitException($"Expected InvalidTopologyException, got {error}");
     }
 
@@ -103,7 +103,7 @@ public sealed class AzureStorageConfigurationTests(AzuriteFixture fixture) : ICl
 
         return new HostBuilder()
             .UseOrleans(silo => silo
-                .UseLocalhostClustering(FreePort(), FreePort(), clusterId: $"geo-{region}", serviceId: "azure-config")
+                .UseLocalhostClustering(LoopbackPort.Free(), LoopbackPort.Free(), clusterId: $"geo-{region}", serviceId: "azure-config")
                 .AddGeoGrains(o =>
                 {
                     o.Region = region;
@@ -113,20 +113,5 @@ public sealed class AzureStorageConfigurationTests(AzuriteFixture fixture) : ICl
                 })
                 .AddRegionGrainStorageAsDefault())
             .Build();
-    }
-
-    private static T? FindInChain<T>(Exception error) where T : Exception => error switch
-    {
-        T match => match,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(FindInChain<T>).FirstOrDefault(e => e is not null),
-        { InnerException: { } inner } => FindInChain<T>(inner),
-        _ => null,
-    };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

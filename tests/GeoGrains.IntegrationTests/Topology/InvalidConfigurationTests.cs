@@ -29,6 +29,15 @@ public sealed class InvalidConfigurationTests
     }
 
     [Fact]
+    public async Task A_silo_with_a_negative_marker_linger_refuses_to_start_naming_the_setting() =>
+        Assert.Contains("GeoGrains:Replication", (await StartSiloExpectingFailure(o =>
+        {
+            o.Region = "us-east";
+            o.Topology = WithGateways(GeoTopology.DefaultOptions());
+            o.Replication.MarkerLinger = TimeSpan.FromSeconds(-1);
+        })).Message);
+
+    [Fact]
     public async Task A_silo_without_a_region_refuses_to_start() =>
         Assert.Contains("region is not set", (await StartSiloExpectingFailure(o => o.Topology = WithGateways(GeoTopology.DefaultOptions()))).Message);
 
@@ -83,7 +92,7 @@ public sealed class InvalidConfigurationTests
     {
         using var host = new HostBuilder()
             .UseOrleans(silo => silo
-                .UseLocalhostClustering(FreePort(), FreePort(), clusterId: clusterId, serviceId: "invalid-config")
+                .UseLocalhostClustering(LoopbackPort.Free(), LoopbackPort.Free(), clusterId: clusterId, serviceId: "invalid-config")
                 .AddGeoGrains(configure))
             .Build();
 
@@ -91,22 +100,7 @@ public sealed class InvalidConfigurationTests
         await host.StopAsync(CancellationToken.None).ContinueWith(_ => { });
 
         Assert.NotNull(error);
-        return FindInChain<InvalidTopologyException>(error)
+        return ExceptionChain.Find<InvalidTopologyException>(error)
             ?? throw new Xunit.Sdk.XunitException($"Expected InvalidTopologyException, got {error}");
-    }
-
-    private static T? FindInChain<T>(Exception error) where T : Exception => error switch
-    {
-        T match => match,
-        AggregateException aggregate => aggregate.InnerExceptions.Select(FindInChain<T>).FirstOrDefault(e => e is not null),
-        { InnerException: { } inner } => FindInChain<T>(inner),
-        _ => null,
-    };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
