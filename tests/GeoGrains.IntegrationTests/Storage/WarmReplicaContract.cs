@@ -30,17 +30,25 @@ public abstract class WarmReplicaContract
         await Eventually.Succeeds(async () => (await replica.Get()).Version == 2 ? true : throw new InvalidOperationException("version 1 still"),
             Timeout, "the warm replica serves version 2");
 
-        var quiet = Geo.StorageMetrics.Get("eu-west");
-        for (var i = 0; i < 25; i++)
+        // Other work of the region (its directory, recovery sweeps, applies for other tests' grains) may touch storage
+        // meanwhile, so look for a block of reads during which the region did no storage I/O at all: a read that went
+        // to storage would add one round trip per call to every block.
+        var quietest = long.MaxValue;
+        for (var block = 0; block < 5 && quietest > 0; block++)
         {
-            var view = await replica.Get();
-            Assert.Equal(2, view.Version);
-            Assert.True(view.History.SequenceEqual([1, 2]), string.Join(",", view.History));
+            var before = Geo.StorageMetrics.Get("eu-west");
+            for (var i = 0; i < 25; i++)
+            {
+                var view = await replica.Get();
+                Assert.Equal(2, view.Version);
+                Assert.True(view.History.SequenceEqual([1, 2]), string.Join(",", view.History));
+            }
+
+            var after = Geo.StorageMetrics.Get("eu-west");
+            quietest = Math.Min(quietest, (after.Reads - before.Reads) + (after.Queries - before.Queries));
         }
 
-        var after = Geo.StorageMetrics.Get("eu-west");
-        Assert.Equal(quiet.Reads, after.Reads);
-        Assert.Equal(quiet.Queries, after.Queries);
+        Assert.Equal(0, quietest);
     }
 }
 
