@@ -16,7 +16,7 @@ namespace GeoGrains.DevCluster;
 internal sealed class ProcessGeoCluster : IDevCluster
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<RegionId, IHost> _clients = [];
     private readonly string _workDirectory;
@@ -127,8 +127,19 @@ internal sealed class ProcessGeoCluster : IDevCluster
             {
                 var client = Client(region);
                 var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(ReadTimeout, cancellationToken);
-                return await Task.WhenAll(hosts.Keys.Select(silo =>
-                    client.GetGrain<ISiloMetricsGrain>(silo.ToParsableString()).Read().WaitAsync(ReadTimeout, cancellationToken)));
+                // One slow or dying silo must not hide the counters of the region's others.
+                var read = await Task.WhenAll(hosts.Keys.Select(async silo =>
+                {
+                    try
+                    {
+                        return await client.GetGrain<ISiloMetricsGrain>(silo.ToParsableString()).Read().WaitAsync(ReadTimeout, cancellationToken);
+                    }
+                    catch (Exception exception) when (exception is TimeoutException or OrleansException)
+                    {
+                        return null;
+                    }
+                }));
+                return read.OfType<SiloMetrics>().ToArray();
             }
             catch (Exception exception) when (exception is TimeoutException or OrleansException)
             {
