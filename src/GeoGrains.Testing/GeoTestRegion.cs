@@ -93,19 +93,8 @@ public sealed class GeoTestRegion
     /// How many grains have changes the region's silos still have to ship (outbox markers in its storage); markers stay
     /// for <c>ReplicationOptions.MarkerLinger</c> after the last region acknowledged. Reads only the markers.
     /// </summary>
-    public async Task<int> CountPendingChangesAsync(CancellationToken cancellationToken = default)
-    {
-        var count = 0;
-        for (var partition = 0; partition < Store.Partitions; partition++)
-        {
-            await foreach (var _ in Store.PendingAsync(partition, cancellationToken))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
+    public async Task<int> CountPendingChangesAsync(CancellationToken cancellationToken = default) =>
+        await Store.PendingAsync(cancellationToken).CountAsync(cancellationToken);
 
     /// <summary>
     /// The region's geo grain records and outbox, read as the silos read them (through the same kind of table), for

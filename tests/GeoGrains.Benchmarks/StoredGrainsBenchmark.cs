@@ -105,14 +105,7 @@ internal static class StoredGrainsBenchmark
 
                 // What recovery reads first, alone: one range query per partition over the markers.
                 var scan = Stopwatch.StartNew();
-                var markers = 0;
-                for (var partition = 0; partition < store.Partitions; partition++)
-                {
-                    await foreach (var _ in store.PendingAsync(partition))
-                    {
-                        markers++;
-                    }
-                }
+                var markers = await store.PendingAsync().CountAsync();
 
                 scan.Stop();
                 if (markers != pending)

@@ -18,8 +18,6 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
 
     public RegionId Region => table.Region;
 
-    public string Description => table.Description;
-
     /// <summary>How many record partitions the region has.</summary>
     public int Partitions => partitions;
 
@@ -184,6 +182,19 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
         await table.ReadAsync(PartitionOf(grain), MarkerKey(grain), cancellationToken) is { } row
             ? (serializer.Deserialize<OutboxMarker>(row.Data)!, row.ETag)
             : null;
+
+    /// <summary>Every outbox marker of the region: one range query per partition, never a read of a record.</summary>
+    public async IAsyncEnumerable<(GrainId Grain, OutboxMarker Marker, string ETag)> PendingAsync(
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var partition = 0; partition < partitions; partition++)
+        {
+            await foreach (var pending in PendingAsync(partition, cancellationToken))
+            {
+                yield return pending;
+            }
+        }
+    }
 
     /// <summary>The outbox markers of one partition: the grains with versions still to ship.</summary>
     public async IAsyncEnumerable<(GrainId Grain, OutboxMarker Marker, string ETag)> PendingAsync(

@@ -32,26 +32,23 @@ internal sealed class OutboxRecoveryGrain(
             .ToHashSet(StringComparer.Ordinal);
         var seen = new Dictionary<GrainId, string>();
         var resumed = 0;
-        for (var partition = 0; partition < store.Partitions; partition++)
+        await foreach (var (grain, marker, etag) in store.PendingAsync())
         {
-            await foreach (var (grain, marker, etag) in store.PendingAsync(partition))
+            if (active.Contains(marker.Silo))
             {
-                if (active.Contains(marker.Silo))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                seen[grain] = etag;
-                if (_resumed.TryGetValue(grain, out var resumedETag) && resumedETag == etag)
-                {
-                    continue;
-                }
+            seen[grain] = etag;
+            if (_resumed.TryGetValue(grain, out var resumedETag) && resumedETag == etag)
+            {
+                continue;
+            }
 
-                if (await store.ReadAsync(grain) is { } latest)
-                {
-                    replication.Resume(grain, latest.Record, etag, marker.Targets);
-                    resumed++;
-                }
+            if (await store.ReadAsync(grain) is { } latest)
+            {
+                replication.Resume(grain, latest.Record, etag, marker.Targets);
+                resumed++;
             }
         }
 

@@ -11,8 +11,6 @@ internal sealed class ReplicaActivations
 {
     private readonly ConcurrentDictionary<GrainId, IGeoGrainActivation> _activations = new();
 
-    public int Count => _activations.Count;
-
     public void Add(IGeoGrainActivation activation) => _activations[activation.GrainId] = activation;
 
     public void Remove(IGeoGrainActivation activation) =>

@@ -57,16 +57,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
     private async Task<List<(GrainId Grain, OutboxMarker Marker)>> PendingAsync()
     {
         await _outbox.SettleAsync();
-        var pending = new List<(GrainId, OutboxMarker)>();
-        for (var partition = 0; partition < _store.Partitions; partition++)
-        {
-            await foreach (var (grain, marker, _) in _store.PendingAsync(partition))
-            {
-                pending.Add((grain, marker));
-            }
-        }
-
-        return pending;
+        return await _store.PendingAsync().Select(p => (p.Grain, p.Marker)).ToListAsync();
     }
 
     [Fact]

@@ -39,19 +39,7 @@ public sealed class OutboxTests
         return useMarker;
     }
 
-    private async Task<int> MarkersAsync()
-    {
-        var count = 0;
-        for (var partition = 0; partition < _store.Partitions; partition++)
-        {
-            await foreach (var _ in _store.PendingAsync(partition))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
+    private Task<int> MarkersAsync() => _store.PendingAsync().CountAsync().AsTask();
 
     [Fact]
     public async Task A_grain_written_again_while_its_marker_stands_commits_without_rewriting_it()
