@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Azure.Data.Tables;
 
 namespace GeoGrains.Testing.Azurite;
@@ -37,7 +36,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Azurite's well-known development account key (public, the same in every Azurite).</summary>
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private const int SigInt = 2;
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
     private static readonly ConcurrentDictionary<AzuriteProcess, byte> Running = new();
@@ -223,7 +221,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         try
         {
-            if (!process.HasExited && SendSignal(process.Id, SigInt) != 0)
+            if (!process.HasExited && !Interrupt.Send(process.Id))
             {
                 process.Kill(entireProcessTree: true);
             }
@@ -423,7 +421,4 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         return executable;
     }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SendSignal(int pid, int signal);
 }

@@ -54,6 +54,28 @@ internal sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(Process.Start(start)!);
     }
 
+    /// <summary>Ctrl+C for this process alone (SIGINT), the way a user stops a dev cluster in its terminal.</summary>
+    public void Interrupt()
+    {
+        if (!global::GeoGrains.Testing.Azurite.Interrupt.Send(_process.Id))
+        {
+            throw new InvalidOperationException($"could not send SIGINT to process {_process.Id}; has it exited? {_process.HasExited}\n{Output}");
+        }
+    }
+
+    /// <summary>Waits until the output satisfies <paramref name="condition"/>; fails with the output so far after <paramref name="timeout"/>.</summary>
+    public Task<string> WaitForOutputAsync(Func<string, bool> condition, TimeSpan timeout, string what) =>
+        Eventually.Succeeds(
+            () =>
+            {
+                var output = Output;
+                return condition(output)
+                    ? Task.FromResult(output)
+                    : throw new InvalidOperationException(_process.HasExited ? $"the process exited ({_process.ExitCode}):\n{output}" : $"not yet:\n{output}");
+            },
+            timeout,
+            what);
+
     /// <summary>Waits for the process to exit on its own; kills it and fails if it takes longer than <paramref name="timeout"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
