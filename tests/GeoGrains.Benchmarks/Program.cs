@@ -8,9 +8,15 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage|storage-writes|storage-grains|storage-directory --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory --samples 200 --warm-up 20
 //        --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.FirstOrDefault() == RegionProcesses.SiloSwitch)
+{
+    // A region's silo, started by the storage-regions scenario.
+    return await RegionProcesses.RunSiloAsync(args[1..]);
+}
+
 var samples = 200;
 var warmUp = 20;
 var scenario = "all";
@@ -29,12 +35,12 @@ for (var i = 0; i < args.Length; i++)
         case "--update-docs": docs = Next(); break;
         case "--no-change-feed": changeFeed = false; break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage|storage-writes|storage-grains|storage-directory --samples N --warm-up N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory --samples N --warm-up N --json FILE --update-docs FILE");
             return 2;
     }
 }
 
-string[] scenarios = ["all", "links", "geo", "storage", "storage-writes", "storage-grains", "storage-directory"];
+string[] scenarios = ["all", "links", "geo", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory"];
 if (!scenarios.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
@@ -214,6 +220,43 @@ if (scenario is "all" or "storage" or "storage-writes")
     sections.Add(("storage-write-breakdown", $"Each row its own regions on Azurite, measured as the table above ({samples * 5} sequential writes per round, 3 interleaved rounds, best round per statistic). CPU is what this process (client and every silo) and each Azurite used per write over the rounds, read from /proc.", breakdown.ToString()));
     results["storageWriteBreakdown"] = new { alone, yielding };
 
+}
+
+if (scenario is "all" or "storage" or "storage-regions")
+{
+    Console.WriteLine("[storage] us-east and eu-west as silo processes, each region (silo and Azurite) on a core of its own...");
+    await using var regions = await RegionProcesses.StartAsync([RegionProcessBenchmark.Home, RegionProcessBenchmark.Replica]);
+    var writes = await RegionProcessBenchmark.WriteLatencyAsync(regions, samples * 5, rounds: 3);
+    var stateRows = await regions.GrainStateRowsAsync(RegionProcessBenchmark.Home);
+    if (stateRows < 100)
+    {
+        throw new InvalidOperationException($"us-east's Azurite holds {stateRows} rows of Orleans grain state; expected the 100 plain grains there (AzureTableGrainStorage).");
+    }
+
+    var p50 = writes.Geo.P50Ms / writes.Plain.P50Ms;
+    var p99 = writes.Geo.P99Ms / writes.Plain.P99Ms;
+    var writeMet = p50 <= 1.3 && p99 <= 2;
+    var table = new StringBuilder();
+    table.AppendLine("| write, from a client of us-east, us-east on core 0, eu-west on core 1 | p50 | p99 | p50 / plain | p99 / plain | CPU per write: us-east silo + Azurite / eu-west silo + Azurite / clients | target p50 ≤ 1.3×, p99 ≤ 2× plain |");
+    table.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+    table.AppendLine($"| plain Orleans grain, `IPersistentState` on Orleans' `AzureTableGrainStorage` (baseline) | {writes.Plain.P50Ms:0.00} ms | {writes.Plain.P99Ms:0.00} ms | 1.00 | 1.00 | {writes.PlainCpu} | – |");
+    table.AppendLine($"| `GeoGrain` (record + outbox marker, shipped to eu-west) | {writes.Geo.P50Ms:0.00} ms | {writes.Geo.P99Ms:0.00} ms | {p50:0.00} | {p99:0.00} | {writes.GeoCpu} | {Verdict(writeMet)} |");
+    sections.Add(("storage-regions-write-latency", $"Each region its own silo process and Azurite, pinned to a core of its own (us-east core 0, eu-west core 1); the client not pinned. {samples * 5} sequential writes per round over 100 grains, 3 interleaved rounds, best round per statistic for both rows; CPU per write from /proc over every round, including what a geo write leaves to do after it returns (the replica's apply, marker deletion). Every geo grain checked at its home version in eu-west afterwards.", table.ToString()));
+    results["storageRegionsWriteLatency"] = writes;
+    allMet &= writeMet;
+
+    const int writers = 32;
+    var throughput = await RegionProcessBenchmark.ThroughputAsync(regions, writers, TimeSpan.FromSeconds(5), rounds: 3);
+    var rate = throughput.GeoReplicated / throughput.Plain;
+    var throughputMet = rate >= 0.7;
+    table.Clear();
+    table.AppendLine("| writes, closed loop from a client of us-east, us-east on core 0, eu-west on core 1 | writes/s acknowledged | replicated writes/s (until eu-west acknowledged all) | replicated / plain | eu-west caught up after the round | CPU per write: us-east silo + Azurite / eu-west silo + Azurite / clients | target ≥ 0.7× plain |");
+    table.AppendLine("|---|---:|---:|---:|---:|---:|---|");
+    table.AppendLine($"| plain Orleans grain on Orleans' `AzureTableGrainStorage` (baseline) | {throughput.Plain:0} | – | 1.00 | – | {throughput.PlainCpu} | – |");
+    table.AppendLine($"| `GeoGrain`, replicated to eu-west | {throughput.Geo:0} | {throughput.GeoReplicated:0} | {rate:0.00} | {throughput.Drain.TotalMilliseconds:0} ms | {throughput.GeoCpu} | {Verdict(throughputMet)} |");
+    sections.Add(("storage-regions-throughput", $"The same regions. {writers} concurrent writers on {writers} grains, 5 s per round, 3 interleaved rounds, best round for both rows. A geo round's replicated rate counts its writes over the round plus the time after its last write until eu-west had acknowledged every change (the longest such wait in the next column). Every geo grain checked at its home version in eu-west afterwards.", table.ToString()));
+    results["storageRegionsThroughput"] = throughput;
+    allMet &= throughputMet;
 }
 
 if (scenario is "all" or "storage" or "storage-grains")

@@ -205,7 +205,7 @@ internal static class StorageBenchmarks
         return LatencySummary.From(elapsed);
     }
 
-    private static async Task<int> ClosedLoopAsync(Func<int, Task> write, int writers, TimeSpan duration)
+    public static async Task<int> ClosedLoopAsync(Func<int, Task> write, int writers, TimeSpan duration)
     {
         var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var counts = await Task.WhenAll(Enumerable.Range(0, writers).Select(async w =>
@@ -264,7 +264,7 @@ internal static class StorageBenchmarks
         ((InProcessSiloHandle)geo[region].Cluster!.Silos[0]).SiloHost.Services;
 
     // The best round per statistic, for both sides alike: a round that another process disturbed does not count.
-    private static LatencySummary Best(IReadOnlyList<LatencySummary> rounds) =>
+    public static LatencySummary Best(IReadOnlyList<LatencySummary> rounds) =>
         new(rounds.Sum(r => r.Samples), rounds.Min(r => r.P50Ms), rounds.Min(r => r.P99Ms), rounds.Min(r => r.MinMs), rounds.Min(r => r.MaxMs));
 
     private static double Median(List<double> values)

@@ -14,8 +14,20 @@ public interface ISiloMetricsGrain : IGrainWithStringKey
 /// <summary>What one silo's process has recorded.</summary>
 /// <param name="Where">The silo and its process.</param>
 /// <param name="Pairs">One entry per ordered pair of distinct regions of the topology.</param>
+/// <param name="Unacknowledged">
+/// Grains whose latest change committed on this silo some region has not acknowledged yet: zero when everything this
+/// silo wrote has reached every region.
+/// </param>
+/// <param name="OutboxMarkers">
+/// Outbox markers this silo holds and has not deleted yet; a marker stays a little while after every region acknowledged
+/// its grain (<c>ReplicationOptions.MarkerLinger</c>).
+/// </param>
 [GenerateSerializer, Immutable]
-public sealed record SiloMetrics([property: Id(0)] SiloProcess Where, [property: Id(1)] IReadOnlyList<RegionPairCounters> Pairs);
+public sealed record SiloMetrics(
+    [property: Id(0)] SiloProcess Where,
+    [property: Id(1)] IReadOnlyList<RegionPairCounters> Pairs,
+    [property: Id(2)] int Unacknowledged,
+    [property: Id(3)] int OutboxMarkers);
 
 /// <summary>Counters of one ordered region pair, from one process.</summary>
 /// <param name="From">The sending (source) region.</param>

@@ -7,7 +7,8 @@ namespace GeoGrains.Silo.Diagnostics;
 
 /// <summary>Reads the counters of the silo its key names; placed on that silo.</summary>
 [SiloKeyPlacement]
-internal sealed class SiloMetricsGrain(LinkMeter links, ReplicationMetrics replication, GeoTopology topology, ILocalSiloDetails silo)
+internal sealed class SiloMetricsGrain(
+    LinkMeter links, ReplicationMetrics replication, GeoReplication shipping, GeoTopology topology, ILocalSiloDetails silo)
     : Grain, ISiloMetricsGrain
 {
     public Task<SiloMetrics> Read()
@@ -23,6 +24,6 @@ internal sealed class SiloMetricsGrain(LinkMeter links, ReplicationMetrics repli
             }
         }
 
-        return Task.FromResult(new SiloMetrics(SiloProcess.Of(silo), pairs));
+        return Task.FromResult(new SiloMetrics(SiloProcess.Of(silo), pairs, shipping.Outbox.Unacknowledged, shipping.Outbox.Count));
     }
 }

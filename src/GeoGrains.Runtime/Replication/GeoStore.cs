@@ -60,53 +60,60 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
     /// </summary>
     public async Task<List<(GrainId Grain, StoredGeoRecord Stored)>> ApplyReplicasAsync(IReadOnlyList<ReplicatedChange> changes, ReplicaVersions known, CancellationToken cancellationToken = default)
     {
-        var applied = new List<(GrainId Grain, StoredGeoRecord Stored)>(changes.Count);
-        foreach (var group in changes.GroupBy(c => PartitionOf(c.Grain)))
+        // Partitions are independent transactions: applied side by side, a batch costs one storage round trip, not one per
+        // partition it touches, and the receiver keeps up with a stream spread over every partition.
+        var partitions = await Task.WhenAll(changes.GroupBy(c => PartitionOf(c.Grain)).Select(group => ApplyPartitionAsync(group.Key, group, known, cancellationToken)));
+        return [.. partitions.SelectMany(p => p)];
+    }
+
+    private async Task<List<(GrainId Grain, StoredGeoRecord Stored)>> ApplyPartitionAsync(
+        string partition, IEnumerable<ReplicatedChange> changes, ReplicaVersions known, CancellationToken cancellationToken)
+    {
+        var applied = new List<(GrainId Grain, StoredGeoRecord Stored)>();
+
+        // A batch may carry a grain twice (a retry beside a newer version): only the newest can matter.
+        var newest = changes.GroupBy(c => c.Grain).Select(g => g.Aggregate((a, b) => b.Record.IsNewerThan(a.Record) ? b : a)).ToList();
+        foreach (var chunk in newest.Chunk(TableWrite.MaxBatch))
         {
-            // A batch may carry a grain twice (a retry beside a newer version): only the newest can matter.
-            var newest = group.GroupBy(c => c.Grain).Select(g => g.Aggregate((a, b) => b.Record.IsNewerThan(a.Record) ? b : a)).ToList();
-            foreach (var chunk in newest.Chunk(TableWrite.MaxBatch))
+            var writes = new List<TableWrite>(chunk.Length);
+            var chosen = new List<ReplicatedChange>(chunk.Length);
+            foreach (var change in chunk)
             {
-                var writes = new List<TableWrite>(chunk.Length);
-                var chosen = new List<ReplicatedChange>(chunk.Length);
-                foreach (var change in chunk)
+                var current = known.Get(change.Grain) ?? await ReadAsync(change.Grain, cancellationToken);
+                if (current is not null && !change.Record.IsNewerThan(current.Record))
                 {
-                    var current = known.Get(change.Grain) ?? await ReadAsync(change.Grain, cancellationToken);
-                    if (current is not null && !change.Record.IsNewerThan(current.Record))
-                    {
-                        known.Set(change.Grain, current);
-                        continue;
-                    }
-
-                    writes.Add(TableWrite.ReplaceOrInsert(group.Key, RecordKey(change.Grain), serializer.SerializeToArray(change.Record), current?.ETag));
-                    chosen.Add(change);
-                }
-
-                if (writes.Count == 0)
-                {
+                    known.Set(change.Grain, current);
                     continue;
                 }
 
-                try
+                writes.Add(TableWrite.ReplaceOrInsert(partition, RecordKey(change.Grain), serializer.SerializeToArray(change.Record), current?.ETag));
+                chosen.Add(change);
+            }
+
+            if (writes.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var etags = await table.WriteAsync(writes, cancellationToken);
+                for (var i = 0; i < chosen.Count; i++)
                 {
-                    var etags = await table.WriteAsync(writes, cancellationToken);
-                    for (var i = 0; i < chosen.Count; i++)
-                    {
-                        var stored = new StoredGeoRecord(chosen[i].Record, etags[i]!);
-                        known.Set(chosen[i].Grain, stored);
-                        applied.Add((chosen[i].Grain, stored));
-                    }
+                    var stored = new StoredGeoRecord(chosen[i].Record, etags[i]!);
+                    known.Set(chosen[i].Grain, stored);
+                    applied.Add((chosen[i].Grain, stored));
                 }
-                catch (TableConditionFailedException)
+            }
+            catch (TableConditionFailedException)
+            {
+                // Another silo of this region, or another batch, applied some of them meanwhile: one at a time, from what is stored.
+                foreach (var change in chosen)
                 {
-                    // Another silo of this region applied some of them meanwhile: one at a time, from what is stored.
-                    foreach (var change in chosen)
+                    known.Forget(change.Grain);
+                    if (await ApplyOneAsync(change, known, cancellationToken) is { } stored)
                     {
-                        known.Forget(change.Grain);
-                        if (await ApplyOneAsync(change, known, cancellationToken) is { } stored)
-                        {
-                            applied.Add((change.Grain, stored));
-                        }
+                        applied.Add((change.Grain, stored));
                     }
                 }
             }

@@ -45,6 +45,18 @@ internal sealed class Outbox(
         get { lock (_lock) return _entries.Count; }
     }
 
+    /// <summary>Grains whose latest version committed here some target has not acknowledged yet.</summary>
+    public int Unacknowledged
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _entries.Values.Count(e => e.Latest is { } latest && targets.Any(t => latest.IsNewerThan(e.Acknowledged.GetValueOrDefault(t))));
+            }
+        }
+    }
+
     /// <summary>
     /// Whether the commit about to be made by <paramref name="token"/> can rely on the marker it wrote before. If so, the
     /// marker cannot be deleted until <see cref="EndCommit"/>.

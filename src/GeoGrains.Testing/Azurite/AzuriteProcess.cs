@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Azure.Data.Tables;
 
 namespace GeoGrains.Testing.Azurite;
@@ -106,7 +104,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), $"geograins-azurite-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dataDirectory);
-        var azurite = new AzuriteProcess(executable, dataDirectory, owns, FreeLoopbackPort());
+        var azurite = new AzuriteProcess(executable, dataDirectory, owns, LoopbackPort.Free());
         try
         {
             await azurite.StartAsync(cancellationToken);
@@ -371,13 +369,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
     }
 
     private string Output() => _output.IsEmpty ? "(none)" : string.Join(Environment.NewLine, _output);
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Finds <c>azurite-table</c>: the environment variable's file, else the nearest <c>node_modules/.bin</c> above the tests.</summary>
     private static string FindExecutable()

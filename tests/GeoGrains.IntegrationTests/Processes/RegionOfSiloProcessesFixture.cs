@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using GeoGrains.Runtime.Topology;
+using GeoGrains.Testing;
 using GeoGrains.Testing.Azurite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

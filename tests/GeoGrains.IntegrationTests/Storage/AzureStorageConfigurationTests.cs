@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
+using GeoGrains.Testing;
 using GeoGrains.Testing.Azurite;
 using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;

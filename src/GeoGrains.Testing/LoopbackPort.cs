@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace GeoGrains.IntegrationTests;
+namespace GeoGrains.Testing;
 
+/// <summary>Free loopback ports for the processes tests start (Azurites, silos, gateways).</summary>
 internal static class LoopbackPort
 {
     /// <summary>A loopback port nothing listens on right now.</summary>

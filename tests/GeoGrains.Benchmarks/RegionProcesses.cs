@@ -1,0 +1,325 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
+using GeoGrains.Silo;
+using GeoGrains.Silo.Diagnostics;
+using GeoGrains.Testing;
+using GeoGrains.Testing.Azurite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Runtime;
+
+namespace GeoGrains.Benchmarks;
+
+/// <summary>
+/// Regions as a deployment has them, as far as one machine allows: each region's silo is its own process (this program
+/// with <c>--silo</c>, so that it hosts the benchmark's grains) on its own Azurite, and each region, silo and Azurite,
+/// is pinned to a core of its own, so that one region's work does not run on the other's CPU. The clients (this process)
+/// are not pinned.
+/// </summary>
+internal sealed class RegionProcesses : IAsyncDisposable
+{
+    public const string SiloSwitch = "--silo";
+    private const string ServiceId = "geograins-bench";
+    private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly Dictionary<RegionId, Region> _regions = [];
+    private readonly string _work = Directory.CreateTempSubdirectory("geograins-bench-regions-").FullName;
+
+    private RegionProcesses()
+    {
+    }
+
+    public IReadOnlyCollection<RegionId> Regions => _regions.Keys;
+
+    public IClusterClient Client(RegionId region) => _regions[region].Client!.Services.GetRequiredService<IClusterClient>();
+
+    /// <summary>Runs one silo of a region in this process: the <c>--silo</c> mode the benchmark starts its regions with.</summary>
+    public static async Task<int> RunSiloAsync(string[] args)
+    {
+        using var host = RegionSiloHost.CreateBuilder(args).Build();
+        await host.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Starts each region on its own core, in the order given: the first on core 0, the next on core 1, and so on.</summary>
+    public static async Task<RegionProcesses> StartAsync(IReadOnlyList<RegionId> regions)
+    {
+        if (Environment.ProcessorCount < regions.Count || !OperatingSystem.IsLinux())
+        {
+            throw new InvalidOperationException($"Regions on cores of their own need Linux and a core per region; this machine has {Environment.ProcessorCount} cores.");
+        }
+
+        var cluster = new RegionProcesses();
+        try
+        {
+            var topology = GeoTopology.Default.Subset(regions);
+            var ports = regions.ToDictionary(r => r, _ => (Silo: LoopbackPort.Free(), Gateway: LoopbackPort.Free()));
+            foreach (var region in regions)
+            {
+                topology = topology.WithGateways(region, [new IPEndPoint(IPAddress.Loopback, ports[region].Gateway)]);
+            }
+
+            var topologyFile = Path.Combine(cluster._work, "topology.json");
+            await File.WriteAllTextAsync(topologyFile, JsonSerializer.Serialize(topology.ToOptions()));
+            for (var core = 0; core < regions.Count; core++)
+            {
+                var region = regions[core];
+                var azurite = await AzuriteProcess.StartNewAsync(Path.Combine(cluster._work, $"azurite-{region}"));
+                var entry = new Region(region, core, azurite);
+                cluster._regions[region] = entry;
+                Pin(azurite.ProcessId ?? throw new InvalidOperationException($"The Azurite of {region} exited at start."), core);
+                entry.Silo = SiloProcess(region, core, ports[region].Silo, ports[region].Gateway, azurite.ConnectionString, topologyFile);
+            }
+
+            foreach (var region in regions)
+            {
+                await cluster.ConnectAsync(region, topology[region].ClusterId, ports[region].Gateway);
+            }
+
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>CPU used so far by each region's silo process and Azurite, and by this process (the clients).</summary>
+    public RegionsCpu Cpu() => new(
+        _regions.Values.ToDictionary(r => r.Id, r => new RegionCpu(ProcessCpu.Of(r.Silo?.Process.Id), ProcessCpu.Of(r.Azurite.ProcessId))),
+        ProcessCpu.Self());
+
+    /// <summary>
+    /// Waits until every region acknowledged every change (returning how long that took), then until every outbox marker
+    /// is deleted, so that what a write leaves to do is done before the next window. Reads the silos' own counters, not
+    /// the storage.
+    /// </summary>
+    public async Task<TimeSpan> WaitForOutboxAsync()
+    {
+        var waited = Stopwatch.StartNew();
+        TimeSpan? acknowledged = null;
+        while (true)
+        {
+            var metrics = new List<SiloMetrics>();
+            foreach (var region in _regions.Keys)
+            {
+                var client = Client(region);
+                foreach (var silo in (await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys)
+                {
+                    metrics.Add(await client.GetGrain<ISiloMetricsGrain>(silo.ToParsableString()).Read());
+                }
+            }
+
+            if (acknowledged is null && metrics.All(m => m.Unacknowledged == 0))
+            {
+                acknowledged = waited.Elapsed;
+            }
+
+            if (acknowledged is { } drained && metrics.All(m => m.OutboxMarkers == 0))
+            {
+                return drained;
+            }
+
+            if (waited.Elapsed > QuietTimeout)
+            {
+                throw new TimeoutException(
+                    $"After {QuietTimeout}, {metrics.Sum(m => m.Unacknowledged)} changes are unacknowledged and {metrics.Sum(m => m.OutboxMarkers)} outbox markers not deleted.\n{Output}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+    }
+
+    /// <summary>Rows in Orleans' grain state table on the region's Azurite: where the plain grains' state went.</summary>
+    public async Task<int> GrainStateRowsAsync(RegionId region)
+    {
+        var table = new TableServiceClient(_regions[region].Azurite.ConnectionString).GetTableClient(new RegionStorageOptions().GrainStateTableName);
+        var rows = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(select: ["PartitionKey"]))
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    public string Output => string.Join("\n", _regions.Values.Select(r => $"--- {r.Id} silo (core {r.Core}) ---\n{r.Silo?.Output}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var region in _regions.Values)
+        {
+            if (region.Client is { } client)
+            {
+                await client.StopAsync(CancellationToken.None).ContinueWith(_ => { });
+                client.Dispose();
+            }
+        }
+
+        foreach (var region in _regions.Values)
+        {
+            region.Silo?.Stop();
+            await region.Azurite.DisposeAsync();
+        }
+
+        Directory.Delete(_work, recursive: true);
+    }
+
+    private static ChildSilo SiloProcess(RegionId region, int core, int siloPort, int gatewayPort, string connectionString, string topologyFile)
+    {
+        // taskset execs dotnet, so the process started is the silo itself, on its core from its first instruction.
+        var start = new ProcessStartInfo("taskset")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+        {
+            "-c", core.ToString(CultureInfo.InvariantCulture), "dotnet", typeof(RegionProcesses).Assembly.Location, SiloSwitch,
+            "--region", region.Value, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
+            "--storage", "azure", "--storage-connection-string", connectionString, "--topology-file", topologyFile,
+            "--exit-when-stdin-closes", "true", "--Orleans:ServiceId", ServiceId, "--Logging:LogLevel:Default", "Warning",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // One core: one GC heap is all the silo can use.
+        start.Environment["DOTNET_gcServer"] = "0";
+        return new ChildSilo(Process.Start(start) ?? throw new InvalidOperationException($"Could not start the silo of {region}."));
+    }
+
+    /// <summary>Pins every thread of a running process to one core; threads it starts later inherit that.</summary>
+    private static void Pin(int pid, int core)
+    {
+        using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-p", "-c", core.ToString(CultureInfo.InvariantCulture), pid.ToString(CultureInfo.InvariantCulture)])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("taskset did not start.");
+        var error = taskset.StandardError.ReadToEnd();
+        taskset.WaitForExit();
+        if (taskset.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"taskset could not pin process {pid} to core {core}: {error}");
+        }
+    }
+
+    private async Task ConnectAsync(RegionId region, string clusterId, int gatewayPort)
+    {
+        var entry = _regions[region];
+        entry.Client = new HostBuilder()
+            .UseOrleansClient(c => c
+                .UseStaticClustering([new IPEndPoint(IPAddress.Loopback, gatewayPort)])
+                .Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = ServiceId;
+                })
+                .UseConnectionRetryFilter((_, _) => Task.FromResult(entry.Silo is { Process.HasExited: false })))
+            .Build();
+        using var connecting = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await entry.Client.StartAsync(connecting.Token);
+        }
+        catch (Exception exception)
+        {
+            throw new InvalidOperationException($"No client could connect to the silo of {region}.\n{Output}", exception);
+        }
+    }
+
+    private sealed class Region(RegionId id, int core, AzuriteProcess azurite)
+    {
+        public RegionId Id { get; } = id;
+
+        public int Core { get; } = core;
+
+        public AzuriteProcess Azurite { get; } = azurite;
+
+        public ChildSilo? Silo { get; set; }
+
+        public IHost? Client { get; set; }
+    }
+
+    /// <summary>A silo process: its output kept for error messages; closing its standard input stops it.</summary>
+    private sealed class ChildSilo
+    {
+        private readonly StringBuilder _output = new();
+
+        public ChildSilo(Process process)
+        {
+            Process = process;
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public Process Process { get; }
+
+        public string Output
+        {
+            get { lock (_output) return _output.ToString(); }
+        }
+
+        public void Stop()
+        {
+            try
+            {
+                Process.StandardInput.Close();
+                if (!Process.WaitForExit(TimeSpan.FromSeconds(20)))
+                {
+                    Process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (Exception exception) when (exception is IOException or InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            Process.Dispose();
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_output)
+            {
+                // Enough to say why a silo failed; a long run must not grow it without bound.
+                if (_output.Length < 64 * 1024)
+                {
+                    _output.AppendLine(line);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>CPU used so far by one region: its silo process and its Azurite.</summary>
+internal readonly record struct RegionCpu(TimeSpan Silo, TimeSpan Storage)
+{
+    public static RegionCpu operator -(RegionCpu a, RegionCpu b) => new(a.Silo - b.Silo, a.Storage - b.Storage);
+}
+
+/// <summary>CPU used so far by each region and by the clients.</summary>
+internal sealed record RegionsCpu(IReadOnlyDictionary<RegionId, RegionCpu> Regions, TimeSpan Clients)
+{
+    public static RegionsCpu operator -(RegionsCpu a, RegionsCpu b) =>
+        new(a.Regions.ToDictionary(r => r.Key, r => r.Value - b.Regions[r.Key]), a.Clients - b.Clients);
+}
