@@ -13,8 +13,24 @@ public sealed class GeoGrainAttribute : Attribute
     /// <summary>With <see cref="HomeBy.Function"/>: the name of the function registered in <c>GeoGrainsOptions.HomeFunctions</c>.</summary>
     public string? HomeFunction { get; set; }
 
-    /// <summary>How committed changes reach the other regions. Default <see cref="ReplicationMode.Async"/>.</summary>
+    /// <summary>
+    /// When a write is acknowledged: once durable in the owner region (<see cref="ReplicationMode.Async"/>, the default),
+    /// once also applied by <see cref="SemiSyncRegions"/> other regions, or by all of them. A call can choose otherwise
+    /// with <see cref="GeoContext.Write"/>.
+    /// </summary>
     public ReplicationMode Replication { get; set; } = ReplicationMode.Async;
+
+    /// <summary>With <see cref="ReplicationMode.SemiSync"/>: how many other regions must apply a write before it is acknowledged. Default 1.</summary>
+    public int SemiSyncRegions { get; set; } = 1;
+
+    /// <summary>
+    /// How fresh the answers of <c>[ReadOnly]</c> methods must be. Default <see cref="ReadConsistency.Eventual"/> (the
+    /// local replica). A call can choose otherwise with <see cref="GeoContext.Read"/>.
+    /// </summary>
+    public ReadConsistency Reads { get; set; } = ReadConsistency.Eventual;
+
+    /// <summary>With <see cref="ReadConsistency.BoundedStaleness"/>: the bound, in milliseconds.</summary>
+    public int MaxStalenessMilliseconds { get; set; }
 }
 
 /// <summary>How the home region of a geo grain is chosen.</summary>
@@ -30,9 +46,15 @@ public enum HomeBy
     Function,
 }
 
-/// <summary>How a committed change reaches the other regions.</summary>
+/// <summary>When a write to a geo grain is acknowledged.</summary>
 public enum ReplicationMode
 {
-    /// <summary>The write is acknowledged once it is durable in the home region; replicas receive it in the background.</summary>
+    /// <summary>Once it is durable in the owner region; the other regions receive it in the background.</summary>
     Async,
+
+    /// <summary>Once it is durable in the owner region and applied by a given number of other regions (the first to apply it: the nearest).</summary>
+    SemiSync,
+
+    /// <summary>Once every other region has applied it.</summary>
+    Sync,
 }

@@ -34,7 +34,7 @@ internal sealed class GeoWritePath(
     // Which activation, if any, the current call flow is writing as: a read interleaved with a write cannot write.
     private static readonly AsyncLocal<WriteTicket?> Writing = new();
 
-    private readonly ConcurrentDictionary<Type, GeoGrainAttribute> _attributes = new();
+    private readonly ConcurrentDictionary<Type, (GeoGrainAttribute Attribute, GeoGrains.Consistency Reads, Durability Writes)> _types = new();
 
     public RegionId Region => region.Id;
 
@@ -46,17 +46,29 @@ internal sealed class GeoWritePath(
 
     public GrainHandOff HandOff => handOff;
 
+    public IRegionLinks Links => links;
+
     /// <summary>Places an activation: validates its class and key, and finds its home partition.</summary>
     public GeoGrainRegistration Register(Type grainClass, GrainId grain)
     {
-        var attribute = _attributes.GetOrAdd(grainClass, GeoGrainRegistration.AttributeOf);
+        var (attribute, reads, writes) = _types.GetOrAdd(grainClass, type =>
+        {
+            var declared = GeoGrainRegistration.AttributeOf(type);
+            var (reads, writes) = ConsistencyRules.DefaultsOf(declared, type.FullName ?? type.Name, topology.RegionIds.Count());
+            return (declared, reads, writes);
+        });
         var key = grain.Key.ToString();
         var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
-        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute);
+        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute, reads, writes);
     }
 
-    /// <summary>Runs a write call: routes it, and where it runs here, holds the activation's write lock around it.</summary>
-    public async Task RunAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route)
+    /// <summary>
+    /// Runs a call at the grain's owner: here, under the activation's write lock, if this region owns the grain, else
+    /// forwarded to the owner region. A write (<paramref name="write"/>) may commit; a strong read runs the same way,
+    /// ordered with the writes and hand-offs, but cannot. Returns the ownership it ran under, or <see langword="null"/>
+    /// when it was forwarded.
+    /// </summary>
+    public async Task<GrainOwnership?> RunAtOwnerAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, bool write)
     {
         // Route.
         var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
@@ -66,27 +78,27 @@ internal sealed class GeoWritePath(
             await grain.WriteLock.WaitAsync();
             try
             {
-                // Ownership may have moved while this write waited behind others or a hand-off.
+                // Ownership may have moved while this call waited behind others or a hand-off.
                 owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
                 if (owner.Owner == region.Id)
                 {
                     if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
                     {
-                        // First write under this ownership (the activation may have been a replica): continue from what is stored.
+                        // First call under this ownership (the activation may have been a replica): continue from what is stored.
                         await grain.ReloadAsync();
                     }
 
-                    Writing.Value = new WriteTicket(grain, owner);
+                    Writing.Value = write ? new WriteTicket(grain, owner) : null;
                     try
                     {
-                        await call.Invoke(); // the grain's method; its Update calls CommitAsync
+                        await call.Invoke(); // the grain's method; a write's Update calls CommitAsync
                     }
                     finally
                     {
                         Writing.Value = null;
                     }
 
-                    return;
+                    return owner;
                 }
             }
             finally
@@ -96,6 +108,7 @@ internal sealed class GeoWritePath(
         }
 
         await route.ForwardAsync(call, owner, links);
+        return null;
     }
 
     /// <summary>Commits a change of <paramref name="grain"/>'s state, made by the write call running now, and ships it.</summary>

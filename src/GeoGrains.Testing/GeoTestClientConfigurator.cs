@@ -3,9 +3,9 @@ using Orleans.TestingHost;
 
 namespace GeoGrains.Testing;
 
-/// <summary>Lets the region clients of a <see cref="GeoTestCluster"/> subscribe to the change feed.</summary>
+/// <summary>Lets the region clients of a <see cref="GeoTestCluster"/> subscribe to the change feed and use <see cref="GeoContext"/> scopes.</summary>
 internal sealed class GeoTestClientConfigurator : IClientBuilderConfigurator
 {
     public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-        clientBuilder.AddMemoryStreams(GeoChangeFeed.ProviderName);
+        clientBuilder.AddMemoryStreams(GeoChangeFeed.ProviderName).AddGeoGrainsClient();
 }

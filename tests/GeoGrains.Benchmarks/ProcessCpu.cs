@@ -34,15 +34,25 @@ internal static class ProcessCpu
     }
 
     /// <summary>
-    /// Gives process <paramref name="pid"/> (one this run started) the lowest CPU priority (nice 19), so that it runs only
-    /// on CPU nothing else wants: as if it had a machine of its own, as far as one shared machine allows.
+    /// Gives process <paramref name="pid"/> (one this run started) the lowest CPU priority (nice 19), every thread of it
+    /// (Linux keeps a nice value per thread; threads started later inherit their creator's), so that it runs only on CPU
+    /// nothing else wants: as if it had a machine of its own, as far as one shared machine allows.
     /// </summary>
     /// <exception cref="InvalidOperationException">The priority could not be changed.</exception>
     public static void LowestPriority(int? pid)
     {
-        if (pid is not { } id || SetPriority(0 /* PRIO_PROCESS */, (uint)id, 19) != 0)
+        if (pid is not { } id || !Directory.Exists($"/proc/{id}/task"))
         {
-            throw new InvalidOperationException($"Could not lower the priority of process {pid?.ToString(CultureInfo.InvariantCulture) ?? "(none)"} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+            throw new InvalidOperationException($"Could not lower the priority of process {pid?.ToString(CultureInfo.InvariantCulture) ?? "(none)"}: it is not running.");
+        }
+
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{id}/task"))
+        {
+            var thread = uint.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture);
+            if (SetPriority(0 /* PRIO_PROCESS: on Linux, one thread */, thread, 19) != 0 && Directory.Exists(task))
+            {
+                throw new InvalidOperationException($"Could not lower the priority of thread {thread} of process {id} (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}).");
+            }
         }
     }
 

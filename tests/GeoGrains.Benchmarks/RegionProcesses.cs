@@ -21,7 +21,8 @@ namespace GeoGrains.Benchmarks;
 /// Regions as a deployment has them, as far as one machine allows: each region's silo is its own process (this program
 /// with <c>--silo</c>, so that it hosts the benchmark's grains) on its own Azurite, and each region, silo and Azurite,
 /// is pinned to a core of its own, so that one region's work does not run on the other's CPU. The clients (this process)
-/// are not pinned.
+/// run on the last region's core, and every region but the first runs at the lowest CPU priority there: the first
+/// region, the one measured, and its clients get their CPU as if each had a machine of its own.
 /// </summary>
 internal sealed class RegionProcesses : IAsyncDisposable
 {
@@ -74,7 +75,7 @@ internal sealed class RegionProcesses : IAsyncDisposable
                 var azurite = await AzuriteProcess.StartNewAsync(Path.Combine(cluster._work, $"azurite-{region}"));
                 var entry = new Region(region, core, azurite);
                 cluster._regions[region] = entry;
-                Pin(azurite.ProcessId ?? throw new InvalidOperationException($"The Azurite of {region} exited at start."), core);
+                Pin(azurite.ProcessId ?? throw new InvalidOperationException($"The Azurite of {region} exited at start."), $"{core}");
                 entry.Silo = SiloProcess(region, core, ports[region].Silo, ports[region].Gateway, azurite.ConnectionString, topologyFile);
             }
 
@@ -82,6 +83,16 @@ internal sealed class RegionProcesses : IAsyncDisposable
             {
                 await cluster.ConnectAsync(region, topology[region].ClusterId, ports[region].Gateway);
             }
+
+            // Only once every region is up (a starved silo would start slowly): the clients move to the last core, where
+            // the other regions yield to them.
+            foreach (var region in cluster._regions.Values.Where(r => r.Core > 0))
+            {
+                ProcessCpu.LowestPriority(region.Azurite.ProcessId);
+                ProcessCpu.LowestPriority(region.Silo!.Process.Id);
+            }
+
+            Pin(Environment.ProcessId, $"{regions.Count - 1}");
 
             return cluster;
         }
@@ -155,6 +166,8 @@ internal sealed class RegionProcesses : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // What runs after this (other scenarios) gets every core again.
+        Pin(Environment.ProcessId, $"0-{Environment.ProcessorCount - 1}");
         foreach (var region in _regions.Values)
         {
             if (region.Client is { } client)
@@ -199,10 +212,10 @@ internal sealed class RegionProcesses : IAsyncDisposable
         return new ChildSilo(Process.Start(start) ?? throw new InvalidOperationException($"Could not start the silo of {region}."));
     }
 
-    /// <summary>Pins every thread of a running process to one core; threads it starts later inherit that.</summary>
-    private static void Pin(int pid, int core)
+    /// <summary>Pins every thread of a running process to the cores listed (e.g. "1", "0-1"); threads it starts later inherit that.</summary>
+    private static void Pin(int pid, string cores)
     {
-        using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-p", "-c", core.ToString(CultureInfo.InvariantCulture), pid.ToString(CultureInfo.InvariantCulture)])
+        using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-p", "-c", cores, pid.ToString(CultureInfo.InvariantCulture)])
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -212,7 +225,7 @@ internal sealed class RegionProcesses : IAsyncDisposable
         taskset.WaitForExit();
         if (taskset.ExitCode != 0)
         {
-            throw new InvalidOperationException($"taskset could not pin process {pid} to core {core}: {error}");
+            throw new InvalidOperationException($"taskset could not pin process {pid} to cores {cores}: {error}");
         }
     }
 

@@ -42,6 +42,13 @@ public sealed class GeoGrainsOptions
     /// </summary>
     public bool ChangeFeed { get; set; } = true;
 
+    /// <summary>
+    /// The key session tokens are signed with (base64, at least 16 bytes), the same in every region of the service, so
+    /// that a token a client altered or made up is refused. When not set, a key derived from the service id: enough to
+    /// catch garbled tokens, not forged ones; set a secret key in production.
+    /// </summary>
+    public string? SessionTokenKey { get; set; }
+
     /// <summary>Home functions for <see cref="HomeBy.Function"/>, by name: the grain key to its home region.</summary>
     public Dictionary<string, Func<string, RegionId>> HomeFunctions { get; } = new(StringComparer.Ordinal);
 }

@@ -58,6 +58,11 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"MaxBatchesInFlight {replication.MaxBatchesInFlight}).");
         }
 
+        if (options.SessionTokenKey is { Length: > 0 } key)
+        {
+            Consistency.SessionTokenCodec.KeyOf(key);
+        }
+
         return (topology, region);
     }
 }

@@ -1,4 +1,5 @@
 using GeoGrains;
+using GeoGrains.Client.Calls;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime;
 using GeoGrains.Runtime.Clocks;
@@ -93,7 +94,11 @@ public static class GeoGrainsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
         services.TryAddSingleton<GrainHandOff>();
         services.TryAddSingleton<GeoWritePath>();
+        services.TryAddSingleton<SessionTokenCodec>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
+
+        // Grains calling geo grains get GeoContext scopes and what served their calls, as clients do.
+        builder.AddOutgoingGrainCallFilter<GeoCallContextFilter>();
 
         // The change feed: an in-memory stream per region; it needs pub-sub storage, which a user may have added already.
         builder.AddMemoryStreams(GeoChangeFeed.ProviderName);

@@ -143,6 +143,9 @@ internal sealed class RemoteRegionClient(
                     return next(context);
                 })));
                 client.AddOutgoingGrainCallFilter(filter);
+
+                // A call forwarded to the owner region brings back what served it there, for the forwarding region's caller.
+                client.AddGeoGrainsClient();
             })
             .Build();
     }

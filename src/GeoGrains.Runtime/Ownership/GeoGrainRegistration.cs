@@ -2,8 +2,12 @@ using System.Reflection;
 
 namespace GeoGrains.Runtime.Ownership;
 
-/// <summary>What GeoGrains knows of one geo grain activation: its key, home region and home partition.</summary>
-internal sealed record GeoGrainRegistration(string Key, RegionId Home, HomePartition Partition, GeoGrainAttribute Attribute)
+/// <summary>
+/// What GeoGrains knows of one geo grain activation: its key, home region and home partition, and its type's default
+/// read level and write durability.
+/// </summary>
+internal sealed record GeoGrainRegistration(
+    string Key, RegionId Home, HomePartition Partition, GeoGrainAttribute Attribute, GeoGrains.Consistency Reads, Durability Writes)
 {
     /// <summary>The <see cref="GeoGrainAttribute"/> of a grain class, or a typed error naming what is missing.</summary>
     public static GeoGrainAttribute AttributeOf(Type grainClass) =>
