@@ -28,6 +28,9 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     private GeoGrainRegistration _registration = null!;
     private Snapshot _current = null!;
 
+    // Completed (and replaced) whenever the activation takes a newer version: what a read waiting for catch-up waits on.
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The state as of <see cref="Version"/>.</summary>
     protected TState State => _current.State;
 
@@ -116,6 +119,35 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
 
     void IGeoGrainActivation.Accept(StoredGeoRecord stored) => Accept(stored, null);
 
+    async Task<bool> IGeoGrainActivation.WaitUntilAsync(Func<StoredGeoRecord?, bool> condition, TimeSpan timeout)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            // Take the signal before looking, so that a version taken in between is not missed.
+            var advanced = Volatile.Read(ref _advanced).Task;
+            if (condition(_current.Stored))
+            {
+                return true;
+            }
+
+            var left = TimeProvider.System.GetElapsedTime(TimeProvider.System.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            try
+            {
+                await advanced.WaitAsync(left);
+            }
+            catch (TimeoutException)
+            {
+                return condition(_current.Stored);
+            }
+        }
+    }
+
     internal TState CurrentState => _current.State;
 
     /// <summary>
@@ -136,6 +168,7 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
             var next = new Snapshot(stored, state ?? GeoStateSerializer.Deserialize<TState>(stored.Record.State));
             if (Interlocked.CompareExchange(ref _current, next, current) == current)
             {
+                Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
                 return;
             }
         }

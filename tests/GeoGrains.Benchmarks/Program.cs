@@ -8,7 +8,7 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory|consistency --samples 200 --warm-up 20
 //        --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.FirstOrDefault() == RegionProcesses.SiloSwitch)
@@ -35,12 +35,12 @@ for (var i = 0; i < args.Length; i++)
         case "--update-docs": docs = Next(); break;
         case "--no-change-feed": changeFeed = false; break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory --samples N --warm-up N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory|consistency --samples N --warm-up N --json FILE --update-docs FILE");
             return 2;
     }
 }
 
-string[] scenarios = ["all", "links", "geo", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory"];
+string[] scenarios = ["all", "links", "geo", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "consistency"];
 if (!scenarios.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
@@ -335,6 +335,25 @@ if (scenario is "all" or "storage" or "storage-directory")
         sections.Add(("storage-directory", $"One Azurite per region, us-east and eu-west. Silo refresh: {samples * 5} sequential `OwnershipCache.RefreshAsync()` calls of us-east's silo, each taking no change. Anti-entropy: the inter-region traffic over 10 s with nothing changing (a round every 5 s each way). Overrides merged into us-east's directory through its grain in changes of 1,000, as moves' updates arrive, then taken by every copy; {10} moves (`RehomeAsync` to eu-west, 100 ms round trip) per row, after the rest.", table.ToString()));
         results["storageDirectory"] = directory;
     }
+}
+
+if (scenario is "all" or "consistency")
+{
+    Console.WriteLine("[consistency] 3 regions on in-memory accounts, 1 silo each, WAN emulation on: reads at each level from each region...");
+    await using var geo = await new GeoTestClusterBuilder().StartAsync();
+    var rows = await ConsistencyReadBenchmark.RunAsync(geo, samples / 4, warmUp / 4);
+    var table = new StringBuilder();
+    table.AppendLine("| reader | level | forwarded to the owner | emulated RTT to the owner | p50 | p99 | p50 − RTT | target (forwarded) p50 ≤ RTT + 5 ms |");
+    table.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
+    foreach (var row in rows)
+    {
+        table.AppendLine(
+            $"| {row.Reader} | {row.Level} | {row.ForwardedShare:0%} | {row.RoundTripToOwnerMs:0} ms | {row.Latency.P50Ms:0.00} ms | {row.Latency.P99Ms:0.00} ms | {(row.MeetsTarget is null ? "–" : $"{row.Latency.P50Ms - row.RoundTripToOwnerMs:0.00} ms")} | {(row.MeetsTarget is { } met ? Verdict(met) : "– (local)")} |");
+        allMet &= row.MeetsTarget ?? true;
+    }
+
+    sections.Add(("consistency-reads", $"3 regions, 1 silo each, in-memory accounts, WAN emulation on; a grain owned by us-east, replicated everywhere before the reads; {samples / 4} sequential reads per row after {warmUp / 4} warm-up reads, each reader region's rows side by side; the session has seen the grain's current version.", table.ToString()));
+    results["consistencyReads"] = rows;
 }
 
 foreach (var (name, title, table) in sections)

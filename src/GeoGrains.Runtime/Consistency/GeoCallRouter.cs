@@ -3,6 +3,8 @@ using System.Reflection;
 using GeoGrains.Client.Calls;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using ReadLevel = GeoGrains.Consistency;
 
@@ -16,7 +18,7 @@ namespace GeoGrains.Runtime.Consistency;
 /// provably fresh enough, else by the owner. When the caller asked (it runs GeoGrains' call filter), the response carries
 /// what served the call (<see cref="GeoCallInfo"/>), with the caller's session token brought up to date.
 /// </summary>
-internal sealed class GeoCallRouter(GeoWritePath writes, LocalRegion region, SessionTokenCodec tokens) : IIncomingGrainCallFilter
+internal sealed class GeoCallRouter(GeoWritePath writes, LocalRegion region, SessionTokenCodec tokens, IOptions<GeoGrainsOptions> options) : IIncomingGrainCallFilter
 {
     private static readonly ConcurrentDictionary<MethodInfo, bool> ReadOnlyMethods = new();
 
@@ -76,13 +78,14 @@ internal sealed class GeoCallRouter(GeoWritePath writes, LocalRegion region, Ses
         }
 
         var owner = await writes.Ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
-        if (owner.Owner == region.Id || level.Level == ReadConsistency.Eventual || IsFreshEnough(grain, level, session))
+        if (owner.Owner == region.Id || level.Level == ReadConsistency.Eventual || IsFreshEnough(grain.Stored, level, session)
+            || (level.Level == ReadConsistency.Session && await grain.WaitUntilAsync(stored => IsFreshEnough(stored, level, session), options.Value.Consistency.SessionWait)))
         {
             await call.Invoke();
             return owner;
         }
 
-        // Not provably fresh enough here: the owner is.
+        // Not provably fresh enough here, nor soon enough: the owner is.
         await route.ForwardAsync(call, owner, writes.Links);
         return null;
     }
@@ -93,10 +96,10 @@ internal sealed class GeoCallRouter(GeoWritePath writes, LocalRegion region, Ses
     /// clock has seen the version before it), so no version the session saw can be newer. A bound on staleness needs to
     /// know what the owner has committed since: without that proof, the owner answers.
     /// </summary>
-    private static bool IsFreshEnough(IGeoGrainActivation grain, ReadLevel level, SessionVector session) => level.Level switch
+    private static bool IsFreshEnough(StoredGeoRecord? stored, ReadLevel level, SessionVector session) => level.Level switch
     {
         ReadConsistency.Session => session.Seen.Count == 0
-            || (grain.Stored?.Record.CommittedAt is { } committed && session.Seen.Values.All(seen => committed >= seen)),
+            || (stored?.Record.CommittedAt is { } committed && session.Seen.Values.All(seen => committed >= seen)),
         _ => false,
     };
 

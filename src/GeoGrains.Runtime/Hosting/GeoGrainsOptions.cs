@@ -42,6 +42,9 @@ public sealed class GeoGrainsOptions
     /// </summary>
     public bool ChangeFeed { get; set; } = true;
 
+    /// <summary>Options of reads at a consistency level: how long a session read waits for a replica to catch up.</summary>
+    public Consistency.ConsistencyOptions Consistency { get; set; } = new();
+
     /// <summary>
     /// The key session tokens are signed with (base64, at least 16 bytes), the same in every region of the service, so
     /// that a token a client altered or made up is refused. When not set, a key derived from the service id: enough to

@@ -58,6 +58,11 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"MaxBatchesInFlight {replication.MaxBatchesInFlight}).");
         }
 
+        if (options.Consistency.SessionWait < TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException($"GeoGrains:Consistency:SessionWait must not be negative (got {options.Consistency.SessionWait}).");
+        }
+
         if (options.SessionTokenKey is { Length: > 0 } key)
         {
             Consistency.SessionTokenCodec.KeyOf(key);

@@ -20,4 +20,7 @@ internal interface IGeoGrainActivation
 
     /// <summary>Takes a version the receiver applied, unless the activation holds a later one.</summary>
     void Accept(StoredGeoRecord stored);
+
+    /// <summary>Waits until the version the activation holds meets <paramref name="condition"/>, at most <paramref name="timeout"/>; returns whether it does.</summary>
+    Task<bool> WaitUntilAsync(Func<StoredGeoRecord?, bool> condition, TimeSpan timeout);
 }
