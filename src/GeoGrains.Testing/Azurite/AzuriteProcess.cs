@@ -219,7 +219,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         try
         {
-            if (!process.HasExited && !Interrupt.Send(process.Id))
+            if (!process.HasExited && !ProcessSignals.Interrupt(process.Id))
             {
                 process.Kill(entireProcessTree: true);
             }

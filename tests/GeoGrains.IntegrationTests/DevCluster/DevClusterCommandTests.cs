@@ -37,7 +37,7 @@ public sealed class DevClusterCommandTests
     }
 
     [Fact]
-    public async Task Runs_every_silo_as_its_own_process_on_azurite_reports_a_dead_silo_and_ctrl_c_leaves_no_process_behind()
+    public async Task Runs_every_silo_as_its_own_process_on_azurite_reports_a_dead_silo_and_stopping_leaves_no_process_behind()
     {
         await using var devCluster = ChildProcess.Start(
             BuiltAssembly.DevCluster, "--storage", "azure", "--processes", "--base-port", "23500", "--samples", "3");
@@ -65,8 +65,8 @@ public sealed class DevClusterCommandTests
             TimeSpan.FromMinutes(2),
             "the supervisor's report of the dead silo, then more changes applied from us-east to eu-west");
 
-        // Ctrl+C: the dev cluster stops everything it started, and exits cleanly.
-        devCluster.Interrupt();
+        // Stopped (SIGTERM, handled as Ctrl+C): the dev cluster stops everything it started, and exits cleanly.
+        devCluster.Terminate();
         var exitCode = await devCluster.WaitForExitAsync(TimeSpan.FromMinutes(2));
         var output = devCluster.Output;
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.Processes;
 
@@ -54,12 +55,16 @@ internal sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(Process.Start(start)!);
     }
 
-    /// <summary>Ctrl+C for this process alone (SIGINT), the way a user stops a dev cluster in its terminal.</summary>
-    public void Interrupt()
+    /// <summary>
+    /// Asks this process alone to stop (SIGTERM), as a service manager would; the dev cluster and the silos stop on it
+    /// exactly as on Ctrl+C. (SIGINT itself would be ignored when the tests run as a background job: such a job inherits
+    /// SIGINT ignored, and .NET leaves it so.)
+    /// </summary>
+    public void Terminate()
     {
-        if (!global::GeoGrains.Testing.Azurite.Interrupt.Send(_process.Id))
+        if (!ProcessSignals.Terminate(_process.Id))
         {
-            throw new InvalidOperationException($"could not send SIGINT to process {_process.Id}; has it exited? {_process.HasExited}\n{Output}");
+            throw new InvalidOperationException($"could not send SIGTERM to process {_process.Id}; has it exited? {_process.HasExited}\n{Output}");
         }
     }
 
