@@ -58,6 +58,12 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"MaxBatchesInFlight {replication.MaxBatchesInFlight}).");
         }
 
+        if (replication.AcknowledgementTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException(
+                $"GeoGrains:Replication:AcknowledgementTimeout must be positive (got {replication.AcknowledgementTimeout}): semi-sync and sync writes wait that long for the other regions.");
+        }
+
         if (options.SessionTokenKey is { Length: > 0 } key)
         {
             Consistency.SessionTokenCodec.KeyOf(key);
