@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using GeoGrains.Client.Calls;
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Hosting;
@@ -70,6 +71,9 @@ internal sealed class GeoWritePath(
     /// </summary>
     public async Task<GrainOwnership?> RunAtOwnerAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, bool write)
     {
+        // A durability the call cannot have fails it before anything runs, in whichever region it arrives.
+        var durability = write ? DurabilityOf(grain) : Durability.Async;
+
         // Route.
         var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
         if (owner.Owner == region.Id)
@@ -88,7 +92,7 @@ internal sealed class GeoWritePath(
                         await grain.ReloadAsync();
                     }
 
-                    Writing.Value = write ? new WriteTicket(grain, owner) : null;
+                    Writing.Value = write ? new WriteTicket(grain, owner, durability) : null;
                     try
                     {
                         await call.Invoke(); // the grain's method; a write's Update calls CommitAsync
@@ -111,7 +115,29 @@ internal sealed class GeoWritePath(
         return null;
     }
 
-    /// <summary>Commits a change of <paramref name="grain"/>'s state, made by the write call running now, and ships it.</summary>
+    /// <summary>
+    /// The durability a write asks for: the call's (<see cref="GeoCallHeaders.Write"/>), else its grain type's default.
+    /// </summary>
+    /// <exception cref="InvalidConsistencyException">The call's durability is malformed or more than the topology can give.</exception>
+    private Durability DurabilityOf(IGeoGrainActivation grain)
+    {
+        if (RequestContext.Get(GeoCallHeaders.Write) is not string requested)
+        {
+            return grain.Registration.Writes;
+        }
+
+        var durability = Durability.Parse(requested);
+        var type = grain.GetType();
+        ConsistencyRules.Check(durability, type.FullName ?? type.Name, topology.RegionIds.Count());
+        return durability;
+    }
+
+    /// <summary>
+    /// Commits a change of <paramref name="grain"/>'s state, made by the write call running now, and ships it. A
+    /// <see cref="ReplicationMode.SemiSync"/> or <see cref="ReplicationMode.Sync"/> write then waits, still holding the
+    /// grain's write lock (so no later version is acknowledged before it), until enough other regions applied it.
+    /// </summary>
+    /// <exception cref="ReplicationIncompleteException">Too few regions applied it in time; it stays committed and keeps shipping.</exception>
     public async Task CommitAsync<TState>(GeoGrain<TState> grain, Func<TState, TState> change)
         where TState : class
     {
@@ -167,11 +193,23 @@ internal sealed class GeoWritePath(
 
             grain.Accept(new StoredGeoRecord(next, etags.Record), state);
 
-            // Ship.
-            replication.Ship(id, next);
+            // Ship, waiting for the acknowledgements first so that none can come before it.
+            var durability = ticket.Durability;
+            using var waiter = durability.Mode switch
+            {
+                ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions),
+                ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count),
+                _ => null,
+            };
+            replication.Ship(id, next, urgent: waiter is not null);
             if (options.Value.ChangeFeed)
             {
                 changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
+            }
+
+            if (waiter is not null)
+            {
+                await waiter.WaitAsync(durability.Timeout ?? options.Value.Replication.AcknowledgementTimeout);
             }
 
             return;
@@ -197,5 +235,5 @@ internal sealed class GeoWritePath(
         null,
         null);
 
-    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership);
+    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership, Durability Durability);
 }

@@ -8,7 +8,7 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory|consistency --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory --samples 200 --warm-up 20
 //        --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.FirstOrDefault() == RegionProcesses.SiloSwitch)
@@ -35,12 +35,12 @@ for (var i = 0; i < args.Length; i++)
         case "--update-docs": docs = Next(); break;
         case "--no-change-feed": changeFeed = false; break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|storage|storage-writes|storage-regions|storage-grains|storage-directory|consistency --samples N --warm-up N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory --samples N --warm-up N --json FILE --update-docs FILE");
             return 2;
     }
 }
 
-string[] scenarios = ["all", "links", "geo", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "consistency"];
+string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory"];
 if (!scenarios.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
@@ -132,6 +132,32 @@ if (scenario is "all" or "geo")
     sections.Add(("geo-bytes", "us-east → eu-west (and its acknowledgements), 1000 writes/s for 4 s over 200 profile grains (~290-byte JSON state); bytes counted on the inter-region connections.", bytesTable.ToString()));
     results["bytes"] = new { plainShipping, batched, reduction };
     allMet &= bytesMet;
+}
+
+if (scenario is "all" or "consistency-writes")
+{
+    Console.WriteLine("[consistency-writes] 3 regions on in-memory accounts, 1 silo each, WAN emulation on; writes from us-east per durability mode...");
+    await using var geo = await new GeoTestClusterBuilder().StartAsync();
+    var rows = await ConsistencyWriteBenchmark.RunAsync(geo, samples, warmUp);
+    var table = new StringBuilder();
+    table.AppendLine("| write from a client in us-east | p50 | p99 | floor | p50 − floor | p99 − floor | p50 / floor | target |");
+    table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+    foreach (var row in rows)
+    {
+        var l = row.Latency;
+        var target = row.Mode switch
+        {
+            null => "–",
+            "Async" => $"p50 ≤ 1.3× plain: {Verdict(row.Met!.Value)}",
+            "Sync" => $"p50 ≤ RTT + 3 ms, p99 ≤ 2×RTT + 10 ms: {Verdict(row.Met!.Value)}",
+            _ => $"p50 ≤ RTT + 3 ms: {Verdict(row.Met!.Value)}",
+        };
+        table.AppendLine($"| {row.Name} | {l.P50Ms:0.00} ms | {l.P99Ms:0.00} ms | {row.FloorMs:0.00} ms | {l.P50Ms - row.FloorMs:0.00} ms | {l.P99Ms - row.FloorMs:0.00} ms | {l.P50Ms / row.FloorMs:0.00} | {target} |");
+        allMet &= row.Met ?? true;
+    }
+
+    sections.Add(("consistency-writes", $"In-memory accounts, 3 regions with 1 silo each, WAN emulation on (us-east ↔ eu-west 100 ms, ↔ apac-east 200 ms). Sequential writes to 100 grains of a type declared Async, the mode chosen per call with `GeoContext.Write`: {samples * 5} per row for plain and Async (best of two interleaved runs), {samples} for SemiSync(1) and Sync, after {warmUp} warm-up writes each.", table.ToString()));
+    results["consistencyWrites"] = rows;
 }
 
 if (scenario is "all" or "storage" or "storage-writes")
@@ -337,7 +363,7 @@ if (scenario is "all" or "storage" or "storage-directory")
     }
 }
 
-if (scenario is "all" or "consistency")
+if (scenario is "all" or "consistency" or "consistency-reads")
 {
     Console.WriteLine("[consistency] 3 regions on in-memory accounts, 1 silo each, WAN emulation on: reads at each level from each region...");
     await using var geo = await new GeoTestClusterBuilder().StartAsync();

@@ -63,6 +63,12 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
             throw new InvalidTopologyException($"GeoGrains:Consistency:SessionWait must not be negative (got {options.Consistency.SessionWait}).");
         }
 
+        if (replication.AcknowledgementTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException(
+                $"GeoGrains:Replication:AcknowledgementTimeout must be positive (got {replication.AcknowledgementTimeout}): semi-sync and sync writes wait that long for the other regions.");
+        }
+
         if (options.SessionTokenKey is { Length: > 0 } key)
         {
             Consistency.SessionTokenCodec.KeyOf(key);

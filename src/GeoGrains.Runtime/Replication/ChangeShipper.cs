@@ -28,6 +28,11 @@ internal sealed class ChangeShipper
     // The newest version queued for each grain until the target acknowledges it: a batch that failed is retried only for
     // changes nothing newer has replaced, so a healed link carries each grain's latest version once, not every version.
     private readonly Dictionary<GrainId, GeoRecord> _newest = [];
+
+    // Grains waiting in _pending whose writer waits for the target's acknowledgement, and what wakes the loop from the
+    // batch interval when one arrives.
+    private readonly HashSet<GrainId> _urgent = [];
+    private TaskCompletionSource? _hurry;
     private readonly SemaphoreSlim _inFlight;
     private readonly SemaphoreSlim _wakeUp = new(0);
     private long _sequence;
@@ -55,23 +60,38 @@ internal sealed class ChangeShipper
         _inFlight = new SemaphoreSlim(options.MaxBatchesInFlight);
     }
 
-    /// <summary>Queues a version to ship; an older version of the same grain still waiting is replaced.</summary>
-    public void Enqueue(GrainId grain, GeoRecord record)
+    /// <summary>
+    /// Queues a version to ship; an older version of the same grain still waiting is replaced. An
+    /// <paramref name="urgent"/> version has a writer waiting for the target to apply it: the batch that carries it leaves
+    /// without waiting out <see cref="ReplicationOptions.BatchInterval"/>.
+    /// </summary>
+    public void Enqueue(GrainId grain, GeoRecord record, bool urgent = false)
     {
+        TaskCompletionSource? hurry = null;
         lock (_lock)
         {
-            if (_pending.TryGetValue(grain, out var waiting) && !record.IsNewerThan(waiting))
+            var replaces = !_pending.TryGetValue(grain, out var waiting) || record.IsNewerThan(waiting);
+            if (replaces)
+            {
+                _pending[grain] = record;
+                if (record.IsNewerThan(_newest.GetValueOrDefault(grain)))
+                {
+                    _newest[grain] = record;
+                }
+            }
+
+            if (urgent)
+            {
+                _urgent.Add(grain);
+                hurry = _hurry;
+            }
+            else if (!replaces)
             {
                 return;
             }
-
-            _pending[grain] = record;
-            if (record.IsNewerThan(_newest.GetValueOrDefault(grain)))
-            {
-                _newest[grain] = record;
-            }
         }
 
+        hurry?.TrySetResult();
         _wakeUp.Release();
     }
 
@@ -123,7 +143,7 @@ internal sealed class ChangeShipper
                 var sinceLastBatch = Stopwatch.GetElapsedTime(_lastBatch);
                 if (sinceLastBatch < _options.BatchInterval)
                 {
-                    await DelayLine.Shared.Delay(_options.BatchInterval - sinceLastBatch);
+                    await WaitOutBatchIntervalAsync(_options.BatchInterval - sinceLastBatch, stopping);
                 }
 
                 var batch = TakeBatch();
@@ -146,6 +166,27 @@ internal sealed class ChangeShipper
         await Task.WhenAll(sends);
     }
 
+    private async Task WaitOutBatchIntervalAsync(TimeSpan remaining, CancellationToken stopping)
+    {
+        Task hurry;
+        lock (_lock)
+        {
+            if (_urgent.Count > 0)
+            {
+                return;
+            }
+
+            _hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            hurry = _hurry.Task;
+        }
+
+        await Task.WhenAny(DelayLine.Shared.Delay(remaining), hurry).WaitAsync(stopping);
+        lock (_lock)
+        {
+            _hurry = null;
+        }
+    }
+
     private List<ReplicatedChange> TakeBatch()
     {
         lock (_lock)
@@ -163,6 +204,7 @@ internal sealed class ChangeShipper
             foreach (var change in batch)
             {
                 _pending.Remove(change.Grain);
+                _urgent.Remove(change.Grain);
             }
 
             if (_pending.Count > 0)

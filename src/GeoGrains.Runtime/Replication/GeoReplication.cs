@@ -41,8 +41,9 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         Silo = silo.SiloAddress.ToParsableString();
         Targets = [.. topology.RegionIds.Where(r => r != region.Id)];
         Outbox = new Outbox(store, Targets, _options, time, Resume, logger);
+        Acknowledgements = new ReplicationAcknowledgements(Targets, time);
         _shippers = Targets.ToFrozenDictionary(
-            r => r, r => new ChangeShipper(region.Id, r, links, Outbox.Acknowledged, codec, metrics, _options, logger));
+            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger));
     }
 
     /// <summary>The regions every commit ships to.</summary>
@@ -53,16 +54,28 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
 
     public Outbox Outbox { get; }
 
+    /// <summary>Writes waiting for other regions to apply them.</summary>
+    public ReplicationAcknowledgements Acknowledgements { get; }
+
     /// <summary>Changes queued to ship and not yet taken into a batch, over every target.</summary>
     public int PendingCount => _shippers.Values.Sum(s => s.PendingCount);
 
-    /// <summary>Queues a committed version for every other region. Its outbox marker was written with the commit.</summary>
-    public void Ship(GrainId grain, GeoRecord record)
+    /// <summary>
+    /// Queues a committed version for every other region. Its outbox marker was written with the commit. An
+    /// <paramref name="urgent"/> version (its writer waits for <see cref="Acknowledgements"/>) leaves without waiting for a batch to fill.
+    /// </summary>
+    public void Ship(GrainId grain, GeoRecord record, bool urgent = false)
     {
         foreach (var shipper in _shippers.Values)
         {
-            shipper.Enqueue(grain, record);
+            shipper.Enqueue(grain, record, urgent);
         }
+    }
+
+    private void Acknowledged(RegionId target, IReadOnlyList<ReplicatedChange> changes)
+    {
+        Outbox.Acknowledged(target, changes);
+        Acknowledgements.Acknowledged(target, changes);
     }
 
     /// <summary>Takes over a marker left by a silo that is gone, and ships the grain's latest version to the marker's targets.</summary>

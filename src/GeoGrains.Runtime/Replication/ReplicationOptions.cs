@@ -39,4 +39,13 @@ public sealed class ReplicationOptions
     /// as soon as they are acknowledged.
     /// </summary>
     public TimeSpan MarkerLinger { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a <see cref="ReplicationMode.SemiSync"/> or <see cref="ReplicationMode.Sync"/> write waits for the other
+    /// regions to apply it when the call does not say (<see cref="Durability.WithTimeout"/>); past it the write fails with
+    /// <see cref="ReplicationIncompleteException"/> and keeps shipping. Default 5 s. A write forwarded from another region
+    /// waits in the owner region, so keep it below <c>GeoGrains:Links:CallTimeout</c> for the caller to get that exception
+    /// rather than the forwarded call's timeout.
+    /// </summary>
+    public TimeSpan AcknowledgementTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

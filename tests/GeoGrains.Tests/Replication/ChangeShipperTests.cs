@@ -135,6 +135,27 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         Assert.Equal(Grain(1), Assert.Single(await PendingAsync()).Grain);
     }
 
+    [Fact]
+    public async Task A_version_a_writer_waits_for_leaves_at_once_and_takes_what_waits_for_the_batch_interval_along()
+    {
+        // An interval no test outlasts: only urgency can make the second batch leave.
+        var options = new ReplicationOptions { BatchInterval = TimeSpan.FromHours(1), RetryBackoff = TimeSpan.FromMilliseconds(10) };
+        var acknowledgements = new ReplicationAcknowledgements(["eu-west"], TimeProvider.System);
+        var shipper = new ChangeShipper("us-east", "eu-west", _link, acknowledgements.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options, NullLogger.Instance);
+        _running = Task.Run(() => shipper.RunAsync(_stop.Token));
+        using var deadline = new CancellationTokenSource(Timeout);
+        shipper.Enqueue(Grain(1), Version(1));
+        await _link.Delivered.Reader.ReadAsync(deadline.Token); // the link was idle: the first batch leaves at once
+
+        shipper.Enqueue(Grain(2), Version(1));
+        using var waiter = acknowledgements.Expect(Grain(3), Version(1), required: 1);
+        shipper.Enqueue(Grain(3), Version(1), urgent: true);
+
+        var shipped = await _link.Delivered.Reader.ReadAsync(deadline.Token);
+        Assert.Equal([Grain(2), Grain(3)], shipped.Select(c => c.Grain).Order());
+        await waiter.WaitAsync(Timeout);
+    }
+
     private void Start() => _running = Task.Run(() => _shipper.RunAsync(_stop.Token));
 
     private static async Task WaitFor(Func<Task<bool>> condition, string what)
