@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
@@ -23,7 +22,6 @@ internal sealed class GeoWritePath(
     GeoTopology topology,
     IOptions<GeoGrainsOptions> options,
     GeoStore store,
-    HybridLogicalClock clock,
     OwnershipCache ownership,
     GeoReplication replication,
     ReplicaActivations replicas,
@@ -129,7 +127,11 @@ internal sealed class GeoWritePath(
             }
 
             var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
-            var next = new GeoRecord((current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, clock.Now(), region.Id, GeoStateSerializer.Serialize(state));
+
+            // The commit time is taken from the silo's commits in progress, listed until this iteration ends (after Ship)
+            // or, if storage leaves the commit in doubt, until the outbox settles it: no replica's safe time passes it unapplied.
+            using var inProgress = replication.Commits.Begin();
+            var next = new GeoRecord((current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state));
 
             // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
             var useMarker = replication.Outbox.BeginCommit(id, activation);
@@ -143,7 +145,7 @@ internal sealed class GeoWritePath(
             {
                 // No answer: the version may be stored. The activation reloads before its next write, and the outbox
                 // looks for a marker to ship, so a version stored without an acknowledgement is not left behind.
-                replication.Outbox.Doubt(id);
+                replication.Outbox.Doubt(id, inProgress.KeepUntilSettled());
                 await TryReloadAsync(activation);
                 throw;
             }

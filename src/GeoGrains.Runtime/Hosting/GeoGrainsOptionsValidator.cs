@@ -58,6 +58,12 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"MaxBatchesInFlight {replication.MaxBatchesInFlight}).");
         }
 
+        if (replication.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException(
+                $"GeoGrains:Replication:HeartbeatInterval must be positive (got {replication.HeartbeatInterval}): replicas prove their freshness by it.");
+        }
+
         if (options.SessionTokenKey is { Length: > 0 } key)
         {
             Consistency.SessionTokenCodec.KeyOf(key);
