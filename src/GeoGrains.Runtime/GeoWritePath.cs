@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using GeoGrains.Client.Calls;
-using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
@@ -24,7 +23,6 @@ internal sealed class GeoWritePath(
     GeoTopology topology,
     IOptions<GeoGrainsOptions> options,
     GeoStore store,
-    HybridLogicalClock clock,
     OwnershipCache ownership,
     GeoReplication replication,
     ReplicaActivations replicas,
@@ -92,7 +90,7 @@ internal sealed class GeoWritePath(
                         await grain.ReloadAsync();
                     }
 
-                    Writing.Value = write ? new WriteTicket(grain, owner, durability) : null;
+                    Writing.Value = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0) : null;
                     try
                     {
                         await call.Invoke(); // the grain's method; a write's Update calls CommitAsync
@@ -155,7 +153,11 @@ internal sealed class GeoWritePath(
             }
 
             var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
-            var next = new GeoRecord((current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, clock.Now(), region.Id, GeoStateSerializer.Serialize(state));
+
+            // The commit time is taken from the silo's commits in progress, listed until this iteration ends (after Ship)
+            // or, if storage leaves the commit in doubt, until the outbox settles it: no replica's safe time passes it unapplied.
+            using var inProgress = replication.Commits.Begin();
+            var next = new GeoRecord((current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state));
 
             // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
             var useMarker = replication.Outbox.BeginCommit(id, activation);
@@ -169,7 +171,7 @@ internal sealed class GeoWritePath(
             {
                 // No answer: the version may be stored. The activation reloads before its next write, and the outbox
                 // looks for a marker to ship, so a version stored without an acknowledgement is not left behind.
-                replication.Outbox.Doubt(id);
+                replication.Outbox.Doubt(id, inProgress.KeepUntilSettled());
                 await TryReloadAsync(activation);
                 throw;
             }
@@ -207,13 +209,26 @@ internal sealed class GeoWritePath(
                 changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
             }
 
+            // Queued to ship: replicas' safe times may pass this commit now, and must, while it waits for them.
+            inProgress.Dispose();
             if (waiter is not null)
             {
-                await waiter.WaitAsync(durability.Timeout ?? options.Value.Replication.AcknowledgementTimeout);
+                await waiter.WaitAsync(AcknowledgementWait(durability, ticket.Forwarded));
             }
 
             return;
         }
+    }
+
+    /// <summary>
+    /// How long a write waits for other regions to apply it. A write forwarded from another region is also waited for
+    /// there, for at most the link's call timeout: the owner gives up first (at four fifths of it), so that the caller
+    /// learns which regions applied the write rather than only that the forwarded call timed out.
+    /// </summary>
+    private TimeSpan AcknowledgementWait(Durability durability, bool forwarded)
+    {
+        var wait = durability.Timeout ?? options.Value.Replication.AcknowledgementTimeout;
+        return forwarded ? TimeSpan.FromTicks(Math.Min(wait.Ticks, options.Value.Links.CallTimeout.Ticks * 4 / 5)) : wait;
     }
 
     private static async Task TryReloadAsync(IGeoGrainActivation activation)
@@ -235,5 +250,5 @@ internal sealed class GeoWritePath(
         null,
         null);
 
-    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership, Durability Durability);
+    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership, Durability Durability, bool Forwarded);
 }

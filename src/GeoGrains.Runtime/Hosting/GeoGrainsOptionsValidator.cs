@@ -69,6 +69,12 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"GeoGrains:Replication:AcknowledgementTimeout must be positive (got {replication.AcknowledgementTimeout}): semi-sync and sync writes wait that long for the other regions.");
         }
 
+        if (replication.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException(
+                $"GeoGrains:Replication:HeartbeatInterval must be positive (got {replication.HeartbeatInterval}): replicas prove their freshness by it.");
+        }
+
         if (options.SessionTokenKey is { Length: > 0 } key)
         {
             Consistency.SessionTokenCodec.KeyOf(key);

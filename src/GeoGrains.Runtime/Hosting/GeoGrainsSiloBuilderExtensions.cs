@@ -87,6 +87,10 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton<ReplicaVersions>();
         services.TryAddSingleton<ReplicaActivations>();
         services.TryAddSingleton<ReplicaNotifier>();
+        services.TryAddSingleton(sp => new ReplicaFreshness(
+            sp.GetRequiredService<HybridLogicalClock>(),
+            sp.GetRequiredService<TimeProvider>(),
+            2 * sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Replication.OrphanAfter));
         builder.AddPlacementDirector<SiloKeyPlacement, SiloKeyPlacementDirector>();
         services.TryAddSingleton<OwnershipCache>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipCache>());

@@ -9,6 +9,8 @@ namespace GeoGrains.Runtime.Replication;
 /// latest version ships), batched and compressed; several batches may be in flight so a long round trip does not stall
 /// the stream. A batch that is not acknowledged goes back into the queue and is retried with backoff; an acknowledged
 /// one is reported to the <see cref="Outbox"/>, which clears the durable markers, so a restart or a healed partition resumes from there.
+/// Every batch, and a heartbeat every <see cref="ReplicationOptions.HeartbeatInterval"/> when no batch left meanwhile,
+/// tells the target this silo's safe time (<see cref="SafeTime"/>).
 /// </summary>
 internal sealed class ChangeShipper
 {
@@ -22,6 +24,8 @@ internal sealed class ChangeShipper
     private readonly ReplicationMetrics _metrics;
     private readonly ReplicationOptions _options;
     private readonly ILogger _logger;
+    private readonly SafeTimeSource? _freshness;
+    private readonly UnacknowledgedChanges _unacknowledged = new();
     private readonly object _lock = new();
     private readonly Dictionary<GrainId, GeoRecord> _pending = [];
 
@@ -37,6 +41,7 @@ internal sealed class ChangeShipper
     private readonly SemaphoreSlim _wakeUp = new(0);
     private long _sequence;
     private long _lastBatch;
+    private long _lastReport;
     private TimeSpan _backoff;
 
     public ChangeShipper(
@@ -47,7 +52,8 @@ internal sealed class ChangeShipper
         ReplicationBatchCodec codec,
         ReplicationMetrics metrics,
         ReplicationOptions options,
-        ILogger logger)
+        ILogger logger,
+        SafeTimeSource? freshness = null)
     {
         _source = source;
         _target = target;
@@ -57,6 +63,7 @@ internal sealed class ChangeShipper
         _metrics = metrics;
         _options = options;
         _logger = logger;
+        _freshness = freshness;
         _inFlight = new SemaphoreSlim(options.MaxBatchesInFlight);
     }
 
@@ -74,6 +81,7 @@ internal sealed class ChangeShipper
             if (replaces)
             {
                 _pending[grain] = record;
+                _unacknowledged.Queued(grain, record);
                 if (record.IsNewerThan(_newest.GetValueOrDefault(grain)))
                 {
                     _newest[grain] = record;
@@ -122,8 +130,39 @@ internal sealed class ChangeShipper
                 {
                     _newest.Remove(change.Grain);
                 }
+
+                _unacknowledged.Acknowledged(change.Grain, change.Record);
             }
         }
+    }
+
+    /// <summary>
+    /// The latest time at or before which every change this silo committed has been applied by the target, as far as this
+    /// silo knows: before the oldest change the target has not acknowledged and before every commit still in progress,
+    /// else the clock's now. <see langword="null"/> when the shipper was built without a <see cref="SafeTimeSource"/>.
+    /// </summary>
+    public HybridTimestamp? SafeTime()
+    {
+        if (_freshness is null)
+        {
+            return null;
+        }
+
+        // In this order: a commit is queued here before it stops being in progress, so reading the other way round
+        // could miss one that moves between the two reads.
+        var floor = _freshness.Floor();
+        return _unacknowledged.Oldest is { } oldest ? HybridTimestampOrder.Min(floor, oldest.Before()) : floor;
+    }
+
+    private SafeTimeReport? Report()
+    {
+        if (SafeTime() is not { } safeTime)
+        {
+            return null;
+        }
+
+        Volatile.Write(ref _lastReport, Stopwatch.GetTimestamp());
+        return new SafeTimeReport(_source, _freshness!.Silo, safeTime, _freshness.ActiveSilos());
     }
 
     public int PendingCount
@@ -134,6 +173,7 @@ internal sealed class ChangeShipper
     public async Task RunAsync(CancellationToken stopping)
     {
         var sends = new List<Task>();
+        var heartbeats = _freshness is null ? Task.CompletedTask : HeartbeatAsync(stopping);
         try
         {
             while (!stopping.IsCancellationRequested)
@@ -164,6 +204,38 @@ internal sealed class ChangeShipper
         }
 
         await Task.WhenAll(sends);
+        await heartbeats;
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stopping)
+    {
+        // One small message per interval and no storage I/O; one at a time, so a target that does not answer is not
+        // piled up with heartbeats. A batch sent within the interval said as much already.
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReport)) < _options.HeartbeatInterval || Report() is not { } report)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Heartbeat(report), stopping);
+                    _metrics.HeartbeatSent(_source, _target);
+                }
+                catch (Exception exception) when (!stopping.IsCancellationRequested)
+                {
+                    _logger.LogDebug("Heartbeat from {Source} to {Target} failed: {Reason}", _source, _target, exception.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     private async Task WaitOutBatchIntervalAsync(TimeSpan remaining, CancellationToken stopping)
@@ -205,6 +277,7 @@ internal sealed class ChangeShipper
             {
                 _pending.Remove(change.Grain);
                 _urgent.Remove(change.Grain);
+                _unacknowledged.Taken(change.Grain);
             }
 
             if (_pending.Count > 0)
@@ -221,7 +294,7 @@ internal sealed class ChangeShipper
     {
         try
         {
-            var batch = _codec.Encode(_source, Interlocked.Increment(ref _sequence), changes, _options.Compress, out var rawBytes);
+            var batch = _codec.Encode(_source, Interlocked.Increment(ref _sequence), changes, _options.Compress, out var rawBytes, Report());
             _metrics.BatchSent(_source, _target, changes.Count, rawBytes, batch.Payload.Length);
             await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
             _metrics.BatchAcknowledged(_source, _target, changes.Count);

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Topology;
@@ -30,7 +31,9 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         ReplicationBatchCodec codec,
         ReplicationMetrics metrics,
         ILocalSiloDetails silo,
+        IClusterMembershipService membership,
         IGrainFactory grains,
+        HybridLogicalClock clock,
         TimeProvider time,
         IOptions<GeoGrainsOptions> options,
         ILogger<GeoReplication> logger)
@@ -42,8 +45,10 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         Targets = [.. topology.RegionIds.Where(r => r != region.Id)];
         Outbox = new Outbox(store, Targets, _options, time, Resume, logger);
         Acknowledgements = new ReplicationAcknowledgements(Targets, time);
+        Commits = new CommitsInProgress(clock);
+        var freshness = new SafeTimeSource(Silo, Commits.Floor, () => ActiveSilos(membership));
         _shippers = Targets.ToFrozenDictionary(
-            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger));
+            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness));
     }
 
     /// <summary>The regions every commit ships to.</summary>
@@ -56,6 +61,18 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
 
     /// <summary>Writes waiting for other regions to apply them.</summary>
     public ReplicationAcknowledgements Acknowledgements { get; }
+
+    /// <summary>
+    /// This silo's commits between taking their commit time and being queued to ship: the write path takes commit times
+    /// here (<see cref="CommitsInProgress.Begin"/>) and ends them after <see cref="Ship"/>, so safe times stay below them.
+    /// </summary>
+    public CommitsInProgress Commits { get; }
+
+    /// <summary>This silo's safe time for <paramref name="target"/> (see <see cref="ChangeShipper.SafeTime"/>).</summary>
+    public HybridTimestamp? SafeTime(RegionId target) => _shippers.TryGetValue(target, out var shipper) ? shipper.SafeTime() : null;
+
+    private static string[] ActiveSilos(IClusterMembershipService membership) =>
+        [.. membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToParsableString())];
 
     /// <summary>Changes queued to ship and not yet taken into a batch, over every target.</summary>
     public int PendingCount => _shippers.Values.Sum(s => s.PendingCount);

@@ -4,4 +4,7 @@ namespace GeoGrains.Runtime.Replication;
 internal interface IReplicationReceiverGrain : IGrainWithIntegerKey
 {
     Task<ReplicationAck> Apply(ReplicationBatch batch);
+
+    /// <summary>A sending silo's safe time while it has no batch to send (see <see cref="ReplicaFreshness"/>).</summary>
+    Task Heartbeat(SafeTimeReport report);
 }

@@ -24,18 +24,26 @@ internal sealed class Outbox(
     private readonly object _lock = new();
     private readonly Dictionary<GrainId, Entry> _entries = [];
 
-    // Grains whose last commit here failed without an answer from storage: it may have been stored, marker and all.
-    private readonly HashSet<GrainId> _inDoubt = [];
+    // Grains whose last commit here failed without an answer from storage: it may have been stored, marker and all. With
+    // each, what to do once that is settled (the commit stays "in progress" for safe times until then).
+    private readonly Dictionary<GrainId, List<Action>> _inDoubt = [];
 
     /// <summary>
     /// A commit of <paramref name="grain"/> failed without a clear answer (the storage was unreachable): the version and
-    /// its marker may be stored. The next settle round looks, and ships it if they are.
+    /// its marker may be stored. The next settle round looks, and ships it if they are; then it calls
+    /// <paramref name="settled"/> (after queueing it to ship, if it was stored).
     /// </summary>
-    public void Doubt(GrainId grain)
+    public void Doubt(GrainId grain, Action settled)
     {
         lock (_lock)
         {
-            _inDoubt.Add(grain);
+            if (!_inDoubt.TryGetValue(grain, out var waiting))
+            {
+                waiting = [];
+                _inDoubt[grain] = waiting;
+            }
+
+            waiting.Add(settled);
         }
     }
 
@@ -234,13 +242,13 @@ internal sealed class Outbox(
 
     private async Task ResolveDoubtsAsync(CancellationToken cancellationToken)
     {
-        GrainId[] doubtful;
+        (GrainId Grain, Action[] Settled)[] doubtful;
         lock (_lock)
         {
-            doubtful = [.. _inDoubt];
+            doubtful = [.. _inDoubt.Select(d => (d.Key, d.Value.ToArray()))];
         }
 
-        foreach (var grain in doubtful)
+        foreach (var (grain, settled) in doubtful)
         {
             try
             {
@@ -251,7 +259,18 @@ internal sealed class Outbox(
 
                 lock (_lock)
                 {
-                    _inDoubt.Remove(grain);
+                    // A commit that fell into doubt while this one was looked at stays for the next round.
+                    var waiting = _inDoubt[grain];
+                    waiting.RemoveAll(settled.Contains);
+                    if (waiting.Count == 0)
+                    {
+                        _inDoubt.Remove(grain);
+                    }
+                }
+
+                foreach (var done in settled)
+                {
+                    done();
                 }
             }
             catch (RegionStorageException)

@@ -10,7 +10,8 @@ internal sealed record ReplicationBatch(
     [property: Id(1)] long Sequence,
     [property: Id(2)] int Count,
     [property: Id(3)] bool Compressed,
-    [property: Id(4)] byte[] Payload);
+    [property: Id(4)] byte[] Payload,
+    [property: Id(5)] SafeTimeReport? Freshness = null);
 
 /// <summary>What the receiver did with a batch.</summary>
 [GenerateSerializer, Immutable]
@@ -19,13 +20,13 @@ internal sealed record ReplicationAck([property: Id(0)] int Applied, [property: 
 /// <summary>Packs changes into batches and back.</summary>
 internal sealed class ReplicationBatchCodec(Serializer serializer)
 {
-    public ReplicationBatch Encode(RegionId source, long sequence, IReadOnlyList<ReplicatedChange> changes, bool compress, out int rawBytes)
+    public ReplicationBatch Encode(RegionId source, long sequence, IReadOnlyList<ReplicatedChange> changes, bool compress, out int rawBytes, SafeTimeReport? freshness = null)
     {
         var raw = serializer.SerializeToArray(changes.ToArray());
         rawBytes = raw.Length;
         if (!compress)
         {
-            return new ReplicationBatch(source, sequence, changes.Count, false, raw);
+            return new ReplicationBatch(source, sequence, changes.Count, false, raw, freshness);
         }
 
         using var output = new MemoryStream();
@@ -34,7 +35,7 @@ internal sealed class ReplicationBatchCodec(Serializer serializer)
             brotli.Write(raw);
         }
 
-        return new ReplicationBatch(source, sequence, changes.Count, true, output.ToArray());
+        return new ReplicationBatch(source, sequence, changes.Count, true, output.ToArray(), freshness);
     }
 
     public ReplicatedChange[] Decode(ReplicationBatch batch)

@@ -44,6 +44,8 @@ public sealed class ReplicationMetrics : IDisposable
         _batchesSent.Add(1, Tags(source, target));
     }
 
+    internal void HeartbeatSent(RegionId source, RegionId target) => Interlocked.Increment(ref Pair(source, target).HeartbeatsSent);
+
     internal void BatchAcknowledged(RegionId source, RegionId target, int changes) =>
         Interlocked.Add(ref Pair(source, target).ChangesAcknowledged, changes);
 
@@ -73,6 +75,7 @@ public sealed class ReplicationMetrics : IDisposable
         public long ChangesAcknowledged;
         public long ChangesApplied;
         public double LastLag;
+        public long HeartbeatsSent;
 
         public ReplicationTraffic Read() => new(
             Interlocked.Read(ref ChangesSent),
@@ -81,7 +84,8 @@ public sealed class ReplicationMetrics : IDisposable
             Interlocked.Read(ref ChangesApplied),
             Interlocked.Read(ref RawBytes),
             Interlocked.Read(ref PayloadBytes),
-            Volatile.Read(ref LastLag));
+            Volatile.Read(ref LastLag),
+            Interlocked.Read(ref HeartbeatsSent));
     }
 }
 
@@ -93,6 +97,7 @@ public sealed class ReplicationMetrics : IDisposable
 /// <param name="RawBytes">Serialized size of the changes sent, before compression.</param>
 /// <param name="PayloadBytes">Size of the batch payloads sent, after compression.</param>
 /// <param name="LastLagMilliseconds">Lag of the most recently applied change.</param>
+/// <param name="HeartbeatsSent">Safe-time heartbeats the target answered (sent when no batch told it for an interval).</param>
 public readonly record struct ReplicationTraffic(
     long ChangesSent,
     long BatchesSent,
@@ -100,4 +105,5 @@ public readonly record struct ReplicationTraffic(
     long ChangesApplied,
     long RawBytes,
     long PayloadBytes,
-    double LastLagMilliseconds);
+    double LastLagMilliseconds,
+    long HeartbeatsSent = 0);

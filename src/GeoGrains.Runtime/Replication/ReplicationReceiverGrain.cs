@@ -7,7 +7,8 @@ namespace GeoGrains.Runtime.Replication;
 /// <summary>
 /// Applies batches idempotently: a change no newer than the replica's version is skipped, so duplicated and reordered
 /// batches leave every replica at its latest version. What it applied it hands to the region's warm activations of
-/// those grains before acknowledging, so they answer reads from memory and a cold grain is not activated for it.
+/// those grains before acknowledging, so they answer reads from memory and a cold grain is not activated for it. The
+/// sender's safe time (with the batch, or alone in a heartbeat) is taken in after that, on every silo of the region.
 /// </summary>
 [StatelessWorker]
 internal sealed class ReplicationReceiverGrain(
@@ -34,11 +35,13 @@ internal sealed class ReplicationReceiverGrain(
             metrics.ChangeApplied(batch.Source, region.Id, now - stored.Record.CommittedAt.PhysicalMilliseconds);
         }
 
-        if (applied.Count > 0)
+        if (applied.Count > 0 || batch.Freshness is not null)
         {
-            await notifier.NotifyAsync(applied);
+            await notifier.NotifyAsync(applied, batch.Freshness);
         }
 
         return new ReplicationAck(applied.Count, changes.Length - applied.Count);
     }
+
+    public Task Heartbeat(SafeTimeReport report) => notifier.NotifyAsync([], report);
 }

@@ -38,6 +38,15 @@ public sealed class InvalidConfigurationTests
         })).Message);
 
     [Fact]
+    public async Task A_silo_with_a_zero_heartbeat_interval_refuses_to_start_naming_the_setting() =>
+        Assert.Contains("GeoGrains:Replication:HeartbeatInterval must be positive", (await StartSiloExpectingFailure(o =>
+        {
+            o.Region = "us-east";
+            o.Topology = WithGateways(GeoTopology.DefaultOptions());
+            o.Replication.HeartbeatInterval = TimeSpan.Zero;
+        })).Message);
+
+    [Fact]
     public async Task A_silo_without_a_region_refuses_to_start() =>
         Assert.Contains("region is not set", (await StartSiloExpectingFailure(o => o.Topology = WithGateways(GeoTopology.DefaultOptions()))).Message);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
@@ -156,7 +157,94 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         await waiter.WaitAsync(Timeout);
     }
 
-    private void Start() => _running = Task.Run(() => _shipper.RunAsync(_stop.Token));
+    [Fact]
+    public async Task A_batch_tells_a_safe_time_below_its_own_changes_and_heartbeats_pass_them_once_acknowledged()
+    {
+        var (shipper, commits) = ShipperWithSafeTimes();
+        var record = CommitNow(shipper, commits, Grain(1), 1);
+
+        Start(shipper);
+        var batch = await _link.Batches.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
+
+        Assert.NotNull(batch.Freshness);
+        Assert.Equal(("us-east", "silo-1"), (batch.Freshness.Source.Value, batch.Freshness.Silo));
+        Assert.True(batch.Freshness.SafeTime < record.CommittedAt, $"batch safe time {batch.Freshness.SafeTime} is not before its change at {record.CommittedAt}");
+        await HeartbeatReaching(record.CommittedAt);
+    }
+
+    [Fact]
+    public async Task While_the_target_does_not_acknowledge_heartbeats_stay_below_the_change_it_lacks()
+    {
+        var (shipper, commits) = ShipperWithSafeTimes();
+        _link.FailApplies = true;
+        var record = CommitNow(shipper, commits, Grain(1), 1);
+
+        Start(shipper);
+        using var deadline = new CancellationTokenSource(Timeout);
+        for (var heard = 0; heard < 3;)
+        {
+            var report = await _link.Heartbeats.Reader.ReadAsync(deadline.Token);
+            Assert.True(report.SafeTime < record.CommittedAt, $"heartbeat {report.SafeTime} passed the unacknowledged change at {record.CommittedAt}");
+            heard++;
+        }
+
+        _link.FailApplies = false;
+        await HeartbeatReaching(record.CommittedAt);
+    }
+
+    [Fact]
+    public async Task A_commit_in_progress_holds_heartbeats_back_until_it_ends()
+    {
+        var (shipper, commits) = ShipperWithSafeTimes();
+        var inProgress = commits.Begin();
+
+        Start(shipper);
+        using var deadline = new CancellationTokenSource(Timeout);
+        for (var heard = 0; heard < 3; heard++)
+        {
+            var report = await _link.Heartbeats.Reader.ReadAsync(deadline.Token);
+            Assert.True(report.SafeTime < inProgress.At, $"heartbeat {report.SafeTime} passed the commit in progress at {inProgress.At}");
+        }
+
+        inProgress.Dispose();
+        await HeartbeatReaching(inProgress.At);
+    }
+
+    private (ChangeShipper Shipper, CommitsInProgress Commits) ShipperWithSafeTimes()
+    {
+        var commits = new CommitsInProgress(new HybridLogicalClock());
+        var options = new ReplicationOptions
+        {
+            RetryBackoff = TimeSpan.FromMilliseconds(10),
+            BatchInterval = TimeSpan.Zero,
+            MarkerLinger = TimeSpan.Zero,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(20),
+        };
+        var shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
+            NullLogger.Instance, new SafeTimeSource("silo-1", commits.Floor, () => ["silo-1"]));
+        return (shipper, commits);
+    }
+
+    // As the write path does: the commit time from the commits in progress, ended once queued.
+    private static GeoRecord CommitNow(ChangeShipper shipper, CommitsInProgress commits, GrainId grain, long version)
+    {
+        using var commit = commits.Begin();
+        var record = new GeoRecord(version, 1, commit.At, "us-east", Encoding.UTF8.GetBytes("{}"));
+        shipper.Enqueue(grain, record);
+        return record;
+    }
+
+    private async Task HeartbeatReaching(HybridTimestamp time)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        while ((await _link.Heartbeats.Reader.ReadAsync(deadline.Token)).SafeTime < time)
+        {
+        }
+    }
+
+    private void Start() => Start(_shipper);
+
+    private void Start(ChangeShipper shipper) => _running = Task.Run(() => shipper.RunAsync(_stop.Token));
 
     private static async Task WaitFor(Func<Task<bool>> condition, string what)
     {
@@ -182,6 +270,13 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
         public System.Threading.Channels.Channel<ReplicatedChange[]> Delivered { get; } = System.Threading.Channels.Channel.CreateUnbounded<ReplicatedChange[]>();
 
+        public System.Threading.Channels.Channel<ReplicationBatch> Batches { get; } = System.Threading.Channels.Channel.CreateUnbounded<ReplicationBatch>();
+
+        public System.Threading.Channels.Channel<SafeTimeReport> Heartbeats { get; } = System.Threading.Channels.Channel.CreateUnbounded<SafeTimeReport>();
+
+        /// <summary>Batches fail (as a receiver whose storage is down would) while heartbeats still arrive.</summary>
+        public bool FailApplies { get; set; }
+
         public int FailNext { get; set; }
 
         public int Attempts => Volatile.Read(ref _attempts);
@@ -201,15 +296,27 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         }
 
         public Task InvokeAsync(RegionId target, Func<IGrainFactory, Task> call, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
+            call(new ReceiverFactory(this));
 
         private sealed class ReceiverFactory(FakeLink link) : IGrainFactory, IReplicationReceiverGrain
         {
             public Task<ReplicationAck> Apply(ReplicationBatch batch)
             {
+                if (link.FailApplies)
+                {
+                    throw new InvalidOperationException("fake storage outage");
+                }
+
                 var changes = link._codec.Decode(batch);
+                link.Batches.Writer.TryWrite(batch);
                 link.Delivered.Writer.TryWrite(changes);
                 return Task.FromResult(new ReplicationAck(changes.Length, 0));
+            }
+
+            public Task Heartbeat(SafeTimeReport report)
+            {
+                link.Heartbeats.Writer.TryWrite(report);
+                return Task.CompletedTask;
             }
 
             public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>

@@ -90,15 +90,18 @@ public sealed class OutboxTests
         // The storage applied the commit but the answer was lost: the write path reports the commit in doubt.
         var record = Version(1);
         await _store.TryCommitAsync(Grain, record, null, new OutboxMarker(1, 1, record.CommittedAt, "silo-1", ["eu-west", "apac-east"]));
-        _outbox.Doubt(Grain);
+        var resumedWhenSettled = -1;
+        _outbox.Doubt(Grain, () => resumedWhenSettled = _resumed.Count);
 
         _account.IsAvailable = false;
         await _outbox.SettleAsync();
         Assert.Empty(_resumed);
+        Assert.Equal(-1, resumedWhenSettled); // still in doubt: the commit still holds safe times back
 
         _account.IsAvailable = true;
         await _outbox.SettleAsync();
         var resumed = Assert.Single(_resumed);
         Assert.Equal(1, resumed.Record.Version);
+        Assert.Equal(1, resumedWhenSettled); // settled only after it was queued to ship
     }
 }
