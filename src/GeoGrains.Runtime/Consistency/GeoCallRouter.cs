@@ -18,7 +18,8 @@ namespace GeoGrains.Runtime.Consistency;
 /// provably fresh enough, else by the owner. When the caller asked (it runs GeoGrains' call filter), the response carries
 /// what served the call (<see cref="GeoCallInfo"/>), with the caller's session token brought up to date.
 /// </summary>
-internal sealed class GeoCallRouter(GeoWritePath writes, LocalRegion region, SessionTokenCodec tokens, IOptions<GeoGrainsOptions> options) : IIncomingGrainCallFilter
+internal sealed class GeoCallRouter(
+    GeoWritePath writes, LocalRegion region, SessionTokenCodec tokens, ReplicaFreshness freshness, IOptions<GeoGrainsOptions> options) : IIncomingGrainCallFilter
 {
     private static readonly ConcurrentDictionary<MethodInfo, bool> ReadOnlyMethods = new();
 
@@ -78,8 +79,8 @@ internal sealed class GeoCallRouter(GeoWritePath writes, LocalRegion region, Ses
         }
 
         var owner = await writes.Ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
-        if (owner.Owner == region.Id || level.Level == ReadConsistency.Eventual || IsFreshEnough(grain.Stored, level, session)
-            || (level.Level == ReadConsistency.Session && await grain.WaitUntilAsync(stored => IsFreshEnough(stored, level, session), options.Value.Consistency.SessionWait)))
+        if (owner.Owner == region.Id || level.Level == ReadConsistency.Eventual || IsFreshEnough(grain.Stored, owner, level, session)
+            || (level.Level == ReadConsistency.Session && await CatchUpAsync(grain, owner, level, session)))
         {
             await call.Invoke();
             return owner;
@@ -91,24 +92,50 @@ internal sealed class GeoCallRouter(GeoWritePath writes, LocalRegion region, Ses
     }
 
     /// <summary>
-    /// Whether the local replica provably meets the level. A session is met when the replica's version was committed
-    /// no earlier than anything the session has seen: a grain's commit times grow with its versions (each commit's hybrid
-    /// clock has seen the version before it), so no version the session saw can be newer. A bound on staleness needs to
-    /// know what the owner has committed since: without that proof, the owner answers.
+    /// Whether the local replica provably meets the level, from what it holds and from the regions' safe times (every
+    /// change a region committed up to its safe time has been applied here).
     /// </summary>
-    private static bool IsFreshEnough(StoredGeoRecord? stored, ReadLevel level, SessionVector session) => level.Level switch
+    /// <remarks>
+    /// A session is met when, for each region it has seen commits from, the replica's version was committed no earlier
+    /// (a grain's commit times grow with its versions, each commit's clock having seen the version before) or that
+    /// region's safe time has passed them. Commits this region made are in its own storage and activation. A bound on
+    /// staleness is met when the owner's safe time, and that of the region that committed the replica's version (the
+    /// previous owner, after a move), are within the bound of now.
+    /// </remarks>
+    private bool IsFreshEnough(StoredGeoRecord? stored, GrainOwnership owner, ReadLevel level, SessionVector session) => level.Level switch
     {
-        ReadConsistency.Session => session.Seen.Count == 0
-            || (stored?.Record.CommittedAt is { } committed && session.Seen.Values.All(seen => committed >= seen)),
+        ReadConsistency.Session => session.Seen.All(seen =>
+            seen.Key == region.Id
+            || stored?.Record.CommittedAt >= seen.Value
+            || freshness.SafeTime(seen.Key) >= seen.Value),
+        ReadConsistency.BoundedStaleness => freshness.Lag(owner.Owner) <= level.MaxStaleness
+            && (stored is null || stored.Record.CommittedIn == owner.Owner || stored.Record.CommittedIn == region.Id
+                || freshness.Lag(stored.Record.CommittedIn) <= level.MaxStaleness),
         _ => false,
     };
+
+    /// <summary>Waits up to <c>Consistency:SessionWait</c> for the replica, or the regions' safe times, to catch up with the session.</summary>
+    private async Task<bool> CatchUpAsync(IGeoGrainActivation grain, GrainOwnership owner, ReadLevel level, SessionVector session)
+    {
+        var wait = options.Value.Consistency.SessionWait;
+        if (wait <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var behind = session.Seen.Where(seen => seen.Key != region.Id && !(freshness.SafeTime(seen.Key) >= seen.Value)).ToList();
+        var safeTimes = Task.WhenAll(behind.Select(seen => freshness.WaitForAsync(seen.Key, seen.Value, wait)));
+        var version = grain.WaitUntilAsync(stored => IsFreshEnough(stored, owner, level, session), wait);
+        await Task.WhenAny(safeTimes, version);
+        return IsFreshEnough(grain.Stored, owner, level, session);
+    }
 
     private GeoCallInfo Served(IGeoGrainActivation grain, GrainOwnership owner, SessionVector session)
     {
         var record = grain.Stored?.Record;
         var seen = record is null ? session : session.Observe(record.CommittedIn, record.CommittedAt);
-        // The owner is never behind; a replica's lag needs the owner's word on what it has committed since.
-        TimeSpan? lag = owner.Owner == region.Id ? TimeSpan.Zero : null;
+        // The owner is never behind; a replica is as far behind as the owner's safe time here.
+        var lag = owner.Owner == region.Id ? TimeSpan.Zero : freshness.Lag(owner.Owner);
         return new GeoCallInfo(region.Id, owner.Owner, Forwarded: false, record?.Version ?? 0, record?.CommittedAt ?? default, lag, tokens.Write(seen));
     }
 

@@ -169,6 +169,12 @@ internal sealed class OwnershipCache : ILifecycleParticipant<ISiloLifecycle>
         Task<GrainOwnership?> lookup;
         lock (_lock)
         {
+            // A lookup that finished since this caller looked is remembered: no need to ask again.
+            if (_overrides.TryGetValue(key, out var answered))
+            {
+                return answered ?? PartitionOwner(partition);
+            }
+
             // Callers resolving the same grain at once share one directory call.
             if (!_lookups.TryGetValue(key, out lookup!))
             {

@@ -57,6 +57,55 @@ public sealed class ReadLevelTests(ThreeRegionsFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bounded_staleness_reads_are_local_while_the_replica_is_provably_within_the_bound_and_forwarded_once_it_is_not()
+    {
+        var key = $"us-east/{Guid.NewGuid():N}";
+        await Geo.Client("us-east").GetGrain<IProfileGrain>(key).Rename("first");
+        await ReplicatedAsync("apac-east", key, version: 1);
+        var reader = Geo.Client("apac-east").GetGrain<IProfileGrain>(key);
+        var bound = ReadLevel.BoundedStaleness(TimeSpan.FromSeconds(2));
+        long Forwarded() => Geo.Meter.Messages<IProfileGrain>("apac-east", "us-east");
+
+        // An idle grain: the owner's heartbeats keep proving apac-east's replica fresh, so it answers without a message to us-east.
+        await Eventually.Succeeds(async () =>
+        {
+            var before = Forwarded();
+            using var scope = GeoContext.Read(bound);
+            var view = await reader.Get();
+            Assert.Equal(("apac-east", "first"), (view.ServedBy.Value, view.Name));
+            Assert.False(scope.Last!.Forwarded);
+            Assert.InRange(scope.Last.Lag!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+            Assert.Equal(before, Forwarded());
+            return true;
+        }, Timeout, "an idle grain's bounded read served by apac-east's replica");
+
+        // Replication to apac-east held back: once its lag passes the bound, reads cross to the owner and see its latest write.
+        Geo.Network.Drop<IReplicationReceiverGrain>("us-east", "apac-east");
+        await Geo.Client("us-east").GetGrain<IProfileGrain>(key).Rename("second");
+        await Eventually.Succeeds(async () =>
+        {
+            var before = Forwarded();
+            using var scope = GeoContext.Read(bound);
+            var view = await reader.Get();
+            Assert.True(scope.Last!.Forwarded, $"served by {view.ServedBy} with {view.Name}, lag {scope.Last.Lag}");
+            Assert.Equal(("us-east", "second"), (view.ServedBy.Value, view.Name));
+            Assert.True(Forwarded() > before);
+            return true;
+        }, Timeout, "bounded reads forwarded to us-east while apac-east is held back");
+
+        // Released: apac-east catches up and serves the bounded reads itself again.
+        Geo.Heal();
+        await Eventually.Succeeds(async () =>
+        {
+            using var scope = GeoContext.Read(bound);
+            var view = await reader.Get();
+            Assert.False(scope.Last!.Forwarded);
+            Assert.Equal(("apac-east", "second"), (view.ServedBy.Value, view.Name));
+            return true;
+        }, Timeout, "bounded reads served by apac-east again after catch-up");
+    }
+
+    [Fact]
     public async Task A_session_reads_its_own_write_after_moving_to_a_region_that_has_not_received_it()
     {
         var key = $"eu-west/{Guid.NewGuid():N}";
