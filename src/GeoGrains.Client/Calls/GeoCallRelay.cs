@@ -23,7 +23,7 @@ internal sealed class GeoCallRelay
 
     public void Record(GeoCallInfo info) => Info = info;
 
-    public readonly struct Scope(GeoCallRelay relay, GeoCallRelay? previous) : IDisposable
+    public sealed class Scope(GeoCallRelay relay, GeoCallRelay? previous) : IDisposable
     {
         public GeoCallRelay Relay => relay;
 

@@ -42,27 +42,30 @@ internal sealed class GeoCallRouter(
         }
 
         var route = GeoCallRoute.Take();
+        var readOnly = IsReadOnly(context.InterfaceMethod);
 
         // Bad settings fail the call before it runs, naming the problem.
-        var session = tokens.Read(RequestContext.Get(GeoCallHeaders.Session) as string);
+        var level = readOnly && RequestContext.Get(GeoCallHeaders.Read) is string read ? ReadLevel.Parse(read) : grain.Registration.Reads;
         var wantsInfo = RequestContext.Get(GeoCallHeaders.WantsInfo) is true;
-        using var relay = GeoCallRelay.Begin();
-        GrainOwnership? ranAs;
-        if (IsReadOnly(context.InterfaceMethod))
+        var sessionToken = RequestContext.Get(GeoCallHeaders.Session) as string;
+        if (readOnly && level.Level == ReadConsistency.Eventual && !wantsInfo && string.IsNullOrEmpty(sessionToken))
         {
-            var level = RequestContext.Get(GeoCallHeaders.Read) is string read ? ReadLevel.Parse(read) : grain.Registration.Reads;
-            ranAs = await ReadAsync(context, grain, route, level, session);
+            // The common read: the local activation, nothing to decide or report.
+            await context.Invoke();
+            return;
         }
-        else
-        {
-            ranAs = await writes.RunAtOwnerAsync(context, grain, route, write: true);
-        }
+
+        var session = tokens.Read(sessionToken);
+        using var relay = wantsInfo ? GeoCallRelay.Begin() : null;
+        var ranAs = readOnly
+            ? await ReadAsync(context, grain, route, level, session)
+            : await writes.RunAtOwnerAsync(context, grain, route, write: true);
 
         if (wantsInfo && context.Response is { Exception: null } response and not GeoResponse)
         {
             var info = ranAs is { } owner
                 ? Served(grain, owner, session)
-                : relay.Relay.Info is { } remote ? remote with { Forwarded = true } : null;
+                : relay?.Relay.Info is { } remote ? remote with { Forwarded = true } : null;
             if (info is not null)
             {
                 context.Response = new GeoResponse(response, info);
