@@ -12,20 +12,10 @@ namespace GeoGrains.IntegrationTests.Consistency;
 /// <see cref="ReadConsistency.Eventual"/> reads it must catch the stale reads.
 /// </summary>
 [Collection(ThreeRegionsCollection.Name)]
-public sealed class LinearizabilityTests(ThreeRegionsFixture fixture) : IAsyncLifetime
+public sealed class LinearizabilityTests(ThreeRegionsFixture fixture) : NetworkFaultTests(() => fixture.Geo)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
     private static readonly RegionId[] Regions = ["us-east", "eu-west", "apac-east"];
-
-    private GeoTestCluster Geo => fixture.Geo;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        Geo.Heal();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Strong_reads_and_writes_under_partitions_and_a_rehome_are_linearizable()

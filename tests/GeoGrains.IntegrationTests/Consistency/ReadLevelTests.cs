@@ -10,19 +10,9 @@ namespace GeoGrains.IntegrationTests.Consistency;
 /// messages dropped, every other call delivered), so that a replica there is provably behind its owner.
 /// </summary>
 [Collection(ThreeRegionsCollection.Name)]
-public sealed class ReadLevelTests(ThreeRegionsFixture fixture) : IAsyncLifetime
+public sealed class ReadLevelTests(ThreeRegionsFixture fixture) : NetworkFaultTests(() => fixture.Geo)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
-    private GeoTestCluster Geo => fixture.Geo;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        Geo.Heal();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Strong_reads_from_a_region_that_is_behind_are_served_by_the_owner_eventual_reads_by_the_replica()

@@ -12,22 +12,12 @@ namespace GeoGrains.IntegrationTests.Consistency;
 /// to it is held back by the WAN emulator.
 /// </summary>
 [Collection(ThreeRegionsCollection.Name)]
-public sealed class ReplicaFreshnessTests(ThreeRegionsFixture fixture) : IAsyncLifetime
+public sealed class ReplicaFreshnessTests(ThreeRegionsFixture fixture) : NetworkFaultTests(() => fixture.Geo)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Well above a heartbeat interval (500 ms) plus the longest one-way delay, well below what a held-back link reaches.</summary>
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
-
-    private GeoTestCluster Geo => fixture.Geo;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        Geo.Heal();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Every_silo_of_a_replica_region_sees_an_idle_sources_safe_time_keep_advancing_and_its_lag_stay_bounded()

@@ -8,19 +8,9 @@ namespace GeoGrains.IntegrationTests.Consistency;
 /// Write durability declared per grain type and chosen per call: what a write waits for, how it fails when a region
 /// cannot be reached (committed, still shipping, never silently asynchronous), and the settings refused.
 /// </summary>
-public sealed class WriteDurabilityTests(WriteDurabilityFixture fixture) : IClassFixture<WriteDurabilityFixture>, IAsyncLifetime
+public sealed class WriteDurabilityTests(WriteDurabilityFixture fixture) : NetworkFaultTests(() => fixture.Geo), IClassFixture<WriteDurabilityFixture>
 {
     private static readonly TimeSpan ConvergenceTimeout = TimeSpan.FromSeconds(60);
-
-    private GeoTestCluster Geo => fixture.Geo;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        Geo.Heal();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task A_sync_write_with_a_region_partitioned_away_fails_naming_it_stays_committed_and_converges_after_healing()
