@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
@@ -44,6 +45,9 @@ public sealed class GeoGrainsOptions
 
     /// <summary>Options of reads at a consistency level: how long a session read waits for a replica to catch up.</summary>
     public Consistency.ConsistencyOptions Consistency { get; set; } = new();
+
+    /// <summary>How regions watch each other's health: probe interval and timeout, failures before a region is suspected.</summary>
+    public RegionHealthOptions Health { get; set; } = new();
 
     /// <summary>
     /// The key session tokens are signed with (base64, at least 16 bytes), the same in every region of the service, so

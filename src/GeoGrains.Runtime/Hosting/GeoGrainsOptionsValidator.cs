@@ -75,6 +75,22 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"GeoGrains:Replication:HeartbeatInterval must be positive (got {replication.HeartbeatInterval}): replicas prove their freshness by it.");
         }
 
+        var health = options.Health;
+        if (health.ProbeInterval <= TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException($"GeoGrains:Health:ProbeInterval must be positive (got {health.ProbeInterval}): every region probes the others that often.");
+        }
+
+        if (health.ProbeTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException($"GeoGrains:Health:ProbeTimeout must be positive (got {health.ProbeTimeout}): a probe not answered within it counts as failed.");
+        }
+
+        if (health.FailuresToSuspect < 1)
+        {
+            throw new InvalidTopologyException($"GeoGrains:Health:FailuresToSuspect must be at least 1 (got {health.FailuresToSuspect}): that many failed probes in a row make a region suspected.");
+        }
+
         if (options.SessionTokenKey is { Length: > 0 } key)
         {
             Consistency.SessionTokenCodec.KeyOf(key);

@@ -4,6 +4,7 @@ using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime;
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Consistency;
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
@@ -100,6 +101,9 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton<GeoWritePath>();
         services.TryAddSingleton<SessionTokenCodec>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
+
+        // Region health: one observer per region, kept running by every silo.
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RegionHealthKeeper>();
 
         // Grains calling geo grains get GeoContext scopes and what served their calls, as clients do.
         builder.AddOutgoingGrainCallFilter<GeoCallContextFilter>();

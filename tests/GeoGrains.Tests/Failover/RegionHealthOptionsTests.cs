@@ -1,0 +1,49 @@
+using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Topology;
+using Orleans.Configuration;
+
+namespace GeoGrains.Tests.Failover;
+
+public sealed class RegionHealthOptionsTests
+{
+    [Fact]
+    public void The_defaults_are_the_seeds_one_second_probes_and_three_failures()
+    {
+        var options = new GeoGrainsOptions();
+
+        Assert.Equal(TimeSpan.FromSeconds(1), options.Health.ProbeInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.Health.ProbeTimeout);
+        Assert.Equal(3, options.Health.FailuresToSuspect);
+    }
+
+    [Theory]
+    [InlineData("ProbeInterval")]
+    [InlineData("ProbeTimeout")]
+    [InlineData("FailuresToSuspect")]
+    public void A_setting_that_cannot_work_is_refused_at_startup_naming_it(string setting)
+    {
+        var topology = GeoTopology.DefaultOptions();
+        for (var i = 0; i < topology.Regions.Count; i++)
+        {
+            topology.Regions[i].Gateways.Add($"127.0.0.1:{30000 + i}");
+        }
+
+        var options = new GeoGrainsOptions { Region = "us-east", Topology = topology };
+        switch (setting)
+        {
+            case "ProbeInterval":
+                options.Health.ProbeInterval = TimeSpan.Zero;
+                break;
+            case "ProbeTimeout":
+                options.Health.ProbeTimeout = TimeSpan.FromSeconds(-1);
+                break;
+            default:
+                options.Health.FailuresToSuspect = 0;
+                break;
+        }
+
+        var error = Assert.Throws<InvalidTopologyException>(() => GeoGrainsOptionsValidator.Resolve(options, new ClusterOptions { ClusterId = "geo-us-east" }));
+
+        Assert.Contains($"GeoGrains:Health:{setting}", error.Message);
+    }
+}
