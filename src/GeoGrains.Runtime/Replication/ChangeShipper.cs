@@ -29,10 +29,6 @@ internal sealed class ChangeShipper
     private readonly object _lock = new();
     private readonly Dictionary<GrainId, GeoRecord> _pending = [];
 
-    // The newest version queued for each grain until the target acknowledges it: a batch that failed is retried only for
-    // changes nothing newer has replaced, so a healed link carries each grain's latest version once, not every version.
-    private readonly Dictionary<GrainId, GeoRecord> _newest = [];
-
     // Grains waiting in _pending whose writer waits for the target's acknowledgement, and what wakes the loop from the
     // batch interval when one arrives.
     private readonly HashSet<GrainId> _urgent = [];
@@ -82,10 +78,6 @@ internal sealed class ChangeShipper
             {
                 _pending[grain] = record;
                 _unacknowledged.Queued(grain, record);
-                if (record.IsNewerThan(_newest.GetValueOrDefault(grain)))
-                {
-                    _newest[grain] = record;
-                }
             }
 
             if (urgent)
@@ -107,10 +99,12 @@ internal sealed class ChangeShipper
     {
         foreach (var change in failed)
         {
+            // Only changes nothing newer has replaced are retried, so a healed link carries each grain's latest version
+            // once, not every version.
             bool superseded;
             lock (_lock)
             {
-                superseded = _newest.TryGetValue(change.Grain, out var newest) && newest.IsNewerThan(change.Record);
+                superseded = _unacknowledged.Newest(change.Grain) is { } newest && newest.IsNewerThan(change.Record);
             }
 
             if (!superseded)
@@ -126,11 +120,6 @@ internal sealed class ChangeShipper
         {
             foreach (var change in changes)
             {
-                if (_newest.TryGetValue(change.Grain, out var newest) && !newest.IsNewerThan(change.Record))
-                {
-                    _newest.Remove(change.Grain);
-                }
-
                 _unacknowledged.Acknowledged(change.Grain, change.Record);
             }
         }

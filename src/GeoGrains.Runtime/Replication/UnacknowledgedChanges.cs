@@ -30,6 +30,15 @@ internal sealed class UnacknowledgedChanges
         get { lock (_lock) return _runs.Count; }
     }
 
+    /// <summary>The newest version of <paramref name="grain"/> queued and not acknowledged yet, if any.</summary>
+    public GeoRecord? Newest(GrainId grain)
+    {
+        lock (_lock)
+        {
+            return _runs.TryGetValue(grain, out var runs) && runs.Count > 0 ? runs[^1].Newest : null;
+        }
+    }
+
     /// <summary>A version was queued to ship.</summary>
     public void Queued(GrainId grain, GeoRecord record)
     {
