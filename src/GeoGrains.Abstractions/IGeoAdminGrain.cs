@@ -17,6 +17,6 @@ public interface IGeoAdminGrain : IGrainWithIntegerKey
     /// meanwhile wait and then go to the new owner; none is lost or applied twice.
     /// </summary>
     /// <exception cref="UnknownRegionException"><paramref name="newRegion"/> is not in the topology.</exception>
-    /// <exception cref="RegionUnreachableException">The current or the new owner cannot be reached; ownership is unchanged.</exception>
+    /// <exception cref="RegionUnreachableException">The current or the new owner cannot be reached, or the new region failed and its grains were taken over; ownership is unchanged.</exception>
     Task<GrainOwnership> Rehome(GrainId grain, RegionId newRegion);
 }

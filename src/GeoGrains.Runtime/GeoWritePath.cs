@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using GeoGrains.Client.Calls;
 using GeoGrains.Runtime.Consistency;
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
@@ -28,7 +29,9 @@ internal sealed class GeoWritePath(
     ReplicaActivations replicas,
     ChangeFeedPublisher changeFeed,
     GrainHandOff handOff,
-    IRegionLinks links)
+    IRegionLinks links,
+    FailoverState failover,
+    TakeoverPromotion promotion)
 {
     // Which activation, if any, the current call flow is writing as: a read interleaved with a write cannot write.
     private static readonly AsyncLocal<WriteTicket?> Writing = new();
@@ -72,45 +75,102 @@ internal sealed class GeoWritePath(
         // A durability the call cannot have fails it before anything runs, in whichever region it arrives.
         var durability = write ? DurabilityOf(grain) : Durability.Async;
 
-        // Route.
-        var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
-        if (owner.Owner == region.Id)
+        IDisposable? queued = null;
+        try
         {
-            // Lock.
-            await grain.WriteLock.WaitAsync();
-            try
+            while (true)
             {
-                // Ownership may have moved while this call waited behind others or a hand-off.
-                owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+                // Route.
+                var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
                 if (owner.Owner == region.Id)
                 {
-                    if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
+                    if (!failover.HoldsLease)
                     {
-                        // First call under this ownership (the activation may have been a replica): continue from what is stored.
-                        await grain.ReloadAsync();
+                        // Just started, or a probe late: wait briefly for the lease, or for the grain's new owner.
+                        var generation = failover.Configuration.Generation;
+                        if (!await failover.WaitAsync(() => failover.HoldsLease || failover.Configuration.Generation != generation, failover.LeaseWait))
+                        {
+                            throw new RegionLeaseLapsedException(region.Id, grain.GrainId.ToString(), mayHaveCommitted: false,
+                                "a majority of regions has not confirmed its lease within the lease period");
+                        }
+
+                        continue;
                     }
 
-                    Writing.Value = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0) : null;
-                    try
+                    if (await RunHereAsync(call, grain, route, write, durability) is { } ran)
                     {
-                        await call.Invoke(); // the grain's method; a write's Update calls CommitAsync
-                    }
-                    finally
-                    {
-                        Writing.Value = null;
+                        return ran;
                     }
 
-                    return owner;
+                    continue; // ownership moved while the call waited for the write lock
                 }
+
+                if (failover.IsUnavailable(owner.Owner))
+                {
+                    // The owner is suspected or being taken over: wait for the new owner rather than send the call into the void.
+                    queued ??= failover.Enqueue() ?? throw new RegionUnreachableException(region.Id, owner.Owner,
+                        $"it is suspected down and {failover.Options.MaxQueuedWrites} calls already wait for its grains to be taken over.");
+                    var generation = failover.Configuration.Generation;
+                    if (!await failover.WaitAsync(() => failover.Configuration.Generation != generation || !failover.IsUnavailable(owner.Owner), failover.Options.QueuedWriteTimeout))
+                    {
+                        throw new RegionUnreachableException(region.Id, owner.Owner,
+                            $"it is suspected down, and no other region took over '{grain.GrainId}' within {failover.Options.QueuedWriteTimeout}; the call was not sent.");
+                    }
+
+                    continue;
+                }
+
+                await route.ForwardAsync(call, owner, links);
+                return null;
+            }
+        }
+        finally
+        {
+            queued?.Dispose();
+        }
+    }
+
+    /// <summary>Runs the call here under the grain's write lock, if this region still owns the grain then; null if it no longer does.</summary>
+    private async Task<GrainOwnership?> RunHereAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, bool write, Durability durability)
+    {
+        // Lock.
+        await grain.WriteLock.WaitAsync();
+        try
+        {
+            // Ownership may have moved while this call waited behind others or a hand-off.
+            var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+            if (owner.Owner != region.Id)
+            {
+                return null;
+            }
+
+            if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
+            {
+                // First call under this ownership (the activation may have been a replica): continue from what is stored,
+                // and after a takeover from the freshest copy among the surviving regions.
+                await grain.ReloadAsync();
+                if (promotion.IsNeeded(grain.Stored, owner))
+                {
+                    await promotion.GatherAsync(grain, owner);
+                }
+            }
+
+            Writing.Value = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0) : null;
+            try
+            {
+                await call.Invoke(); // the grain's method; a write's Update calls CommitAsync
             }
             finally
             {
-                grain.WriteLock.Release();
+                Writing.Value = null;
             }
-        }
 
-        await route.ForwardAsync(call, owner, links);
-        return null;
+            return owner;
+        }
+        finally
+        {
+            grain.WriteLock.Release();
+        }
     }
 
     /// <summary>
@@ -150,6 +210,11 @@ internal sealed class GeoWritePath(
             if (current is not null && current.Record.Epoch > ticket.Ownership.Epoch)
             {
                 throw Fenced(id, current.Record, ticket.Ownership);
+            }
+
+            if (!failover.HoldsLease)
+            {
+                throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: false, "its lease lapsed before the write was stored");
             }
 
             var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
@@ -211,6 +276,14 @@ internal sealed class GeoWritePath(
 
             // Queued to ship: replicas' safe times may pass this commit now, and must, while it waits for them.
             inProgress.Dispose();
+
+            // A write stored after the lease lapsed may have been overtaken by a new owner's: never acknowledge it.
+            if (!failover.HoldsLease)
+            {
+                throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: true, "its lease lapsed while the write was stored");
+            }
+
+            failover.Committed(next.Epoch);
             if (waiter is not null)
             {
                 await waiter.WaitAsync(AcknowledgementWait(durability, ticket.Forwarded));

@@ -3,10 +3,25 @@ namespace GeoGrains.Runtime.Failover;
 /// <summary>The region health observer as the other regions and the region's own silos call it. Key 0.</summary>
 internal interface IRegionHealthPeer : IGrainWithIntegerKey
 {
-    /// <summary>A probe from another region: takes in its report and answers with this region's.</summary>
-    /// <exception cref="UnknownRegionException">The reporter is not a region of the topology.</exception>
-    Task<RegionHealthReport> Exchange(RegionHealthReport report);
+    /// <summary>A probe from another region: takes in its report and configuration, confirms its lease, answers with this region's.</summary>
+    /// <exception cref="UnknownRegionException">The prober is not a region of the topology.</exception>
+    Task<HealthProbeReply> Exchange(HealthProbe probe);
 
-    /// <summary>Activates the observer if it is not running (e.g. after the silo that ran it died).</summary>
-    Task Ensure();
+    /// <summary>
+    /// What the region's silos route and write by; activates the observer if it is not running (e.g. after the silo that
+    /// ran it died). Every silo calls it every probe interval.
+    /// </summary>
+    Task<FailoverStatus> GetStatus();
+
+    /// <summary>Phase 1 of <see cref="OwnershipAgreement"/> at this region's acceptor.</summary>
+    Task<PrepareReply> Prepare(Ballot ballot);
+
+    /// <summary>Phase 2 of <see cref="OwnershipAgreement"/> at this region's acceptor.</summary>
+    Task<AcceptReply> Accept(Ballot ballot, RegionConfiguration value);
+
+    /// <summary>A configuration the regions chose.</summary>
+    Task Learn(RegionConfiguration chosen);
+
+    /// <summary>A silo of this region served the first write under a takeover's epoch: recorded once in the timeline.</summary>
+    Task FirstWriteServed(long epoch);
 }

@@ -1,115 +1,361 @@
+using System.Collections.Immutable;
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Streams;
 
 namespace GeoGrains.Runtime.Failover;
 
 /// <summary>
-/// The region's health observer: one activation per region (key 0), kept alive by its timer and re-activated by
-/// <see cref="RegionHealthKeeper"/> on another silo when its silo dies. Every probe interval it probes every other
-/// region's observer through the links, sending its own report and receiving theirs, so one message per region and
-/// interval carries both the liveness check and the votes. Reentrant: a probe must be answered while this observer
-/// waits for its own probes, or two observers probing each other would time each other out.
+/// The region's health observer, lease keeper and acceptor: one activation per region (key 0), kept alive by its timer
+/// and re-activated by <see cref="RegionHealthKeeper"/> on another silo when its silo dies. Every probe interval it probes
+/// every other region's observer through the links; one message per region and interval carries the liveness check,
+/// the votes, the lease confirmation and the configuration, so a region that returns learns the new owners in the same
+/// answer that refuses its lease. When a majority declares a region down, the first region not suspected proposes to
+/// move what it owned (<see cref="OwnershipAgreement"/>), which the acceptors accept only once they can no longer have
+/// confirmed its lease. Reentrant: a probe must be answered while this observer waits for its own probes, or two
+/// observers probing each other would time each other out.
 /// </summary>
 [Reentrant]
-internal sealed class RegionHealthGrain(
-    LocalRegion region,
-    GeoTopology topology,
-    IRegionLinks links,
-    HybridLogicalClock clock,
-    TimeProvider time,
-    IOptions<GeoGrainsOptions> options,
-    ILogger<RegionHealthGrain> logger) : Grain, IRegionHealthGrain, IRegionHealthPeer
+internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHealthPeer, IAgreementPeers
 {
     private const int TimelineCapacity = 256;
 
-    private readonly RegionHealthOptions _options = options.Value.Health;
-    private readonly RegionHealthTracker _tracker = new(region.Id, topology.RegionIds, options.Value.Health.FailuresToSuspect);
+    private readonly LocalRegion _region;
+    private readonly GeoTopology _topology;
+    private readonly IRegionLinks _links;
+    private readonly HybridLogicalClock _clock;
+    private readonly TimeProvider _time;
+    private readonly ReplicaFreshness _freshness;
+    private readonly ILogger _logger;
+    private readonly GeoGrainsOptions _options;
+    private readonly RegionHealthOptions _health;
+    private readonly FailoverOptions _failover;
+    private readonly bool _automatic;
+    private readonly RegionHealthTracker _tracker;
+    private readonly RegionLease _lease;
+    private readonly OwnershipAcceptor _acceptor;
+    private readonly OwnershipAgreement _agreement;
+    private readonly long _origin;
     private readonly Queue<RegionHealthEvent> _timeline = new();
+    private readonly Dictionary<RegionId, long> _peerGenerations = [];
+    private readonly HashSet<long> _firstWrites = [];
     private IAsyncStream<RegionHealthEvent>? _stream;
     private Task _publishing = Task.CompletedTask;
+    private Task _proposing = Task.CompletedTask;
+    private bool _leaseHeld;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public RegionHealthGrain(
+        LocalRegion region,
+        GeoTopology topology,
+        IRegionLinks links,
+        HybridLogicalClock clock,
+        TimeProvider time,
+        ReplicaFreshness freshness,
+        IRegionTable table,
+        Serializer serializer,
+        IOptions<GeoGrainsOptions> options,
+        ILogger<RegionHealthGrain> logger)
     {
-        _stream = this.GetStreamProvider(RegionHealthStream.ProviderName)
-            .GetStream<RegionHealthEvent>(StreamId.Create(RegionHealthStream.Namespace, region.Id.Value));
-        this.RegisterGrainTimer(ProbeAll, new GrainTimerCreationOptions(TimeSpan.Zero, _options.ProbeInterval) { Interleave = true, KeepAlive = true });
-        logger.LogInformation("Region {Region}: health observer started on this silo.", region.Id);
-        return Task.CompletedTask;
+        _region = region;
+        _topology = topology;
+        _links = links;
+        _clock = clock;
+        _time = time;
+        _freshness = freshness;
+        _logger = logger;
+        _options = options.Value;
+        _health = _options.Health;
+        _failover = _options.Failover;
+        var regions = topology.RegionIds.ToList();
+        _automatic = _failover.IsAutomatic(regions.Count);
+        _tracker = new RegionHealthTracker(region.Id, regions, _health.FailuresToSuspect);
+        _origin = time.GetTimestamp();
+        _lease = new RegionLease(region.Id, regions.Count, _failover.LeasePeriod, _failover.MaxClockOffset, Now);
+        _acceptor = new OwnershipAcceptor(table, serializer);
+        _agreement = new OwnershipAgreement(region.Id, regions, this, _options.Links.CallTimeout, logger);
     }
 
-    public Task<RegionHealthView> GetView() => Task.FromResult(_tracker.View(time.GetUtcNow()));
+    // The observer's monotonic clock: lease times are never taken from the wall clock.
+    private TimeSpan Now => _time.GetElapsedTime(_origin);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await _acceptor.LoadAsync(cancellationToken);
+        _stream = this.GetStreamProvider(RegionHealthStream.ProviderName)
+            .GetStream<RegionHealthEvent>(StreamId.Create(RegionHealthStream.Namespace, _region.Id.Value));
+        this.RegisterGrainTimer(ProbeAll, new GrainTimerCreationOptions(TimeSpan.Zero, _health.ProbeInterval) { Interleave = true, KeepAlive = true });
+        _logger.LogInformation("Region {Region}: health observer started on this silo (configuration {Configuration}).", _region.Id, _acceptor.Learned);
+    }
+
+    public Task<RegionHealthView> GetView() => Task.FromResult(_tracker.View(_time.GetUtcNow()));
 
     public Task<IReadOnlyList<RegionHealthEvent>> GetTimeline() => Task.FromResult<IReadOnlyList<RegionHealthEvent>>([.. _timeline]);
 
-    public Task<RegionHealthReport> Exchange(RegionHealthReport report)
+    public async Task<HealthProbeReply> Exchange(HealthProbe probe)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        if (!topology.Contains(report.Reporter))
+        ArgumentNullException.ThrowIfNull(probe);
+        var prober = probe.Report.Reporter;
+        if (!_topology.Contains(prober))
         {
-            throw new UnknownRegionException(report.Reporter, topology.RegionIds);
+            throw new UnknownRegionException(prober, _topology.RegionIds);
         }
 
-        clock.Observe(report.ObservedAt);
-        Apply(_tracker.Learn(report, time.GetUtcNow()));
-        return Task.FromResult(_tracker.Report(clock.Now()));
+        _clock.Observe(probe.Report.ObservedAt);
+        if (probe.Configuration is { } theirs)
+        {
+            await LearnCoreAsync(theirs);
+        }
+
+        Apply(_tracker.Learn(probe.Report, _time.GetUtcNow()));
+        var grant = !_acceptor.HoldsAway(prober);
+        if (grant)
+        {
+            _lease.Grant(prober, Now);
+        }
+
+        var mine = _acceptor.Learned;
+        return new HealthProbeReply(_tracker.Report(_clock.Now()), grant, mine.Generation, probe.Generation < mine.Generation ? mine : null);
     }
 
-    public Task Ensure() => Task.CompletedTask;
+    public Task<FailoverStatus> GetStatus()
+    {
+        var now = Now;
+        TimeSpan? left = _automatic ? _lease.ValidUntil(now, SelfGrants) - now : TimeSpan.MaxValue;
+        var view = _tracker.View(_time.GetUtcNow());
+        IReadOnlyList<RegionId> unavailable = [.. view.Suspected.Select(s => s.Region).Union(view.DeclaredDown.Select(s => s.Region))];
+        return Task.FromResult(new FailoverStatus(_acceptor.Learned, left, unavailable));
+    }
+
+    public async Task<PrepareReply> Prepare(Ballot ballot)
+    {
+        var reply = await _acceptor.PrepareAsync(ballot);
+        var safeTimes = ImmutableDictionary.CreateBuilder<RegionId, HybridTimestamp>();
+        foreach (var source in _topology.RegionIds.Where(r => r != _region.Id))
+        {
+            if (_freshness.SafeTime(source) is { } safeTime)
+            {
+                safeTimes[source] = safeTime;
+            }
+        }
+
+        return reply with { SafeTimes = safeTimes.ToImmutable() };
+    }
+
+    public Task<AcceptReply> Accept(Ballot ballot, RegionConfiguration value) =>
+        _acceptor.AcceptAsync(ballot, value, holder => holder == _region.Id ? _failover.LeasePeriod : _lease.WaitBeforeTakeover(holder, Now));
+
+    public Task Learn(RegionConfiguration chosen) => LearnCoreAsync(chosen);
+
+    public Task FirstWriteServed(long epoch)
+    {
+        if (_firstWrites.Add(epoch) && _acceptor.Learned.TenureAt(epoch) is { } tenure)
+        {
+            Record(tenure.Region, RegionHealthChange.FirstWriteServed, $"epoch {epoch}");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    Task<PrepareReply> IAgreementPeers.PrepareAsync(RegionId acceptor, Ballot ballot, CancellationToken cancellationToken) =>
+        acceptor == _region.Id ? Prepare(ballot) : _links.InvokeAsync(acceptor, g => g.GetGrain<IRegionHealthPeer>(0).Prepare(ballot), cancellationToken);
+
+    Task<AcceptReply> IAgreementPeers.AcceptAsync(RegionId acceptor, Ballot ballot, RegionConfiguration value, CancellationToken cancellationToken) =>
+        acceptor == _region.Id ? Accept(ballot, value) : _links.InvokeAsync(acceptor, g => g.GetGrain<IRegionHealthPeer>(0).Accept(ballot, value), cancellationToken);
+
+    Task IAgreementPeers.LearnAsync(RegionId learner, RegionConfiguration chosen, CancellationToken cancellationToken) =>
+        learner == _region.Id ? Learn(chosen) : _links.InvokeAsync(learner, g => g.GetGrain<IRegionHealthPeer>(0).Learn(chosen), cancellationToken);
+
+    private bool SelfGrants => !_acceptor.HoldsAway(_region.Id);
 
     private Task ProbeAll()
     {
         // Each probe runs on its own so that a region that does not answer delays neither the others nor the next round:
         // a probe of every region leaves every interval, and an outcome older than one already applied is ignored.
-        var report = _tracker.Report(clock.Now());
+        var report = _tracker.Report(_clock.Now());
+        var mine = _acceptor.Learned;
         foreach (var peer in _tracker.Peers)
         {
-            _ = ProbeAsync(peer, _tracker.StartProbe(peer), report);
+            var behind = _peerGenerations.GetValueOrDefault(peer) < mine.Generation;
+            _ = ProbeAsync(peer, _tracker.StartProbe(peer), new HealthProbe(report, mine.Generation, behind ? mine : null));
         }
 
+        CheckLease();
+        ProposeTakeovers();
         return Task.CompletedTask;
     }
 
-    private async Task ProbeAsync(RegionId peer, long probe, RegionHealthReport report)
+    private async Task ProbeAsync(RegionId peer, long probe, HealthProbe request)
     {
-        RegionHealthReport reply;
+        var sentAt = Now;
+        HealthProbeReply reply;
         try
         {
-            using var timeout = new CancellationTokenSource(_options.ProbeTimeout);
-            reply = await links.InvokeAsync(peer, grains => grains.GetGrain<IRegionHealthPeer>(0).Exchange(report), timeout.Token)
-                .WaitAsync(_options.ProbeTimeout);
-            clock.Observe(reply.ObservedAt);
+            using var timeout = new CancellationTokenSource(_health.ProbeTimeout);
+            reply = await _links.InvokeAsync(peer, grains => grains.GetGrain<IRegionHealthPeer>(0).Exchange(request), timeout.Token)
+                .WaitAsync(_health.ProbeTimeout);
+            _clock.Observe(reply.Report.ObservedAt);
         }
         catch (Exception exception)
         {
-            logger.LogDebug("Region {Region}: probe {Probe} of {Peer} failed: {Reason}", region.Id, probe, peer, exception.Message);
-            Apply(_tracker.ProbeFailed(peer, probe, time.GetUtcNow()));
+            _logger.LogDebug("Region {Region}: probe {Probe} of {Peer} failed: {Reason}", _region.Id, probe, peer, exception.Message);
+            Apply(_tracker.ProbeFailed(peer, probe, _time.GetUtcNow()));
+            CheckLease();
             return;
         }
 
-        Apply(_tracker.ProbeSucceeded(peer, probe, reply, time.GetUtcNow()));
+        _peerGenerations[peer] = reply.Generation;
+        if (reply.Configuration is { } theirs)
+        {
+            await LearnCoreAsync(theirs);
+        }
+
+        if (reply.LeaseGranted)
+        {
+            _lease.Confirmed(peer, sentAt);
+        }
+        else
+        {
+            _lease.Refused(peer);
+        }
+
+        Apply(_tracker.ProbeSucceeded(peer, probe, reply.Report, _time.GetUtcNow()));
+        CheckLease();
+    }
+
+    private void CheckLease()
+    {
+        if (!_automatic)
+        {
+            return;
+        }
+
+        var held = _lease.ValidUntil(Now, SelfGrants) is not null;
+        if (held != _leaseHeld)
+        {
+            _leaseHeld = held;
+            Record(_region.Id, held ? RegionHealthChange.LeaseRegained : RegionHealthChange.LeaseLapsed, string.Empty);
+        }
+    }
+
+    private async Task LearnCoreAsync(RegionConfiguration chosen)
+    {
+        var before = _acceptor.Learned;
+        if (!await _acceptor.LearnAsync(chosen))
+        {
+            return;
+        }
+
+        _logger.LogInformation("Region {Region}: learned configuration {Configuration}.", _region.Id, chosen);
+        foreach (var tenure in chosen.Tenures.Values.Where(t => !before.Tenures.TryGetValue(t.Region, out var old) || old.Epoch != t.Epoch))
+        {
+            Record(tenure.Region, RegionHealthChange.OwnershipTransferred, tenure.ToString());
+        }
+
+        CheckLease();
+    }
+
+    /// <summary>
+    /// Starts moving the grains of a region a majority holds down, unless a move is under way. The first region in the
+    /// topology's order that this observer does not suspect proposes; any other proposes too once the region has been
+    /// down for three more probe intervals, in case the first cannot.
+    /// </summary>
+    private void ProposeTakeovers()
+    {
+        if (!_automatic || !_proposing.IsCompleted)
+        {
+            return;
+        }
+
+        var view = _tracker.View(_time.GetUtcNow());
+        var learned = _acceptor.Learned;
+        foreach (var down in view.DeclaredDown.Where(d => !learned.IsAway(d.Region)))
+        {
+            var proposer = _topology.RegionIds.Where(r => r != down.Region && !view.Suspects(r) && !learned.IsAway(r)).Order().FirstOrDefault();
+            if (proposer == _region.Id || _time.GetUtcNow() - down.Since > 3 * _health.ProbeInterval)
+            {
+                _proposing = TakeOverAsync(down.Region);
+                return;
+            }
+        }
+    }
+
+    private async Task TakeOverAsync(RegionId failed)
+    {
+        const int MaxAttempts = 20;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var view = _tracker.View(_time.GetUtcNow());
+            if (!view.HoldsDown(failed) || _acceptor.Learned.IsAway(failed))
+            {
+                return;
+            }
+
+            AgreementOutcome outcome;
+            try
+            {
+                var awaited = _topology.RegionIds.Where(r => r != failed && !view.Suspects(r)).ToHashSet();
+                outcome = await _agreement.ChangeAsync((current, promises) => Away(current, promises, failed), awaited, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                outcome = AgreementOutcome.NotDecided(_health.ProbeInterval, exception.Message);
+            }
+
+            if (outcome.Chosen is not null)
+            {
+                return;
+            }
+
+            _logger.LogInformation("Region {Region}: taking over {Failed} not decided yet (attempt {Attempt}): {Reason}", _region.Id, failed, attempt, outcome.Reason);
+            var wait = outcome.RetryAfter > TimeSpan.Zero
+                ? outcome.RetryAfter + TimeSpan.FromMilliseconds(10)
+                : TimeSpan.FromMilliseconds(Random.Shared.Next(20, 100));
+            await Task.Delay(wait);
+        }
+    }
+
+    private RegionConfiguration? Away(RegionConfiguration current, IReadOnlyList<PrepareReply> promises, RegionId failed)
+    {
+        if (current.IsAway(failed))
+        {
+            return null;
+        }
+
+        var candidates = promises
+            .Where(p => p.Acceptor != failed)
+            .ToDictionary(p => p.Acceptor, p => p.SafeTimes.TryGetValue(failed, out var safeTime) ? safeTime : (HybridTimestamp?)null);
+        var successors = SuccessorChoice.Choose(failed, current, candidates, _topology.RegionIds, _options.PartitionsPerRegion, _failover.CapacityOf);
+        return current.With(failed, TenureState.Away, successors, _time.GetUtcNow());
     }
 
     private void Apply(IReadOnlyList<(RegionId Subject, RegionHealthChange Change)> changes)
     {
         foreach (var (subject, change) in changes)
         {
-            var health = new RegionHealthEvent(region.Id, subject, change, time.GetUtcNow(), clock.Now());
-            logger.LogInformation("Region {Region}: {Subject} {Change}.", region.Id, subject, change);
-            if (_timeline.Count == TimelineCapacity)
-            {
-                _timeline.Dequeue();
-            }
-
-            _timeline.Enqueue(health);
-            _publishing = PublishAfterAsync(_publishing, health);
+            Record(subject, change, string.Empty);
         }
+    }
+
+    private void Record(RegionId subject, RegionHealthChange change, string detail)
+    {
+        var health = new RegionHealthEvent(_region.Id, subject, change, _time.GetUtcNow(), _clock.Now(), detail);
+        _logger.LogInformation("Region {Region}: {Subject} {Change} {Detail}", _region.Id, subject, change, detail);
+        if (_timeline.Count == TimelineCapacity)
+        {
+            _timeline.Dequeue();
+        }
+
+        _timeline.Enqueue(health);
+        _publishing = PublishAfterAsync(_publishing, health);
     }
 
     private async Task PublishAfterAsync(Task previous, RegionHealthEvent health)
@@ -122,7 +368,7 @@ internal sealed class RegionHealthGrain(
         }
         catch (Exception exception)
         {
-            logger.LogWarning("Region {Region}: could not publish health change {Change} of {Subject}: {Reason}", region.Id, health.Change, health.Subject, exception.Message);
+            _logger.LogWarning("Region {Region}: could not publish health change {Change} of {Subject}: {Reason}", _region.Id, health.Change, health.Subject, exception.Message);
         }
     }
 }

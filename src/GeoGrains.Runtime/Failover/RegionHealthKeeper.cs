@@ -6,11 +6,12 @@ using Orleans.Runtime;
 namespace GeoGrains.Runtime.Failover;
 
 /// <summary>
-/// Runs on every silo and calls the region's health observer every probe interval, so that the observer is running
-/// from silo start and, when the silo that ran it dies, runs again on another silo of the region: probes from other
-/// regions would revive it too, but not in a region that is cut off from them. One local call per silo and interval.
+/// Runs on every silo and takes the region health observer's status every probe interval (<see cref="FailoverState"/>):
+/// that keeps the silo's lease and configuration current, keeps the observer running from silo start and, when the silo
+/// that ran it dies, runs it again on another silo of the region (probes from other regions would revive it too, but not
+/// in a region cut off from them). One local call per silo and interval.
 /// </summary>
-internal sealed class RegionHealthKeeper(IGrainFactory grains, IOptions<GeoGrainsOptions> options, ILogger<RegionHealthKeeper> logger)
+internal sealed class RegionHealthKeeper(FailoverState failover, IOptions<GeoGrainsOptions> options, ILogger<RegionHealthKeeper> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -38,7 +39,7 @@ internal sealed class RegionHealthKeeper(IGrainFactory grains, IOptions<GeoGrain
         {
             try
             {
-                await grains.GetGrain<IRegionHealthPeer>(0).Ensure();
+                await failover.RefreshAsync();
             }
             catch (Exception exception) when (!stopping.IsCancellationRequested)
             {

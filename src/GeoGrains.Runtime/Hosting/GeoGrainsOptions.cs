@@ -49,6 +49,9 @@ public sealed class GeoGrainsOptions
     /// <summary>How regions watch each other's health: probe interval and timeout, failures before a region is suspected.</summary>
     public RegionHealthOptions Health { get; set; } = new();
 
+    /// <summary>How regions take over a failed region's grains: leases, queued writes, capacities.</summary>
+    public FailoverOptions Failover { get; set; } = new();
+
     /// <summary>
     /// The key session tokens are signed with (base64, at least 16 bytes), the same in every region of the service, so
     /// that a token a client altered or made up is refused. When not set, a key derived from the service id: enough to

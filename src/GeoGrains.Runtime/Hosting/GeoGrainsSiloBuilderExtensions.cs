@@ -103,6 +103,8 @@ public static class GeoGrainsSiloBuilderExtensions
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
 
         // Region health: one observer per region, kept running by every silo.
+        services.TryAddSingleton<FailoverState>();
+        services.TryAddSingleton<TakeoverPromotion>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RegionHealthKeeper>();
 
         // Grains calling geo grains get GeoContext scopes and what served their calls, as clients do.

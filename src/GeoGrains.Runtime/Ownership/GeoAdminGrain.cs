@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Topology;
 using Orleans.Concurrency;
@@ -8,7 +9,7 @@ namespace GeoGrains.Runtime.Ownership;
 
 /// <summary>Answers ownership questions and coordinates planned moves, from whichever region it is asked in.</summary>
 [StatelessWorker]
-internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, GrainClassMap classes) : Grain, IGeoAdminGrain
+internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, GrainClassMap classes, FailoverState failover) : Grain, IGeoAdminGrain
 {
     private const int MaxAttempts = 3;
 
@@ -22,6 +23,11 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
     {
         _ = topology[newRegion];
         EnsureGeoGrain(grain);
+        if (failover.Configuration.IsAway(newRegion))
+        {
+            throw new RegionUnreachableException(links.LocalRegion, newRegion, "the regions took its grains over after it failed; it takes no grains until it returns.");
+        }
+
         var owner = (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership;
         for (var attempt = 1; ; attempt++)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ internal sealed class OwnershipCache : ILifecycleParticipant<ISiloLifecycle>
     private const int MaxLookupAttempts = 3;
 
     private readonly Func<IOwnershipDirectoryGrain> _directory;
+    private readonly FailoverState? _failover;
     private readonly int _maxCachedOverrides;
     private readonly ILogger _logger;
     private readonly object _lock = new();
@@ -36,14 +38,15 @@ internal sealed class OwnershipCache : ILifecycleParticipant<ISiloLifecycle>
     private long _refreshesStarted;
     private Task? _loaded;
 
-    public OwnershipCache(IGrainFactory grains, IOptions<GeoGrainsOptions> options, ILogger<OwnershipCache> logger)
-        : this(() => grains.GetGrain<IOwnershipDirectoryGrain>(0), options.Value.Directory.MaxCachedOverrides, logger)
+    public OwnershipCache(IGrainFactory grains, IOptions<GeoGrainsOptions> options, FailoverState failover, ILogger<OwnershipCache> logger)
+        : this(() => grains.GetGrain<IOwnershipDirectoryGrain>(0), options.Value.Directory.MaxCachedOverrides, logger, failover)
     {
     }
 
-    internal OwnershipCache(Func<IOwnershipDirectoryGrain> directory, int maxCachedOverrides, ILogger logger)
+    internal OwnershipCache(Func<IOwnershipDirectoryGrain> directory, int maxCachedOverrides, ILogger logger, FailoverState? failover = null)
     {
         _directory = directory;
+        _failover = failover;
         _maxCachedOverrides = maxCachedOverrides;
         _logger = logger;
     }
@@ -65,7 +68,8 @@ internal sealed class OwnershipCache : ILifecycleParticipant<ISiloLifecycle>
 
     /// <summary>
     /// Who owns <paramref name="grain"/>: from the copy, after asking the directory once about a grain not asked about
-    /// before; refreshed first when the copy's answer is older than <paramref name="atLeastEpoch"/>.
+    /// before, then following the regions' agreed takeovers (<see cref="RegionConfiguration.Resolve"/>); refreshed first
+    /// when the answer is older than <paramref name="atLeastEpoch"/>.
     /// </summary>
     public async ValueTask<GrainOwnership> ResolveAsync(GrainId grain, HomePartition partition, long atLeastEpoch = 0)
     {
@@ -75,15 +79,23 @@ internal sealed class OwnershipCache : ILifecycleParticipant<ISiloLifecycle>
         }
 
         var key = grain.ToString();
-        var ownership = _overrides.TryGetValue(key, out var known) ? known ?? PartitionOwner(partition) : await LookupAsync(grain, key, partition);
+        var ownership = Agreed(_overrides.TryGetValue(key, out var known) ? known ?? PartitionOwner(partition) : await LookupAsync(grain, key, partition), partition);
         if (ownership.Epoch < atLeastEpoch)
         {
             await RefreshAsync(coalesce: true);
-            ownership = _overrides.TryGetValue(key, out known) ? known ?? PartitionOwner(partition) : await LookupAsync(grain, key, partition);
+            if (_failover is not null && _failover.Configuration.Generation < RegionConfiguration.GenerationOf(atLeastEpoch))
+            {
+                await _failover.RefreshAsync();
+            }
+
+            ownership = Agreed(_overrides.TryGetValue(key, out known) ? known ?? PartitionOwner(partition) : await LookupAsync(grain, key, partition), partition);
         }
 
         return ownership;
     }
+
+    private GrainOwnership Agreed(GrainOwnership directory, HomePartition partition) =>
+        _failover is null ? directory : _failover.Configuration.Resolve(directory, partition);
 
     /// <summary>Takes <paramref name="changes"/> at once (higher epochs win), without asking the directory: fences this silo during a move.</summary>
     public void Merge(OwnershipTable changes)

@@ -44,4 +44,6 @@ internal sealed class ReplicationReceiverGrain(
     }
 
     public Task Heartbeat(SafeTimeReport report) => notifier.NotifyAsync([], report);
+
+    public async Task<GeoRecord?> Read(GrainId grain) => (await store.ReadAsync(grain))?.Record;
 }

@@ -319,6 +319,8 @@ public sealed class ChangeShipperTests : IAsyncDisposable
                 return Task.CompletedTask;
             }
 
+            public Task<GeoRecord?> Read(GrainId grain) => throw new NotSupportedException("The shipper never reads.");
+
             public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>
                 (TGrainInterface)(object)this;
 

@@ -1,0 +1,32 @@
+namespace GeoGrains.Runtime.Failover;
+
+/// <summary>
+/// One region's probe of another: its health report (its votes), the generation of the configuration it routes by,
+/// and that configuration when the probed region was behind at the last probe. The probe also asks for a lease grant.
+/// </summary>
+[GenerateSerializer, Immutable]
+internal sealed record HealthProbe(
+    [property: Id(0)] RegionHealthReport Report,
+    [property: Id(1)] long Generation,
+    [property: Id(2)] RegionConfiguration? Configuration);
+
+/// <summary>
+/// The answer to a <see cref="HealthProbe"/>: the probed region's report, whether it confirms the prober's lease (it does
+/// unless it holds the prober away), and its configuration when the prober's is older.
+/// </summary>
+[GenerateSerializer, Immutable]
+internal sealed record HealthProbeReply(
+    [property: Id(0)] RegionHealthReport Report,
+    [property: Id(1)] bool LeaseGranted,
+    [property: Id(2)] long Generation,
+    [property: Id(3)] RegionConfiguration? Configuration);
+
+/// <summary>What a region's silos need from its health observer: the configuration to route by, the lease, who is suspected.</summary>
+/// <param name="Configuration">The newest configuration the region learned was chosen.</param>
+/// <param name="LeaseLeft">How much longer the lease holds, counted from when the observer answered; null when it does not hold.</param>
+/// <param name="Unavailable">The regions the observer suspects or holds down: calls to them wait for a takeover.</param>
+[GenerateSerializer, Immutable]
+internal sealed record FailoverStatus(
+    [property: Id(0)] RegionConfiguration Configuration,
+    [property: Id(1)] TimeSpan? LeaseLeft,
+    [property: Id(2)] IReadOnlyList<RegionId> Unavailable);

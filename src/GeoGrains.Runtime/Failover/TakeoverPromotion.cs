@@ -1,0 +1,58 @@
+using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Topology;
+using Microsoft.Extensions.Logging;
+
+namespace GeoGrains.Runtime.Failover;
+
+/// <summary>
+/// Makes a grain's new owner, after a takeover, continue from the freshest version any surviving region holds. A
+/// <c>SemiSync(k)</c> write the failed region acknowledged is stored in at least k other regions, not necessarily in
+/// the successor: before its first write under the takeover's epoch, the successor reads the grain from every surviving
+/// region (one round trip, in parallel, per grain it takes writes for, not per grain it took over) and stores the
+/// newest version it finds. Cost follows the grains written after the failure, not the grains the failed region owned.
+/// </summary>
+internal sealed class TakeoverPromotion(
+    LocalRegion region,
+    GeoTopology topology,
+    IRegionLinks links,
+    GeoStore store,
+    ReplicaVersions known,
+    FailoverState failover,
+    ILogger<TakeoverPromotion> logger)
+{
+    /// <summary>Whether a grain whose activation holds <paramref name="stored"/> must gather before writing under <paramref name="owner"/>.</summary>
+    public bool IsNeeded(StoredGeoRecord? stored, GrainOwnership owner) =>
+        (stored?.Record.Epoch ?? 0) < owner.Epoch && failover.Configuration.IsTakeover(owner.Epoch);
+
+    /// <summary>Stores, and gives the activation, the newest version of the grain among the surviving regions.</summary>
+    /// <exception cref="RegionUnreachableException">A surviving region did not answer: a version only it holds could be lost, so nothing is written yet.</exception>
+    public async Task GatherAsync(IGeoGrainActivation grain, GrainOwnership owner)
+    {
+        var configuration = failover.Configuration;
+        var survivors = topology.RegionIds.Where(r => r != region.Id && !configuration.IsAway(r)).ToList();
+        var copies = await Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
+        var local = grain.Stored?.Record;
+        var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
+        if (newest is null || ReferenceEquals(newest, local))
+        {
+            return;
+        }
+
+        var applied = await store.ApplyReplicasAsync([new ReplicatedChange(grain.GrainId, newest)], known);
+        foreach (var (_, stored) in applied)
+        {
+            grain.Accept(stored);
+        }
+
+        if (grain.Stored is null || newest.IsNewerThan(grain.Stored.Record))
+        {
+            await grain.ReloadAsync();
+        }
+
+        logger.LogInformation("Geo grain {Grain}: taking over under epoch {Epoch} from version {Epoch0}.{Version} gathered from the surviving regions (had {Local}).",
+            grain.GrainId, owner.Epoch, newest.Epoch, newest.Version, local is null ? "none" : $"{local.Epoch}.{local.Version}");
+    }
+}
