@@ -55,6 +55,6 @@ public enum ReplicationMode
     /// <summary>Once it is durable in the owner region and applied by a given number of other regions (the first to apply it: the nearest).</summary>
     SemiSync,
 
-    /// <summary>Once every other region has applied it.</summary>
+    /// <summary>Once every other region has applied it (every region that is a member: not one the others took over after it failed).</summary>
     Sync,
 }

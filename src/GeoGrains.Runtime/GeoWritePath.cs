@@ -265,7 +265,8 @@ internal sealed class GeoWritePath(
             using var waiter = durability.Mode switch
             {
                 ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions),
-                ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count),
+                // Sync: every region that is a member now; a region the others took over after it failed does not count.
+                ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count(t => !failover.Configuration.IsAway(t))),
                 _ => null,
             };
             replication.Ship(id, next, urgent: waiter is not null);

@@ -31,4 +31,21 @@ internal static class Eventually
 
         throw new TimeoutException($"Timed out after {timeout} waiting for: {what}. Last failure: {last}");
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, looking every 50 ms; fails the test at the timeout.</summary>
+    public static async Task Holds(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting for: {what}.");
+            }
+        }
+    }
 }
