@@ -97,7 +97,8 @@ internal sealed class OwnershipAgreement(RegionId self, IReadOnlyList<RegionId> 
         where T : class
     {
         var answers = new List<T>();
-        var pending = regions.ToDictionary(r => Call(r), r => r);
+        // A list, not a dictionary keyed by task: calls that fail at once all return the same cached completed task.
+        var pending = regions.Select(r => (Region: r, Answer: Call(r))).ToList();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(callTimeout);
         var expired = Task.Delay(Timeout.Infinite, timeout.Token).ContinueWith(_ => (T?)null, TaskScheduler.Default);
@@ -105,7 +106,7 @@ internal sealed class OwnershipAgreement(RegionId self, IReadOnlyList<RegionId> 
         var no = 0;
         while (pending.Count > 0)
         {
-            if (yes >= Majority && !pending.Values.Any(awaited.Contains))
+            if (yes >= Majority && !pending.Any(p => awaited.Contains(p.Region)))
             {
                 break;
             }
@@ -115,13 +116,13 @@ internal sealed class OwnershipAgreement(RegionId self, IReadOnlyList<RegionId> 
                 break;
             }
 
-            var done = await Task.WhenAny(pending.Keys.Append(expired));
+            var done = await Task.WhenAny(pending.Select(p => p.Answer).Append(expired));
             if (done == expired)
             {
                 break;
             }
 
-            pending.Remove(done);
+            pending.RemoveAt(pending.FindIndex(p => p.Answer == done));
             if (done.Result is { } answer)
             {
                 answers.Add(answer);
