@@ -75,8 +75,8 @@ public sealed class FiveRegionFailoverTests : IAsyncLifetime
         await _geo.RestartRegionAsync("us-east");
         await _geo.RestartRegionAsync("eu-west");
         // Every acknowledged write is in the owner's state; the surviving regions serve that version, and the returned
-        // ones route strong reads to it. (A returned region's own replicas catching up is not checked here: see the
-        // failover notes in docs/FAILOVER.md.)
+        // ones route strong reads to it. (A returned region's own replicas catching up is not checked here: see "Not done
+        // yet" in docs/ARCHITECTURE.md, Regional failover.)
         foreach (var key in keys)
         {
             var state = await StrongReadAsync("apac-east", key);
