@@ -343,6 +343,12 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         {
             Record(subject, change, string.Empty);
         }
+
+        // A region just declared down is taken over at once, not at the next probe round.
+        if (changes.Any(c => c.Change == RegionHealthChange.DeclaredDown))
+        {
+            ProposeTakeovers();
+        }
     }
 
     private void Record(RegionId subject, RegionHealthChange change, string detail)

@@ -27,6 +27,8 @@ internal sealed class RemoteRegionClient(
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly object _connectLock = new();
+    private Task<IClusterClient>? _connecting;
     private readonly ILogger _logger = loggerFactory.CreateLogger<RemoteRegionClient>();
     private IHost? _host;
     private IClusterClient? _client;
@@ -76,7 +78,41 @@ internal sealed class RemoteRegionClient(
             return connected;
         }
 
-        await _gate.WaitAsync(cancellationToken);
+        // Callers arriving while a connection is being made share it and its outcome: a region that is down costs them one
+        // connect timeout together, not one each in turn (which left calls, replication batches among them, waiting for
+        // minutes behind each other). None waits longer than its own call timeout.
+        Task<IClusterClient> attempt;
+        lock (_connectLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_client is { } raced)
+            {
+                return raced;
+            }
+
+            if (_connecting is null || _connecting.IsCompleted)
+            {
+                _connecting = ConnectAsync();
+            }
+
+            attempt = _connecting;
+        }
+
+        try
+        {
+            return await attempt.WaitAsync(options.CallTimeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new RegionUnreachableException(local, target.Id,
+                $"no connection to its gateways {string.Join(", ", target.Gateways)} within {options.CallTimeout.TotalMilliseconds:0} ms.");
+        }
+    }
+
+    private async Task<IClusterClient> ConnectAsync()
+    {
+        await Task.Yield(); // out of the caller's lock
+        await _gate.WaitAsync();
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -91,13 +127,12 @@ internal sealed class RemoteRegionClient(
             }
 
             var host = BuildHost();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.ConnectTimeout);
+            using var timeout = new CancellationTokenSource(options.ConnectTimeout);
             try
             {
                 await host.StartAsync(timeout.Token);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception exception)
             {
                 await DisposeHostAsync(host);
 
@@ -196,10 +231,14 @@ internal sealed class RemoteRegionClient(
 
     public async ValueTask DisposeAsync()
     {
+        lock (_connectLock)
+        {
+            _disposed = true;
+        }
+
         await _gate.WaitAsync();
         try
         {
-            _disposed = true;
             Volatile.Write(ref _client, null);
             if (_host is { } host)
             {

@@ -65,6 +65,19 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
         Assert.NotEqual(UsEast, receipt.ExecutedIn);
         var after = await StrongReadAsync(UsEast, keys[0]);
         Assert.Empty(acknowledged.Where(a => a.Key == keys[0]).Select(a => a.Item).Except(after.History));
+
+        // The returned region's replicas catch up with what the new owners wrote while it was down.
+        foreach (var key in keys)
+        {
+            var owner = await StrongReadAsync(EuWest, key);
+            await Eventually.Succeeds(async () =>
+            {
+                var local = await Geo.Client(UsEast).GetGrain<IProfileGrain>(key).Get();
+                var stored = (await Geo[UsEast].Store.ReadAsync(Geo.Client(UsEast).GetGrain<IProfileGrain>(key).GetGrainId()))?.Record;
+                return local.Version >= owner.Version ? local : throw new InvalidOperationException(
+                    $"us-east serves version {local.Version} of '{key}' (stored {stored?.Epoch}.{stored?.Version} by {stored?.CommittedIn}), the owner {owner.Version}");
+            }, Timeout, $"us-east catches up on '{key}'");
+        }
     }
 
     private async Task WriteLoopAsync(
