@@ -50,6 +50,13 @@ internal sealed class RemoteRegionClient(
             await ResetAsync(client);
             throw new RegionUnreachableException(local, target.Id, $"the connection to its gateways failed ({Describe(exception)}).");
         }
+        catch (ArgumentException exception) when (exception.Message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal))
+        {
+            // The client took the region's grain manifest from a silo still starting (a region that restarts), and keeps
+            // it: a new connection takes it again.
+            await ResetAsync(client);
+            throw new RegionUnreachableException(local, target.Id, $"its silos did not list the grain yet ({Describe(exception)}).");
+        }
     }
 
     /// <summary>Connects ahead of the first call, so that it does not pay for the connection; failures are left for that call to report.</summary>

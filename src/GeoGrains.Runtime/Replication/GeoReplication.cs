@@ -43,7 +43,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         _logger = logger;
         Silo = silo.SiloAddress.ToParsableString();
         Targets = [.. topology.RegionIds.Where(r => r != region.Id)];
-        Outbox = new Outbox(store, Targets, _options, time, Resume, logger, Reship);
+        Outbox = new Outbox(store, Targets, _options, time, Resume, logger);
         Acknowledgements = new ReplicationAcknowledgements(Targets, time);
         Commits = new CommitsInProgress(clock);
         var freshness = new SafeTimeSource(Silo, Commits.Floor, () => ActiveSilos(membership));
@@ -99,17 +99,6 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
     public void Resume(GrainId grain, GeoRecord latest, string markerETag, IEnumerable<RegionId> targets)
     {
         Outbox.Adopt(grain, latest, markerETag);
-        foreach (var target in targets)
-        {
-            if (_shippers.TryGetValue(target, out var shipper))
-            {
-                shipper.Enqueue(grain, latest);
-            }
-        }
-    }
-
-    private void Reship(GrainId grain, GeoRecord latest, IReadOnlyList<RegionId> targets)
-    {
         foreach (var target in targets)
         {
             if (_shippers.TryGetValue(target, out var shipper))

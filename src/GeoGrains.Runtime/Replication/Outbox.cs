@@ -19,8 +19,7 @@ internal sealed class Outbox(
     ReplicationOptions options,
     TimeProvider time,
     Action<GrainId, GeoRecord, string, IEnumerable<RegionId>> resume,
-    ILogger logger,
-    Action<GrainId, GeoRecord, IReadOnlyList<RegionId>>? reship = null)
+    ILogger logger)
 {
     private readonly object _lock = new();
     private readonly Dictionary<GrainId, Entry> _entries = [];
@@ -129,7 +128,6 @@ internal sealed class Outbox(
             {
                 entry.Latest = committed;
                 entry.LastChange = time.GetTimestamp();
-                entry.LastShipped = entry.LastChange;
             }
         }
     }
@@ -145,7 +143,7 @@ internal sealed class Outbox(
                 return;
             }
 
-            _entries[grain] = new Entry(this) { MarkerETag = markerETag, Latest = latest, LastChange = time.GetTimestamp(), LastShipped = time.GetTimestamp() };
+            _entries[grain] = new Entry(this) { MarkerETag = markerETag, Latest = latest, LastChange = time.GetTimestamp() };
         }
     }
 
@@ -187,21 +185,11 @@ internal sealed class Outbox(
     {
         await ResolveDoubtsAsync(cancellationToken);
         var settled = new List<(GrainId Grain, string ETag)>();
-        var overdue = new List<(GrainId Grain, GeoRecord Latest, IReadOnlyList<RegionId> Targets)>();
         lock (_lock)
         {
             var now = time.GetTimestamp();
             foreach (var (grain, entry) in _entries)
             {
-                // A version some target has not acknowledged for OrphanAfter is queued to it again: whatever kept it from
-                // the target (a long outage, a batch lost with its retry), it is not left to wait for the grain's next write.
-                if (reship is not null && entry.Latest is { } unshipped && time.GetElapsedTime(entry.LastShipped, now) >= options.OrphanAfter
-                    && targets.Where(t => unshipped.IsNewerThan(entry.Acknowledged.GetValueOrDefault(t))).ToList() is { Count: > 0 } behind)
-                {
-                    entry.LastShipped = now;
-                    overdue.Add((grain, unshipped, behind));
-                }
-
                 if (!entry.Deleting && entry.InUse == 0 && entry.MarkerETag is { } etag && entry.Latest is { } latest
                     && time.GetElapsedTime(entry.LastChange, now) >= options.MarkerLinger
                     && targets.All(t => !latest.IsNewerThan(entry.Acknowledged.GetValueOrDefault(t))))
@@ -210,13 +198,6 @@ internal sealed class Outbox(
                     settled.Add((grain, etag));
                 }
             }
-        }
-
-        foreach (var (grain, latest, behind) in overdue)
-        {
-            logger.LogInformation("Shipping {Grain} version {Epoch}.{Version} again to {Targets}: not acknowledged within {After}.",
-                grain, latest.Epoch, latest.Version, string.Join(", ", behind), options.OrphanAfter);
-            reship!(grain, latest, behind);
         }
 
         if (settled.Count == 0)
@@ -308,9 +289,6 @@ internal sealed class Outbox(
         public GeoRecord? Latest { get; set; }
 
         public long LastChange { get; set; }
-
-        // When the latest version was last queued to ship.
-        public long LastShipped { get; set; }
 
         public int InUse { get; set; }
 
