@@ -18,6 +18,27 @@ public static class GeoGrainFactoryExtensions
         return grains.GetGrain<IGeoAdminGrain>(0).Rehome(grain.GetGrainId(), newRegion);
     }
 
+    /// <summary>
+    /// Moves everything <paramref name="region"/> owns to other regions, for maintenance: a planned switchover the regions
+    /// agree on, that loses no acknowledged write (RPO 0). Writes made meanwhile wait and then run at the new owners. The
+    /// region stays drained until <see cref="RestoreRegionAsync"/>. See <see cref="IGeoAdminGrain.DrainRegion"/>.
+    /// </summary>
+    public static Task DrainRegionAsync(this IGrainFactory grains, RegionId region)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<IGeoAdminGrain>(0).DrainRegion(region);
+    }
+
+    /// <summary>
+    /// Gives <paramref name="region"/> back what it owned before it was drained or taken over after a failure: a planned
+    /// switchover that loses no acknowledged write. See <see cref="IGeoAdminGrain.RestoreRegion"/>.
+    /// </summary>
+    public static Task RestoreRegionAsync(this IGrainFactory grains, RegionId region)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<IGeoAdminGrain>(0).RestoreRegion(region);
+    }
+
     /// <summary>Who owns <paramref name="grain"/> now, as the connected region's directory knows it.</summary>
     public static Task<GrainOwnership> GetOwnerAsync(this IGrainFactory grains, IAddressable grain)
     {

@@ -19,4 +19,26 @@ public interface IGeoAdminGrain : IGrainWithIntegerKey
     /// <exception cref="UnknownRegionException"><paramref name="newRegion"/> is not in the topology.</exception>
     /// <exception cref="RegionUnreachableException">The current or the new owner cannot be reached, or the new region failed and its grains were taken over; ownership is unchanged.</exception>
     Task<GrainOwnership> Rehome(GrainId grain, RegionId newRegion);
+
+    /// <summary>
+    /// Moves everything <paramref name="region"/> owns (its home grains and grains rehomed to it) to successor regions,
+    /// by a planned switchover agreed by a majority of regions: the region stops writing within a lease period, and each
+    /// new owner, before its first write to a grain, reads the grain from every region, the drained one included, so no
+    /// acknowledged write is lost. Writes made meanwhile wait and then run at the new owners. Completes once the regions
+    /// have agreed; the region stays drained until <see cref="RestoreRegion"/>.
+    /// </summary>
+    /// <exception cref="UnknownRegionException"><paramref name="region"/> is not in the topology.</exception>
+    /// <exception cref="InvalidOperationException">The topology has fewer than three regions, or it is the last region that owns grains.</exception>
+    /// <exception cref="RegionUnreachableException">No majority of regions agreed in time.</exception>
+    Task DrainRegion(RegionId region);
+
+    /// <summary>
+    /// Gives <paramref name="region"/> back everything it owned before it was drained or taken over after a failure, by a
+    /// planned switchover that loses no acknowledged write; the same happens on its own for a region taken over after a
+    /// failure once it has been healthy for <c>GeoGrains:Failover:FailbackAfter</c>. Nothing happens if it owns its grains.
+    /// </summary>
+    /// <exception cref="UnknownRegionException"><paramref name="region"/> is not in the topology.</exception>
+    /// <exception cref="InvalidOperationException">The topology has fewer than three regions.</exception>
+    /// <exception cref="RegionUnreachableException">The region does not answer, or no majority of regions agreed in time.</exception>
+    Task RestoreRegion(RegionId region);
 }

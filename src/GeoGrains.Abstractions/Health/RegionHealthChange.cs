@@ -32,4 +32,10 @@ public enum RegionHealthChange
 
     /// <summary>The observer, a successor, served the first write to a grain it took over from the subject.</summary>
     FirstWriteServed,
+
+    /// <summary>
+    /// The regions agreed to give the subject back what it owned (it returned and stayed healthy, or
+    /// <c>RestoreRegionAsync</c> was called); the event's detail names the epoch.
+    /// </summary>
+    FailedBack,
 }

@@ -44,6 +44,13 @@ public sealed class FailoverOptions
     /// </summary>
     public Dictionary<string, double> Capacity { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How long a region taken over after a failure must stay reachable from a majority before its grains are given back
+    /// to it automatically, by a planned switchover that loses nothing. Default 30 s. <see langword="null"/>: only
+    /// <c>RestoreRegionAsync</c> gives them back. A region drained with <c>DrainRegionAsync</c> never returns on its own.
+    /// </summary>
+    public TimeSpan? FailbackAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The default capacity factor of a region not named in <see cref="Capacity"/>.</summary>
     public const double DefaultCapacity = 1.5;
 

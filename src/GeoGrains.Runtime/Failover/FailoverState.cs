@@ -19,6 +19,7 @@ internal sealed class FailoverState
     private readonly TimeSpan _pollInterval;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private readonly HashSet<long> _firstWrites = [];
+    private readonly Dictionary<long, long> _learnedAt = [];
     private volatile Snapshot _current;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _queued;
@@ -31,7 +32,7 @@ internal sealed class FailoverState
         _logger = logger;
         Options = options.Value.Failover;
         Automatic = Options.IsAutomatic(topology.RegionIds.Count());
-        _pollInterval = TimeSpan.FromTicks(Math.Max(options.Value.Health.ProbeInterval.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks));
+        _pollInterval = TimeSpan.FromTicks(Math.Max(options.Value.Health.ProbeInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
         _current = new Snapshot(RegionConfiguration.Initial, 0, []);
         LeaseWait = options.Value.Health.ProbeInterval + options.Value.Health.ProbeTimeout;
     }
@@ -49,6 +50,15 @@ internal sealed class FailoverState
 
     /// <summary>Whether the region holds its ownership lease now (always, when failover is off).</summary>
     public bool HoldsLease => !Automatic || _time.GetTimestamp() < _current.LeaseUntil;
+
+    /// <summary>How long ago this silo first routed by <paramref name="generation"/> (zero if it has not yet).</summary>
+    public TimeSpan KnownFor(long generation)
+    {
+        lock (_learnedAt)
+        {
+            return _learnedAt.TryGetValue(generation, out var at) ? _time.GetElapsedTime(at) : TimeSpan.Zero;
+        }
+    }
 
     /// <summary>Whether writes to <paramref name="region"/> should wait for a transfer rather than be sent there.</summary>
     public bool IsUnavailable(RegionId region) => Automatic && _current.Unavailable.Contains(region);
@@ -122,7 +132,7 @@ internal sealed class FailoverState
     /// <summary>A write committed under <paramref name="epoch"/>: the first one under a takeover goes into the region's timeline.</summary>
     public void Committed(long epoch)
     {
-        if (!Configuration.IsTakeover(epoch))
+        if (Configuration.TenureAt(epoch) is null)
         {
             return;
         }
@@ -163,6 +173,11 @@ internal sealed class FailoverState
         _current = new Snapshot(configuration, leaseUntil, [.. status.Unavailable]);
         if (configuration.Generation != previous.Configuration.Generation)
         {
+            lock (_learnedAt)
+            {
+                _learnedAt.TryAdd(configuration.Generation, _time.GetTimestamp());
+            }
+
             _logger.LogInformation("Routing by configuration {Configuration}.", configuration);
         }
 

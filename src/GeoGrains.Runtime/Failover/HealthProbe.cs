@@ -12,14 +12,17 @@ internal sealed record HealthProbe(
 
 /// <summary>
 /// The answer to a <see cref="HealthProbe"/>: the probed region's report, whether it confirms the prober's lease (it does
-/// unless it holds the prober away), and its configuration when the prober's is older.
+/// unless it holds the prober away), and its configuration when the prober's is older. <see cref="FenceGeneration"/> is
+/// the newest generation the probed region has accepted or learned: the confirmation counts only for a prober that has
+/// learned that generation, so no region keeps writing under a configuration a majority has moved past.
 /// </summary>
 [GenerateSerializer, Immutable]
 internal sealed record HealthProbeReply(
     [property: Id(0)] RegionHealthReport Report,
     [property: Id(1)] bool LeaseGranted,
     [property: Id(2)] long Generation,
-    [property: Id(3)] RegionConfiguration? Configuration);
+    [property: Id(3)] RegionConfiguration? Configuration,
+    [property: Id(4)] long FenceGeneration);
 
 /// <summary>What a region's silos need from its health observer: the configuration to route by, the lease, who is suspected.</summary>
 /// <param name="Configuration">The newest configuration the region learned was chosen.</param>

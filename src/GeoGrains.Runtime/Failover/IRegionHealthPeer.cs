@@ -24,4 +24,13 @@ internal interface IRegionHealthPeer : IGrainWithIntegerKey
 
     /// <summary>A silo of this region served the first write under a takeover's epoch: recorded once in the timeline.</summary>
     Task FirstWriteServed(long epoch);
+
+    /// <summary>
+    /// Moves everything <paramref name="region"/> owns to successors (<paramref name="away"/>) or gives it back, by a
+    /// planned, agreed switchover; completes once the regions have agreed.
+    /// </summary>
+    /// <exception cref="UnknownRegionException">The region is not in the topology.</exception>
+    /// <exception cref="InvalidOperationException">Fewer than three regions, or the last owning region would be drained.</exception>
+    /// <exception cref="RegionUnreachableException">The region to restore does not answer, or no majority agreed.</exception>
+    Task ChangeTenure(RegionId region, bool away);
 }

@@ -23,6 +23,16 @@ internal sealed class OwnershipAcceptor(IRegionTable table, Serializer serialize
     /// <summary>The newest configuration this region knows was chosen: what it routes by.</summary>
     public RegionConfiguration Learned => Volatile.Read(ref _state).Learned;
 
+    /// <summary>The newest generation this acceptor has accepted or learned (or is accepting now).</summary>
+    public long FenceGeneration
+    {
+        get
+        {
+            var state = Volatile.Read(ref _state);
+            return Math.Max(Math.Max(state.Learned.Generation, state.Value.Generation), Volatile.Read(ref _accepting)?.Generation ?? 0);
+        }
+    }
+
     /// <summary>Whether this acceptor holds <paramref name="region"/> away, in a value it learned or merely accepted (which may be chosen).</summary>
     public bool HoldsAway(RegionId region)
     {
@@ -85,7 +95,9 @@ internal sealed class OwnershipAcceptor(IRegionTable table, Serializer serialize
             }
 
             var current = state.Value.Generation >= state.Learned.Generation ? state.Value : state.Learned;
-            foreach (var tenure in value.Tenures.Values.Where(t => t.State == TenureState.Away && !current.IsAway(t.Region)))
+            // A planned move (drain, return) waits for no lease here: the new owner waits a lease period after it learns
+            // the move instead, by which time every lease confirmed before the move was accepted has lapsed.
+            foreach (var tenure in value.Tenures.Values.Where(t => t.State == TenureState.Away && !t.Planned && !current.IsAway(t.Region)))
             {
                 var wait = waitBeforeTakeover(tenure.Region);
                 if (wait > TimeSpan.Zero)

@@ -54,10 +54,10 @@ internal sealed record RegionConfiguration(
     public RegionTenure? TenureAt(long epoch) => Tenures.Values.FirstOrDefault(t => t.Epoch == epoch);
 
     /// <summary>The next generation, with <paramref name="region"/>'s tenure set.</summary>
-    public RegionConfiguration With(RegionId region, TenureState state, ImmutableArray<RegionId> successors, DateTimeOffset at)
+    public RegionConfiguration With(RegionId region, TenureState state, ImmutableArray<RegionId> successors, DateTimeOffset at, bool planned = false)
     {
         var generation = Generation + 1;
-        return new RegionConfiguration(generation, Tenures.SetItem(region, new RegionTenure(region, EpochOf(generation), state, successors, at)));
+        return new RegionConfiguration(generation, Tenures.SetItem(region, new RegionTenure(region, EpochOf(generation), state, successors, at, planned)));
     }
 
     public override string ToString() =>

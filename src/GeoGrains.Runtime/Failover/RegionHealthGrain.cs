@@ -48,6 +48,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
     private readonly Queue<RegionHealthEvent> _timeline = new();
     private readonly Dictionary<RegionId, long> _peerGenerations = [];
     private readonly HashSet<long> _firstWrites = [];
+    private readonly Dictionary<RegionId, TimeSpan> _healthySince = [];
     private IAsyncStream<RegionHealthEvent>? _stream;
     private Task _publishing = Task.CompletedTask;
     private Task _proposing = Task.CompletedTask;
@@ -123,7 +124,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         }
 
         var mine = _acceptor.Learned;
-        return new HealthProbeReply(_tracker.Report(_clock.Now()), grant, mine.Generation, probe.Generation < mine.Generation ? mine : null);
+        return new HealthProbeReply(_tracker.Report(_clock.Now()), grant, mine.Generation, probe.Generation < mine.Generation ? mine : null, _acceptor.FenceGeneration);
     }
 
     public Task<FailoverStatus> GetStatus()
@@ -174,7 +175,8 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
     Task IAgreementPeers.LearnAsync(RegionId learner, RegionConfiguration chosen, CancellationToken cancellationToken) =>
         learner == _region.Id ? Learn(chosen) : _links.InvokeAsync(learner, g => g.GetGrain<IRegionHealthPeer>(0).Learn(chosen), cancellationToken);
 
-    private bool SelfGrants => !_acceptor.HoldsAway(_region.Id);
+    // A region confirms its own lease unless it holds itself away, or has accepted a configuration it has not learned yet.
+    private bool SelfGrants => !_acceptor.HoldsAway(_region.Id) && _acceptor.FenceGeneration <= _acceptor.Learned.Generation;
 
     private Task ProbeAll()
     {
@@ -208,6 +210,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         {
             _logger.LogDebug("Region {Region}: probe {Probe} of {Peer} failed: {Reason}", _region.Id, probe, peer, exception.Message);
             Apply(_tracker.ProbeFailed(peer, probe, _time.GetUtcNow()));
+            _healthySince.Remove(peer);
             CheckLease();
             return;
         }
@@ -218,14 +221,18 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
             await LearnCoreAsync(theirs);
         }
 
-        if (reply.LeaseGranted)
-        {
-            _lease.Confirmed(peer, sentAt);
-        }
-        else
+        if (!reply.LeaseGranted)
         {
             _lease.Refused(peer);
         }
+        else if (reply.FenceGeneration <= _acceptor.Learned.Generation)
+        {
+            _lease.Confirmed(peer, sentAt);
+        }
+
+        // Otherwise the peer has accepted a configuration this region has not learned yet: its confirmation waits until
+        // this region learns it (the earlier confirmation stands until it lapses).
+        _healthySince.TryAdd(peer, Now);
 
         Apply(_tracker.ProbeSucceeded(peer, probe, reply.Report, _time.GetUtcNow()));
         CheckLease();
@@ -257,7 +264,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         _logger.LogInformation("Region {Region}: learned configuration {Configuration}.", _region.Id, chosen);
         foreach (var tenure in chosen.Tenures.Values.Where(t => !before.Tenures.TryGetValue(t.Region, out var old) || old.Epoch != t.Epoch))
         {
-            Record(tenure.Region, RegionHealthChange.OwnershipTransferred, tenure.ToString());
+            Record(tenure.Region, tenure.State == TenureState.Away ? RegionHealthChange.OwnershipTransferred : RegionHealthChange.FailedBack, tenure.ToString());
         }
 
         CheckLease();
@@ -286,7 +293,90 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
                 return;
             }
         }
+
+        // Failback: a region taken over after a failure that this observer has heard without a break for the stable
+        // period, and that no majority holds down, gets its grains back by a planned switchover.
+        if (_failover.FailbackAfter is not { } stable)
+        {
+            return;
+        }
+
+        foreach (var tenure in learned.Tenures.Values.Where(t => t.State == TenureState.Away && !t.Planned))
+        {
+            var proposer = _topology.RegionIds.Where(r => !view.Suspects(r) && !learned.IsAway(r)).Order().FirstOrDefault();
+            if (proposer == _region.Id && !view.HoldsDown(tenure.Region)
+                && _healthySince.TryGetValue(tenure.Region, out var since) && Now - since >= stable)
+            {
+                _proposing = ChangeTenureCoreAsync(tenure.Region, away: false);
+                return;
+            }
+        }
     }
+
+    public async Task ChangeTenure(RegionId region, bool away)
+    {
+        _ = _topology[region];
+        if (!_automatic)
+        {
+            throw new InvalidOperationException(
+                $"Regions cannot be drained or restored with {_topology.RegionIds.Count()} regions: moving a region's grains safely needs leases, which need three regions or more.");
+        }
+
+        if (away && _topology.RegionIds.Count(r => r != region && !_acceptor.Learned.IsAway(r)) == 0)
+        {
+            throw new InvalidOperationException($"Region '{region}' is the last region that owns grains; it cannot be drained.");
+        }
+
+        if (!away && _tracker.View(_time.GetUtcNow()).Suspects(region))
+        {
+            throw new RegionUnreachableException(_region.Id, region, "it does not answer probes, so its grains cannot be given back to it now.");
+        }
+
+        await _proposing.ContinueWith(_ => { }, TaskScheduler.Current);
+        var change = ChangeTenureCoreAsync(region, away);
+        _proposing = change;
+        await change;
+    }
+
+    private async Task ChangeTenureCoreAsync(RegionId region, bool away)
+    {
+        const int MaxAttempts = 10;
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await _agreement.ChangeAsync(
+                (current, promises) => away ? Drain(current, promises, region) : Restore(current, region),
+                _topology.RegionIds.ToHashSet(),
+                CancellationToken.None);
+            if (outcome.Chosen is not null)
+            {
+                return;
+            }
+
+            if (attempt == MaxAttempts)
+            {
+                throw new RegionUnreachableException(_region.Id, region, $"the regions did not agree to {(away ? "drain" : "restore")} it: {outcome.Reason}");
+            }
+
+            await Task.Delay(outcome.RetryAfter > TimeSpan.Zero ? outcome.RetryAfter : TimeSpan.FromMilliseconds(Random.Shared.Next(20, 100)));
+        }
+    }
+
+    private RegionConfiguration? Drain(RegionConfiguration current, IReadOnlyList<PrepareReply> promises, RegionId region)
+    {
+        if (current.IsAway(region))
+        {
+            return null;
+        }
+
+        var candidates = promises
+            .Where(p => p.Acceptor != region)
+            .ToDictionary(p => p.Acceptor, p => p.SafeTimes.TryGetValue(region, out var safeTime) ? safeTime : (HybridTimestamp?)null);
+        var successors = SuccessorChoice.Choose(region, current, candidates, _topology.RegionIds, _options.PartitionsPerRegion, _failover.CapacityOf);
+        return current.With(region, TenureState.Away, successors, _time.GetUtcNow(), planned: true);
+    }
+
+    private RegionConfiguration? Restore(RegionConfiguration current, RegionId region) =>
+        current.IsAway(region) ? current.With(region, TenureState.Owning, [], _time.GetUtcNow(), planned: true) : null;
 
     private async Task TakeOverAsync(RegionId failed)
     {

@@ -25,13 +25,14 @@ internal sealed record RegionTenure(
     [property: Id(1)] long Epoch,
     [property: Id(2)] TenureState State,
     [property: Id(3)] ImmutableArray<RegionId> Successors,
-    [property: Id(4)] DateTimeOffset DecidedAt)
+    [property: Id(4)] DateTimeOffset DecidedAt,
+    [property: Id(5)] bool Planned = false)
 {
     /// <summary>The region that takes over <paramref name="partition"/>'s grains; partitions are spread by bucket.</summary>
     public RegionId SuccessorOf(HomePartition partition) =>
         State == TenureState.Away && !Successors.IsDefaultOrEmpty ? Successors[partition.Bucket % Successors.Length] : Region;
 
     public override string ToString() => State == TenureState.Away
-        ? $"{Region} away at epoch {Epoch}, successors {string.Join(", ", Successors.GroupBy(s => s).Select(g => $"{g.Key} ×{g.Count()}"))}"
-        : $"{Region} owning at epoch {Epoch}";
+        ? $"{Region} {(Planned ? "drained" : "away")} at epoch {Epoch}, successors {string.Join(", ", Successors.GroupBy(s => s).Select(g => $"{g.Key} ×{g.Count()}"))}"
+        : $"{Region} owning again at epoch {Epoch}";
 }

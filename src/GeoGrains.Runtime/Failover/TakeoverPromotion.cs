@@ -8,11 +8,14 @@ using Microsoft.Extensions.Logging;
 namespace GeoGrains.Runtime.Failover;
 
 /// <summary>
-/// Makes a grain's new owner, after a takeover, continue from the freshest version any surviving region holds. A
-/// <c>SemiSync(k)</c> write the failed region acknowledged is stored in at least k other regions, not necessarily in
-/// the successor: before its first write under the takeover's epoch, the successor reads the grain from every surviving
-/// region (one round trip, in parallel, per grain it takes writes for, not per grain it took over) and stores the
-/// newest version it finds. Cost follows the grains written after the failure, not the grains the failed region owned.
+/// Makes a grain's new owner, after an agreed move of a whole region's grains, continue from the freshest version any
+/// region holds. After a failure, a <c>SemiSync(k)</c> write the failed region acknowledged is stored in at least k other
+/// regions, not necessarily in the successor: before its first write under the move's epoch, the new owner reads the
+/// grain from every region that is a member (one round trip, in parallel, per grain it takes writes for, not per grain
+/// it took over) and stores the newest version it finds. After a planned move (drain, return), the previous owners are
+/// alive and hold every version they acknowledged, so they are read too, and the new owner first waits a lease period
+/// from when it learned the move: by then the previous owners have stopped writing. Cost follows the grains written
+/// after the move, not the grains moved.
 /// </summary>
 internal sealed class TakeoverPromotion(
     LocalRegion region,
@@ -25,14 +28,26 @@ internal sealed class TakeoverPromotion(
 {
     /// <summary>Whether a grain whose activation holds <paramref name="stored"/> must gather before writing under <paramref name="owner"/>.</summary>
     public bool IsNeeded(StoredGeoRecord? stored, GrainOwnership owner) =>
-        (stored?.Record.Epoch ?? 0) < owner.Epoch && failover.Configuration.IsTakeover(owner.Epoch);
+        (stored?.Record.Epoch ?? 0) < owner.Epoch && failover.Configuration.TenureAt(owner.Epoch) is not null;
 
     /// <summary>Stores, and gives the activation, the newest version of the grain among the surviving regions.</summary>
     /// <exception cref="RegionUnreachableException">A surviving region did not answer: a version only it holds could be lost, so nothing is written yet.</exception>
     public async Task GatherAsync(IGeoGrainActivation grain, GrainOwnership owner)
     {
         var configuration = failover.Configuration;
-        var survivors = topology.RegionIds.Where(r => r != region.Id && !configuration.IsAway(r)).ToList();
+        var tenure = configuration.TenureAt(owner.Epoch);
+        if (tenure is { Planned: true })
+        {
+            var fence = failover.Options.LeasePeriod + failover.Options.MaxClockOffset;
+            if (!await failover.WaitAsync(() => failover.KnownFor(configuration.Generation) >= fence, fence + failover.LeaseWait))
+            {
+                throw new RegionUnreachableException(region.Id, tenure.Region, $"the move of its grains (epoch {owner.Epoch}) is not settled yet; try again.");
+            }
+        }
+
+        var survivors = topology.RegionIds
+            .Where(r => r != region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
+            .ToList();
         var copies = await Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
         var local = grain.Stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);

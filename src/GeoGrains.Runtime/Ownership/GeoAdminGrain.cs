@@ -48,6 +48,18 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
         }
     }
 
+    public Task DrainRegion(RegionId region)
+    {
+        _ = topology[region];
+        return GrainFactory.GetGrain<IRegionHealthPeer>(0).ChangeTenure(region, away: true);
+    }
+
+    public Task RestoreRegion(RegionId region)
+    {
+        _ = topology[region];
+        return GrainFactory.GetGrain<IRegionHealthPeer>(0).ChangeTenure(region, away: false);
+    }
+
     private void EnsureGeoGrain(GrainId grain)
     {
         if (!classes.TryGetGrainClass(grain.Type, out var grainClass))

@@ -34,5 +34,8 @@ public sealed class FailoverFixture : IAsyncLifetime
         options.Failover.LeasePeriod = LeasePeriod;
         options.Failover.MaxClockOffset = TimeSpan.FromMilliseconds(100);
         options.Replication.AcknowledgementTimeout = TimeSpan.FromSeconds(1.5);
+
+        // Regions taken over stay so unless a test gives them back; the failback test sets its own stable period.
+        options.Failover.FailbackAfter = null;
     }
 }
