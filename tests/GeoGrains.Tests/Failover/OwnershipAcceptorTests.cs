@@ -119,6 +119,22 @@ public sealed class OwnershipAcceptorTests
     }
 
     [Fact]
+    public async Task A_planned_drain_is_accepted_at_once_and_fences_leases_from_then_on()
+    {
+        var acceptor = await LoadedAcceptorAsync();
+        var drained = RegionConfiguration.Initial.With(UsEast, TenureState.Away, [EuWest, ApacEast], At, planned: true);
+        Assert.Equal(0, acceptor.FenceGeneration);
+
+        // The new owners wait a lease period after they learn it instead, so the acceptor does not ask about the lease.
+        var accepted = await acceptor.AcceptAsync(B(1), drained, _ => TimeSpan.FromSeconds(5));
+
+        Assert.True(accepted.Accepted);
+        Assert.True(acceptor.HoldsAway(UsEast));
+        Assert.Equal(1, acceptor.FenceGeneration);
+        Assert.Equal(0, acceptor.Learned.Generation);
+    }
+
+    [Fact]
     public async Task A_region_already_away_does_not_wait_for_its_lease_again()
     {
         var acceptor = await LoadedAcceptorAsync();
