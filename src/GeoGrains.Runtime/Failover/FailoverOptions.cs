@@ -54,6 +54,13 @@ public sealed class FailoverOptions
     /// <summary>The default capacity factor of a region not named in <see cref="Capacity"/>.</summary>
     public const double DefaultCapacity = 1.5;
 
+    /// <summary>
+    /// A deliberately broken configuration, for tests only (not bound from configuration): regions write without a lease
+    /// and take over others without waiting for theirs to lapse, so an isolated region and its successors both write.
+    /// The tests show the history checker catching it.
+    /// </summary>
+    internal bool IgnoreLeases { get; set; }
+
     /// <summary>Whether failover is on for a topology of <paramref name="regions"/> regions.</summary>
     public bool IsAutomatic(int regions) => Automatic ?? regions >= 3;
 

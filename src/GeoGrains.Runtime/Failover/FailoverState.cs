@@ -49,7 +49,7 @@ internal sealed class FailoverState
     public RegionConfiguration Configuration => _current.Configuration;
 
     /// <summary>Whether the region holds its ownership lease now (always, when failover is off).</summary>
-    public bool HoldsLease => !Automatic || _time.GetTimestamp() < _current.LeaseUntil;
+    public bool HoldsLease => !Automatic || Options.IgnoreLeases || _time.GetTimestamp() < _current.LeaseUntil;
 
     /// <summary>How long ago this silo first routed by <paramref name="generation"/> (zero if it has not yet).</summary>
     public TimeSpan KnownFor(long generation)

@@ -152,7 +152,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
     }
 
     public Task<AcceptReply> Accept(Ballot ballot, RegionConfiguration value) =>
-        _acceptor.AcceptAsync(ballot, value, holder => holder == _region.Id ? _failover.LeasePeriod : _lease.WaitBeforeTakeover(holder, Now));
+        _acceptor.AcceptAsync(ballot, value, holder => _failover.IgnoreLeases ? TimeSpan.Zero : holder == _region.Id ? _failover.LeasePeriod : _lease.WaitBeforeTakeover(holder, Now));
 
     public Task Learn(RegionConfiguration chosen) => LearnCoreAsync(chosen);
 

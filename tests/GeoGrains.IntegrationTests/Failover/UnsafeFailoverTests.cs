@@ -1,0 +1,94 @@
+using GeoGrains.IntegrationTests.Grains;
+using GeoGrains.Runtime.Hosting;
+using GeoGrains.Testing;
+using GeoGrains.Tests.Histories;
+using Microsoft.Extensions.DependencyInjection;
+using ReadLevel = GeoGrains.Consistency;
+
+namespace GeoGrains.IntegrationTests.Failover;
+
+/// <summary>
+/// The checker against a deliberately broken configuration: leases ignored, so isolated us-east keeps writing its grain
+/// while the others take it over and write it too. The same kind of history the split-brain test records must then be
+/// rejected: two owners at once is what the checker is there to catch.
+/// </summary>
+public sealed class UnsafeFailoverTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly RegionId UsEast = "us-east";
+    private static readonly RegionId EuWest = "eu-west";
+
+    private GeoTestCluster _geo = null!;
+
+    public async Task InitializeAsync() =>
+        _geo = await new GeoTestClusterBuilder()
+            .WithCallTimeout(TimeSpan.FromSeconds(2))
+            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o =>
+            {
+                FailoverFixture.Configure(o);
+                o.Failover.IgnoreLeases = true;
+            }))
+            .StartAsync();
+
+    public async Task DisposeAsync() => await _geo.DisposeAsync();
+
+    [Fact]
+    public async Task Without_leases_an_isolated_region_and_its_successor_both_write_and_the_checker_rejects_the_history()
+    {
+        var key = $"us-east/unsafe-{Guid.NewGuid():N}";
+        await _geo.Client(UsEast).GetGrain<IProfileGrain>(key).Rename("initial");
+        await Eventually.Succeeds(async () => (await _geo.Client(EuWest).GetGrain<IProfileGrain>(key).Get()).Name == "initial"
+            ? true : throw new InvalidOperationException("eu-west does not have the initial value yet"), Timeout, "eu-west has the initial value");
+
+        var history = new HistoryRecorder();
+        using var stop = new CancellationTokenSource();
+        var processes = new[] { (UsEast, 0), (UsEast, 1), (EuWest, 0), (EuWest, 1) }.Select(p => Task.Run(async () =>
+        {
+            var (region, index) = p;
+            var process = $"{region}-{index}";
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var operation = i % 2 == 0
+                    ? await history.RecordAsync(process, key, RegisterModel.Write, $"{process}:{i}", async () =>
+                    {
+                        var receipt = await _geo.Client(region).GetGrain<IProfileGrain>(key).Rename($"{process}:{i}");
+                        return $"{receipt.ExecutedIn}@{receipt.Version}";
+                    })
+                    : await history.RecordAsync(process, key, RegisterModel.Read, null, async () =>
+                    {
+                        using var scope = GeoContext.Read(ReadLevel.Strong);
+                        return (string?)(await _geo.Client(region).GetGrain<IProfileGrain>(key).Get()).Name;
+                    });
+                if (operation.Status != OperationStatus.Ok)
+                {
+                    await Task.Delay(50, CancellationToken.None);
+                }
+            }
+        })).ToList();
+
+        await Eventually.Holds(() => history.Operations.Count(o => o.Status == OperationStatus.Ok) >= 10, Timeout, "operations before the cut");
+        _geo.Isolate(UsEast);
+        try
+        {
+            var isolatedAt = history.Now();
+
+            // Both sides acknowledge writes after the cut: us-east as the owner it still thinks it is, eu-west as successor.
+            await Eventually.Holds(
+                () => history.Operations.Count(o => o.InvokeTime > isolatedAt && o.Name == RegisterModel.Write && o.Status == OperationStatus.Ok && o.Output!.StartsWith("us-east", StringComparison.Ordinal)) >= 5
+                    && history.Operations.Count(o => o.InvokeTime > isolatedAt && o.Name == RegisterModel.Write && o.Status == OperationStatus.Ok && !o.Output!.StartsWith("us-east", StringComparison.Ordinal)) >= 5,
+                Timeout, "acknowledged writes on both sides of the cut");
+        }
+        finally
+        {
+            _geo.Heal();
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(processes).WaitAsync(Timeout);
+
+        var result = LinearizabilityChecker.Check(history.Operations, new RegisterModel("initial"), new CheckOptions());
+        Assert.False(result.IsLinearizable, "two owners writing at once were accepted as linearizable");
+        Assert.Equal(CheckOutcome.NotLinearizable, result.Outcome);
+        result.SaveArtifacts(CheckResult.ArtifactDirectory(nameof(Without_leases_an_isolated_region_and_its_successor_both_write_and_the_checker_rejects_the_history)));
+    }
+}
