@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using ReadLevel = GeoGrains.Consistency;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -36,9 +34,10 @@ public sealed class DrainAndFailbackTests : IAsyncLifetime
     public async Task Draining_and_restoring_a_region_lose_nothing_and_apply_nothing_twice()
     {
         var keys = Enumerable.Range(0, 3).Select(i => $"us-east/drain-{i}-{Guid.NewGuid():N}").ToList();
-        var acknowledged = new ConcurrentQueue<(string Key, int Item, RegionId ExecutedIn, DateTimeOffset At)>();
+        var clients = new AppendWriters(_geo.Client);
+        var acknowledged = clients.Acknowledged;
         using var stop = new CancellationTokenSource();
-        var writers = keys.SelectMany((key, k) => All.Select((via, w) => WriteLoopAsync(key, via, Durability.Async, k * 100_000 + w * 10_000, acknowledged, stop.Token))).ToList();
+        var writers = keys.SelectMany((key, k) => All.Select((via, w) => clients.RunAsync(key, via, Durability.Async, k * 100_000 + w * 10_000, stop.Token))).ToList();
         await Eventually.Holds(() => keys.All(key => acknowledged.Count(a => a.Key == key) >= 3), Timeout, "writes before the drain");
 
         // Drained: every grain moves away from us-east, writes go on at the successors.
@@ -59,10 +58,7 @@ public sealed class DrainAndFailbackTests : IAsyncLifetime
 
         foreach (var key in keys)
         {
-            var state = await StrongReadAsync(EuWest, key);
-            var missing = acknowledged.Where(a => a.Key == key).Select(a => a.Item).Except(state.History).ToList();
-            Assert.True(missing.Count == 0, $"'{key}' lost acknowledged writes {string.Join(", ", missing)}");
-            Assert.Equal(state.History.Length, state.History.Distinct().Count());
+            clients.AssertNothingLostOrDoubled(key, await clients.StrongReadAsync(EuWest, key));
         }
 
         var timeline = await _geo.Client(EuWest).GetGrain<IRegionHealthGrain>(0).GetTimeline();
@@ -74,9 +70,10 @@ public sealed class DrainAndFailbackTests : IAsyncLifetime
     public async Task A_region_that_returns_after_a_failure_gets_its_grains_back_once_it_has_been_healthy_for_the_stable_period()
     {
         var key = $"apac-east/failback-{Guid.NewGuid():N}";
-        var acknowledged = new ConcurrentQueue<(string Key, int Item, RegionId ExecutedIn, DateTimeOffset At)>();
+        var clients = new AppendWriters(_geo.Client);
+        var acknowledged = clients.Acknowledged;
         using var stop = new CancellationTokenSource();
-        var writers = new[] { UsEast, EuWest }.Select((via, w) => WriteLoopAsync(key, via, Durability.Sync, w * 10_000, acknowledged, stop.Token)).ToList();
+        var writers = new[] { UsEast, EuWest }.Select((via, w) => clients.RunAsync(key, via, Durability.Sync, w * 10_000, stop.Token)).ToList();
         await Eventually.Holds(() => acknowledged.Count >= 3, Timeout, "writes before the kill");
 
         await _geo.KillRegionAsync(ApacEast);
@@ -90,10 +87,7 @@ public sealed class DrainAndFailbackTests : IAsyncLifetime
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 
-        var state = await StrongReadAsync(UsEast, key);
-        var missing = acknowledged.Select(a => a.Item).Except(state.History).ToList();
-        Assert.True(missing.Count == 0, $"lost acknowledged writes {string.Join(", ", missing)}");
-        Assert.Equal(state.History.Length, state.History.Distinct().Count());
+        clients.AssertNothingLostOrDoubled(key, await clients.StrongReadAsync(UsEast, key));
         var timeline = await _geo.Client(UsEast).GetGrain<IRegionHealthGrain>(0).GetTimeline();
         var failedBack = Assert.Single(timeline, e => e.Subject == ApacEast && e.Change == RegionHealthChange.FailedBack);
         Assert.True(failedBack.At >= restartedAt + FailbackAfter, $"failed back at {failedBack.At:O}, before the stable period after {restartedAt:O}");
@@ -111,30 +105,5 @@ public sealed class DrainAndFailbackTests : IAsyncLifetime
         await _geo.Client(UsEast).RestoreRegionAsync(EuWest);
         var after = await _geo.Client(EuWest).GetOwnerAsync(_geo.Client(EuWest).GetGrain<IProfileGrain>(key));
         Assert.Equal(before, after);
-    }
-
-    private async Task WriteLoopAsync(
-        string key, RegionId via, Durability durability, int first, ConcurrentQueue<(string, int, RegionId, DateTimeOffset)> acknowledged, CancellationToken stop)
-    {
-        for (var item = first; !stop.IsCancellationRequested; item++)
-        {
-            try
-            {
-                using var scope = GeoContext.Write(durability);
-                var receipt = await _geo.Client(via).GetGrain<IProfileGrain>(key).Append(item);
-                acknowledged.Enqueue((key, item, receipt.ExecutedIn, DateTimeOffset.UtcNow));
-            }
-            catch (Exception)
-            {
-                // Unknown outcome: not counted as acknowledged.
-                await Task.Delay(50, CancellationToken.None);
-            }
-        }
-    }
-
-    private async Task<ProfileView> StrongReadAsync(RegionId via, string key)
-    {
-        using var scope = GeoContext.Read(ReadLevel.Strong);
-        return await _geo.Client(via).GetGrain<IProfileGrain>(key).Get();
     }
 }

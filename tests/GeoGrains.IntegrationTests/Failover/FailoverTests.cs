@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Testing;
-using ReadLevel = GeoGrains.Consistency;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -28,9 +26,10 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
         await Geo.Client(EuWest).RehomeAsync(Geo.Client(EuWest).GetGrain<IProfileGrain>(rehomed), UsEast);
         keys.Add(rehomed);
 
-        var acknowledged = new ConcurrentQueue<(string Key, int Item, RegionId ExecutedIn, DateTimeOffset At)>();
+        var clients = new AppendWriters(Geo.Client);
+        var acknowledged = clients.Acknowledged;
         using var stop = new CancellationTokenSource();
-        var writers = keys.SelectMany((key, k) => new[] { EuWest, ApacEast }.Select((via, w) => WriteLoopAsync(key, via, (k + w) % 2 == 0 ? Durability.Sync : Durability.SemiSync(1), k * 1000 + w * 100_000, acknowledged, stop.Token))).ToList();
+        var writers = keys.SelectMany((key, k) => new[] { EuWest, ApacEast }.Select((via, w) => clients.RunAsync(key, via, (k + w) % 2 == 0 ? Durability.Sync : Durability.SemiSync(1), k * 1000 + w * 100_000, stop.Token))).ToList();
 
         // Every grain takes writes at us-east, then us-east dies.
         await Eventually.Holds(() => keys.All(key => acknowledged.Count(a => a.Key == key) >= 2), Timeout, "every grain acknowledged writes before the kill");
@@ -53,23 +52,20 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
             Assert.True(owner.Epoch >= 1L << 32, $"'{key}' is owned under epoch {owner.Epoch}, not a takeover's");
 
             // Zero acknowledged writes lost: every one is in the new owner's state.
-            var state = await StrongReadAsync(EuWest, key);
-            var missing = acknowledged.Where(a => a.Key == key).Select(a => a.Item).Except(state.History).ToList();
-            Assert.True(missing.Count == 0, $"'{key}' lost acknowledged writes {string.Join(", ", missing)}");
-            Assert.Equal(state.History.Length, state.History.Distinct().Count());
+            clients.AssertNothingLostOrDoubled(key, await clients.StrongReadAsync(EuWest, key));
         }
 
         // Back, us-east learns the new owners before it writes anything: its writes go to them.
         await Geo.RestartRegionAsync(UsEast);
         var receipt = await Eventually.Succeeds(() => Geo.Client(UsEast).GetGrain<IProfileGrain>(keys[0]).Append(-2), Timeout, "a write through the restarted us-east");
         Assert.NotEqual(UsEast, receipt.ExecutedIn);
-        var after = await StrongReadAsync(UsEast, keys[0]);
+        var after = await clients.StrongReadAsync(UsEast, keys[0]);
         Assert.Empty(acknowledged.Where(a => a.Key == keys[0]).Select(a => a.Item).Except(after.History));
 
         // The returned region's replicas catch up with what the new owners wrote while it was down.
         foreach (var key in keys)
         {
-            var owner = await StrongReadAsync(EuWest, key);
+            var owner = await clients.StrongReadAsync(EuWest, key);
             await Eventually.Succeeds(async () =>
             {
                 var local = await Geo.Client(UsEast).GetGrain<IProfileGrain>(key).Get();
@@ -78,30 +74,5 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
                     $"us-east serves version {local.Version} of '{key}' (stored {stored?.Epoch}.{stored?.Version} by {stored?.CommittedIn}), the owner {owner.Version}");
             }, Timeout, $"us-east catches up on '{key}'");
         }
-    }
-
-    private async Task WriteLoopAsync(
-        string key, RegionId via, Durability durability, int first, ConcurrentQueue<(string, int, RegionId, DateTimeOffset)> acknowledged, CancellationToken stop)
-    {
-        for (var item = first; !stop.IsCancellationRequested; item++)
-        {
-            try
-            {
-                using var scope = GeoContext.Write(durability);
-                var receipt = await Geo.Client(via).GetGrain<IProfileGrain>(key).Append(item);
-                acknowledged.Enqueue((key, item, receipt.ExecutedIn, DateTimeOffset.UtcNow));
-            }
-            catch (Exception)
-            {
-                // Unknown outcome (timeout, lease lapsed, replication incomplete): not counted as acknowledged.
-                await Task.Delay(50, CancellationToken.None);
-            }
-        }
-    }
-
-    private async Task<ProfileView> StrongReadAsync(RegionId via, string key)
-    {
-        using var scope = GeoContext.Read(ReadLevel.Strong);
-        return await Geo.Client(via).GetGrain<IProfileGrain>(key).Get();
     }
 }

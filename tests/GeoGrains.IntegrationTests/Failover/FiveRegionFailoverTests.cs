@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Topology;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using ReadLevel = GeoGrains.Consistency;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -50,9 +48,10 @@ public sealed class FiveRegionFailoverTests : IAsyncLifetime
     public async Task Two_regions_failing_one_after_the_other_lose_no_sync_write_and_every_region_converges()
     {
         var keys = new[] { "us-east", "eu-west", "apac-east" }.SelectMany(home => Enumerable.Range(0, 2).Select(i => $"{home}/five-{i}-{Guid.NewGuid():N}")).ToList();
-        var acknowledged = new ConcurrentQueue<(string Key, int Item, RegionId ExecutedIn, DateTimeOffset At)>();
+        var clients = new AppendWriters(_geo.Client);
+        var acknowledged = clients.Acknowledged;
         using var stop = new CancellationTokenSource();
-        var writers = keys.Select((key, k) => WriteLoopAsync(key, k % 2 == 0 ? "apac-east" : "sa-east", k * 10_000, acknowledged, stop.Token)).ToList();
+        var writers = keys.Select((key, k) => clients.RunAsync(key, k % 2 == 0 ? "apac-east" : "sa-east", Durability.Sync, k * 10_000, stop.Token)).ToList();
 
         await Eventually.Holds(() => keys.All(key => acknowledged.Count(a => a.Key == key) >= 2), Timeout, "every grain takes writes");
         await _geo.KillRegionAsync("us-east");
@@ -78,9 +77,8 @@ public sealed class FiveRegionFailoverTests : IAsyncLifetime
         // the returned ones route strong reads to it.
         foreach (var key in keys)
         {
-            var state = await StrongReadAsync("apac-east", key);
-            var missing = acknowledged.Where(a => a.Key == key).Select(a => a.Item).Except(state.History).ToList();
-            Assert.True(missing.Count == 0, $"'{key}' lost acknowledged writes {string.Join(", ", missing)}");
+            var state = await clients.StrongReadAsync("apac-east", key);
+            clients.AssertNothingLostOrDoubled(key, state);
             foreach (var region in Regions)
             {
                 await Eventually.Succeeds(async () =>
@@ -94,33 +92,9 @@ public sealed class FiveRegionFailoverTests : IAsyncLifetime
 
             foreach (var region in new RegionId[] { "us-east", "eu-west" })
             {
-                var routed = await Eventually.Succeeds(() => StrongReadAsync(region, key), Timeout, $"a strong read through {region}");
+                var routed = await Eventually.Succeeds(() => clients.StrongReadAsync(region, key), Timeout, $"a strong read through {region}");
                 Assert.True(routed.Version >= state.Version, $"{region} routed a strong read of '{key}' to version {routed.Version}, below {state.Version}");
             }
         }
-    }
-
-    private async Task WriteLoopAsync(string key, RegionId via, int first, ConcurrentQueue<(string, int, RegionId, DateTimeOffset)> acknowledged, CancellationToken stop)
-    {
-        for (var item = first; !stop.IsCancellationRequested; item++)
-        {
-            try
-            {
-                using var scope = GeoContext.Write(Durability.Sync);
-                var receipt = await _geo.Client(via).GetGrain<IProfileGrain>(key).Append(item);
-                acknowledged.Enqueue((key, item, receipt.ExecutedIn, DateTimeOffset.UtcNow));
-            }
-            catch (Exception)
-            {
-                // Unknown outcome: not counted as acknowledged.
-                await Task.Delay(50, CancellationToken.None);
-            }
-        }
-    }
-
-    private async Task<ProfileView> StrongReadAsync(RegionId via, string key)
-    {
-        using var scope = GeoContext.Read(ReadLevel.Strong);
-        return await _geo.Client(via).GetGrain<IProfileGrain>(key).Get();
     }
 }
