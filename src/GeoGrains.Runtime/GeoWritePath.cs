@@ -120,7 +120,7 @@ internal sealed class GeoWritePath(
                     continue;
                 }
 
-                await route.ForwardAsync(call, owner, links);
+                await ForwardAsync(call, route, owner);
                 return null;
             }
         }
@@ -128,6 +128,35 @@ internal sealed class GeoWritePath(
         {
             queued?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Forwards the call to the owner, and gives up waiting for the answer as soon as this region suspects the owner: a
+    /// region that died does not answer, and the caller, told at once that the outcome is unknown, may try again, which
+    /// then waits for the grain's new owner rather than for the call timeout.
+    /// </summary>
+    private async Task ForwardAsync(IIncomingGrainCallContext call, GeoCallRoute route, GrainOwnership owner)
+    {
+        if (!failover.Automatic)
+        {
+            await route.ForwardAsync(call, owner, links);
+            return;
+        }
+
+        using var answered = new CancellationTokenSource();
+        var forward = route.ForwardAsync(call, owner, links);
+        var suspected = failover.WhenUnavailableAsync(owner.Owner, answered.Token);
+        if (await Task.WhenAny(forward, suspected) == forward)
+        {
+            await answered.CancelAsync();
+            await forward;
+            return;
+        }
+
+        // The answer may still come (and the write may have been applied): it is no longer waited for.
+        _ = forward.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        throw new RegionUnreachableException(region.Id, owner.Owner,
+            $"it became suspected down while '{call.TargetId}' waited for its answer; the outcome is unknown.");
     }
 
     /// <summary>Runs the call here under the grain's write lock, if this region still owns the grain then; null if it no longer does.</summary>

@@ -117,6 +117,18 @@ internal sealed class FailoverState
         return true;
     }
 
+    /// <summary>
+    /// Completes when this silo learns that <paramref name="region"/> is suspected or held down, from the status it takes
+    /// every probe interval (it asks for nothing more), or never, until <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public async Task WhenUnavailableAsync(RegionId region, CancellationToken cancellationToken)
+    {
+        while (!IsUnavailable(region))
+        {
+            await Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
+        }
+    }
+
     /// <summary>Takes a place in the bounded queue of writes waiting for a transfer; dispose to leave it. Null when it is full.</summary>
     public IDisposable? Enqueue()
     {
