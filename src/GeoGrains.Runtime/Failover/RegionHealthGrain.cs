@@ -53,6 +53,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
     private Task _publishing = Task.CompletedTask;
     private Task _proposing = Task.CompletedTask;
     private bool _leaseHeld;
+    private TimeSpan? _undecidedSince;
 
     public RegionHealthGrain(
         LocalRegion region,
@@ -192,7 +193,38 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
 
         CheckLease();
         ProposeTakeovers();
+        CompleteUndecided();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A value this acceptor accepted but never learned was chosen (its proposer did not get to tell everyone) or was not
+    /// (its proposer stopped half way). Either way it fences leases (<see cref="HealthProbeReply.FenceGeneration"/>) until
+    /// it is decided, so after two probe intervals this region decides it itself: a round that changes nothing, which
+    /// makes the highest accepted value chosen and learned everywhere.
+    /// </summary>
+    private void CompleteUndecided()
+    {
+        if (_acceptor.FenceGeneration <= _acceptor.Learned.Generation)
+        {
+            _undecidedSince = null;
+            return;
+        }
+
+        _undecidedSince ??= Now;
+        if (Now - _undecidedSince < 2 * _health.ProbeInterval || !_proposing.IsCompleted)
+        {
+            return;
+        }
+
+        _undecidedSince = null;
+        _proposing = CompleteAsync();
+
+        async Task CompleteAsync()
+        {
+            var outcome = await _agreement.ChangeAsync((_, _) => null, new HashSet<RegionId>(), CancellationToken.None);
+            _logger.LogInformation("Region {Region}: completing an undecided configuration: {Outcome}", _region.Id, outcome.Chosen?.ToString() ?? outcome.Reason);
+        }
     }
 
     private async Task ProbeAsync(RegionId peer, long probe, HealthProbe request)
