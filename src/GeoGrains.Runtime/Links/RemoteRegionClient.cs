@@ -88,31 +88,43 @@ internal sealed class RemoteRegionClient(
         // Callers arriving while a connection is being made share it and its outcome: a region that is down costs them one
         // connect timeout together, not one each in turn (which left calls, replication batches among them, waiting for
         // minutes behind each other). None waits longer than its own call timeout.
-        Task<IClusterClient> attempt;
-        lock (_connectLock)
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(options.CallTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_client is { } raced)
+            Task<IClusterClient> attempt;
+            bool joined;
+            lock (_connectLock)
             {
-                return raced;
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_client is { } raced)
+                {
+                    return raced;
+                }
+
+                joined = _connecting is { IsCompleted: false };
+                if (!joined)
+                {
+                    _connecting = ConnectAsync();
+                }
+
+                attempt = _connecting!;
             }
 
-            if (_connecting is null || _connecting.IsCompleted)
+            var left = TimeProvider.System.GetElapsedTime(TimeProvider.System.GetTimestamp(), deadline);
+            try
             {
-                _connecting = ConnectAsync();
+                return await attempt.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken);
             }
-
-            attempt = _connecting;
-        }
-
-        try
-        {
-            return await attempt.WaitAsync(options.CallTimeout, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            throw new RegionUnreachableException(local, target.Id,
-                $"no connection to its gateways {string.Join(", ", target.Gateways)} within {options.CallTimeout.TotalMilliseconds:0} ms.");
+            catch (TimeoutException)
+            {
+                throw new RegionUnreachableException(local, target.Id,
+                    $"no connection to its gateways {string.Join(", ", target.Gateways)} within {options.CallTimeout.TotalMilliseconds:0} ms.");
+            }
+            catch (RegionUnreachableException) when (joined && TimeProvider.System.GetTimestamp() < deadline)
+            {
+                // The attempt this caller joined began before it asked (a warm-up at start, another caller's): it tries
+                // once more with an attempt of its own, within its own deadline.
+            }
         }
     }
 
