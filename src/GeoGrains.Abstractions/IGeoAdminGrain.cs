@@ -19,4 +19,13 @@ public interface IGeoAdminGrain : IGrainWithIntegerKey
     /// <exception cref="UnknownRegionException"><paramref name="newRegion"/> is not in the topology.</exception>
     /// <exception cref="RegionUnreachableException">The current or the new owner cannot be reached, or the new region failed and its grains were taken over; ownership is unchanged.</exception>
     Task<GrainOwnership> Rehome(GrainId grain, RegionId newRegion);
+
+    /// <summary>
+    /// The orphaned versions of <paramref name="grain"/> its owner region reconciled (see <see cref="ReconciliationRecord"/>),
+    /// oldest orphan first; answered by the region that owns the grain now, through the links if that is another region.
+    /// </summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    /// <exception cref="RegionUnreachableException">The owner region cannot be reached.</exception>
+    [ReadOnly]
+    Task<IReadOnlyList<ReconciliationRecord>> GetReconciliations(GrainId grain);
 }
