@@ -46,4 +46,17 @@ public static class GeoGrainFactoryExtensions
         ArgumentNullException.ThrowIfNull(grain);
         return grains.GetGrain<IGeoAdminGrain>(0).GetOwner(grain.GetGrainId());
     }
+
+    /// <summary>
+    /// The orphaned versions of <paramref name="grain"/> that its owner reconciled: <c>Async</c> writes a failed region
+    /// acknowledged but never shipped before its grains were taken over. See <see cref="IGeoAdminGrain.GetReconciliations"/>.
+    /// </summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    /// <exception cref="RegionUnreachableException">The owner region cannot be reached.</exception>
+    public static Task<IReadOnlyList<ReconciliationRecord>> GetReconciliationsAsync(this IGrainFactory grains, IAddressable grain)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(grain);
+        return grains.GetGrain<IGeoAdminGrain>(0).GetReconciliations(grain.GetGrainId());
+    }
 }

@@ -41,4 +41,13 @@ public interface IGeoAdminGrain : IGrainWithIntegerKey
     /// <exception cref="InvalidOperationException">The topology has fewer than three regions.</exception>
     /// <exception cref="RegionUnreachableException">The region does not answer, or no majority of regions agreed in time.</exception>
     Task RestoreRegion(RegionId region);
+
+    /// <summary>
+    /// The orphaned versions of <paramref name="grain"/> its owner region reconciled (see <see cref="ReconciliationRecord"/>),
+    /// oldest orphan first; answered by the region that owns the grain now, through the links if that is another region.
+    /// </summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    /// <exception cref="RegionUnreachableException">The owner region cannot be reached.</exception>
+    [ReadOnly]
+    Task<IReadOnlyList<ReconciliationRecord>> GetReconciliations(GrainId grain);
 }

@@ -16,6 +16,18 @@ public interface IGeoGrainControl : IGrain
     /// <summary>Hands ownership to <paramref name="newOwner"/>; called by <see cref="IGeoAdminGrain.Rehome"/> on the current owner.</summary>
     /// <exception cref="OwnershipMovedException">This region does not own the grain.</exception>
     Task<GrainOwnership> HandOff(RegionId newOwner);
+
+    /// <summary>
+    /// Reconciles <paramref name="orphaned"/>, a version of this grain that a region taken over after it failed had
+    /// acknowledged but not shipped, with the grain's current state: runs the grain's reconcile hook under its write lock,
+    /// commits the hook's state (if any) as a new version and records the outcome, once per orphaned version. Called by
+    /// the replication receiver of the owner region when such a version arrives; a version that is part of the grain's
+    /// history, or already reconciled, changes nothing.
+    /// </summary>
+    /// <returns>The record of <paramref name="orphaned"/> (made now or before), or <see langword="null"/> when it is not an orphan here.</returns>
+    /// <exception cref="OwnershipMovedException">This region does not own the grain.</exception>
+    /// <exception cref="RegionLeaseLapsedException">This region holds no lease; nothing was recorded.</exception>
+    Task<ReconciliationRecord?> Reconcile(GeoGrainVersion orphaned);
 }
 
 /// <summary>A region's view of one geo grain.</summary>

@@ -51,6 +51,24 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
                 $"{GetType().Name}: {typeof(TState).Name} has no parameterless constructor; override CreateInitialState to give the state of a new grain.");
 
     /// <summary>
+    /// Decides what becomes of an orphaned version: a state this grain's region acknowledged (an <c>Async</c> write)
+    /// while it owned the grain, but could not ship before it failed and the other regions took the grain over. The new
+    /// owner continued from an earlier version, so <paramref name="orphaned"/> is not part of <paramref name="current"/>'s
+    /// history. Called at the grain's owner, once per orphaned version, under the grain's write lock, when the version
+    /// reaches it (the failed region ships it when it returns).
+    /// </summary>
+    /// <remarks>
+    /// Return <see langword="null"/> to keep <paramref name="current"/> (the default), or a state (e.g. a merge of both)
+    /// to commit it as a new version, replicated like any write. Either way, the orphaned version is recorded with both
+    /// states and the outcome (<see cref="ReconciliationRecord"/>). Do not call <see cref="Update"/> here; if the hook
+    /// throws, the current state is kept and the record says the hook failed, with the exception's message.
+    /// </remarks>
+    /// <param name="current">The owner's state now.</param>
+    /// <param name="orphaned">The state of the orphaned version.</param>
+    /// <returns>The state to write, or <see langword="null"/> to keep <paramref name="current"/>.</returns>
+    protected virtual TState? OnReconcile(TState current, TState orphaned) => null;
+
+    /// <summary>
     /// Commits a new version of the state: when the returned task completes, the version is durable in the owner
     /// region's storage; it is then replicated to the others and published on the change feed (<see cref="GeoChangeFeed"/>).
     /// Only methods that are not <c>[ReadOnly]</c> may call it; they run in the owner region.
@@ -94,6 +112,20 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         try
         {
             return await _writes.HandOff.HandOffAsync(this.GetGrainId(), _registration, _current.Stored?.Record, newOwner);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    async Task<ReconciliationRecord?> IGeoGrainControl.Reconcile(GeoGrainVersion orphaned)
+    {
+        ArgumentNullException.ThrowIfNull(orphaned);
+        await _writeLock.WaitAsync();
+        try
+        {
+            return await _writes.ReconcileAsync(this, orphaned, OnReconcile);
         }
         finally
         {

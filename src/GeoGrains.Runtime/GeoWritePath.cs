@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
 using GeoGrains.Client.Calls;
+using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Reconciliation;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -31,7 +34,10 @@ internal sealed class GeoWritePath(
     GrainHandOff handOff,
     IRegionLinks links,
     FailoverState failover,
-    TakeoverPromotion promotion)
+    TakeoverPromotion promotion,
+    ReconciliationStore reconciliations,
+    ReconciliationPublisher reconciliationFeed,
+    HybridLogicalClock clock)
 {
     // Which activation, if any, the current call flow is writing as: a read interleaved with a write cannot write.
     private static readonly AsyncLocal<WriteTicket?> Writing = new();
@@ -173,17 +179,7 @@ internal sealed class GeoWritePath(
                 return null;
             }
 
-            if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
-            {
-                // First call under this ownership (the activation may have been a replica): continue from what is stored,
-                // and after a takeover from the freshest copy among the surviving regions.
-                await grain.ReloadAsync();
-                if (promotion.IsNeeded(grain.Stored, owner))
-                {
-                    await promotion.GatherAsync(grain, owner);
-                }
-            }
-
+            await PrepareAsync(grain, owner);
             Writing.Value = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0) : null;
             try
             {
@@ -199,6 +195,20 @@ internal sealed class GeoWritePath(
         finally
         {
             grain.WriteLock.Release();
+        }
+    }
+
+    private async Task PrepareAsync(IGeoGrainActivation grain, GrainOwnership owner)
+    {
+        if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
+        {
+            // First call under this ownership (the activation may have been a replica): continue from what is stored,
+            // and after a takeover from the freshest copy among the surviving regions.
+            await grain.ReloadAsync();
+            if (promotion.IsNeeded(grain.Stored, owner))
+            {
+                await promotion.GatherAsync(grain, owner);
+            }
         }
     }
 
@@ -225,11 +235,23 @@ internal sealed class GeoWritePath(
     /// grain's write lock (so no later version is acknowledged before it), until enough other regions applied it.
     /// </summary>
     /// <exception cref="ReplicationIncompleteException">Too few regions applied it in time; it stays committed and keeps shipping.</exception>
-    public async Task CommitAsync<TState>(GeoGrain<TState> grain, Func<TState, TState> change)
+    public Task CommitAsync<TState>(GeoGrain<TState> grain, Func<TState, TState> change)
         where TState : class
     {
         var ticket = Writing.Value is { } t && ReferenceEquals(t.Grain, grain) ? t : throw new InvalidOperationException(
             $"{grain.GetType().Name}.Update was called outside a write. Methods marked [ReadOnly] run on replicas and cannot change state.");
+        return CommitAsync(grain, ticket, change, alongside: null);
+    }
+
+    /// <summary>
+    /// Commits as <see cref="CommitAsync{TState}(GeoGrain{TState}, Func{TState, TState})"/> does, under <paramref name="ticket"/>;
+    /// <paramref name="alongside"/>, given the stored version the change was made to and the version to commit, names a row
+    /// of the grain's partition written in the same atomic batch.
+    /// </summary>
+    private async Task CommitAsync<TState>(
+        GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change, Func<StoredGeoRecord?, GeoRecord, TableWrite>? alongside)
+        where TState : class
+    {
         var activation = ticket.Grain;
         var id = activation.GrainId;
 
@@ -251,7 +273,9 @@ internal sealed class GeoWritePath(
             // The commit time is taken from the silo's commits in progress, listed until this iteration ends (after Ship)
             // or, if storage leaves the commit in doubt, until the outbox settles it: no replica's safe time passes it unapplied.
             using var inProgress = replication.Commits.Begin();
-            var next = new GeoRecord((current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state));
+            var (baseEpoch, baseVersion) = Lineage.BaseOf(current?.Record, ticket.Ownership.Epoch);
+            var next = new GeoRecord(
+                (current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state), baseEpoch, baseVersion);
 
             // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
             var useMarker = replication.Outbox.BeginCommit(id, activation);
@@ -259,7 +283,7 @@ internal sealed class GeoWritePath(
             (string Record, string? Marker)? written = null;
             try
             {
-                written = await store.TryCommitAsync(id, next, current?.ETag, marker);
+                written = await store.TryCommitAsync(id, next, current?.ETag, marker, alongside?.Invoke(current, next));
             }
             catch (RegionStorageException)
             {
@@ -321,6 +345,85 @@ internal sealed class GeoWritePath(
 
             return;
         }
+    }
+
+    /// <summary>
+    /// Reconciles <paramref name="orphaned"/>, a version of an older epoch the grain's current lineage never saw, at the
+    /// grain's owner; the caller holds the activation's write lock. Runs <paramref name="hook"/> on the current and the
+    /// orphaned state: a state it returns is committed as a new version (shipped like any write) in the same atomic
+    /// write as the record; otherwise (null, or it threw) the current state stays and only the record is written. A
+    /// version that is not an orphan here changes nothing; one recorded before returns its record.
+    /// </summary>
+    /// <exception cref="OwnershipMovedException">This region does not own the grain.</exception>
+    /// <exception cref="RegionLeaseLapsedException">This region holds no lease.</exception>
+    public async Task<ReconciliationRecord?> ReconcileAsync<TState>(GeoGrain<TState> grain, GeoGrainVersion orphaned, Func<TState, TState, TState?> hook)
+        where TState : class
+    {
+        IGeoGrainActivation activation = grain;
+        var id = activation.GrainId;
+        var owner = await ownership.ResolveAsync(id, activation.Registration.Partition);
+        if (owner.Owner != region.Id)
+        {
+            throw new OwnershipMovedException(id.ToString(), region.Id, owner);
+        }
+
+        if (!failover.HoldsLease)
+        {
+            throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: false, "it holds no lease to reconcile an orphaned version with");
+        }
+
+        await PrepareAsync(activation, owner);
+        var orphan = GeoRecord.Of(orphaned);
+        if (activation.Stored is not { } stored || !Lineage.IsOrphan(orphan, stored.Record))
+        {
+            return null;
+        }
+
+        if (await reconciliations.ReadAsync(id, orphaned.Epoch, orphaned.Version) is { } recorded)
+        {
+            return recorded;
+        }
+
+        // The hook is the application's code: whatever it throws is recorded, and the grain goes on as it was.
+        var current = grain.CurrentState;
+        TState? orphanedState = null;
+        TState? merged = null;
+        string? failure = null;
+        try
+        {
+            orphanedState = GeoStateSerializer.Deserialize<TState>(orphan.State);
+            merged = hook(current, orphanedState);
+        }
+        catch (Exception exception)
+        {
+            failure = orphanedState is null ? $"hook failed: the orphaned state could not be read: {exception.Message}" : $"hook failed: {exception.Message}";
+        }
+
+        if (merged is null)
+        {
+            var record = new ReconciliationRecord(
+                id, orphaned, stored.Record.ToVersion(), failure is null ? ReconciliationOutcome.KeptCurrent : ReconciliationOutcome.HookFailed,
+                null, failure ?? string.Empty, region.Id, clock.Now());
+            var (kept, inserted) = await reconciliations.InsertIfAbsentAsync(record);
+            if (inserted)
+            {
+                await reconciliationFeed.PublishAsync(kept);
+            }
+
+            return kept;
+        }
+
+        // Written as the owner's Async write: the merge is durable here when this returns, and ships to every region.
+        ReconciliationRecord? made = null;
+        var ticket = new WriteTicket(activation, owner, Durability.Async, Forwarded: false);
+        await CommitAsync(grain, ticket, state => ReferenceEquals(state, current) ? merged : hook(state, orphanedState!) ?? state, (before, next) =>
+        {
+            made = new ReconciliationRecord(
+                id, orphaned, (before?.Record ?? stored.Record).ToVersion(), ReconciliationOutcome.Merged, next.ToVersion(), string.Empty, region.Id, next.CommittedAt);
+            return reconciliations.InsertWrite(made);
+        });
+        await reconciliationFeed.PublishAsync(made!);
+        return made;
     }
 
     /// <summary>

@@ -56,7 +56,7 @@ internal sealed class TakeoverPromotion(
             return;
         }
 
-        var applied = await store.ApplyReplicasAsync([new ReplicatedChange(grain.GrainId, newest)], known);
+        var applied = (await store.ApplyReplicasAsync([new ReplicatedChange(grain.GrainId, newest)], known)).Applied;
         foreach (var (_, stored) in applied)
         {
             grain.Accept(stored);

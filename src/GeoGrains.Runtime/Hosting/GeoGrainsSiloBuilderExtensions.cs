@@ -7,6 +7,7 @@ using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Reconciliation;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
@@ -99,6 +100,12 @@ public static class GeoGrainsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
         services.TryAddSingleton<GrainHandOff>();
         services.TryAddSingleton<GeoWritePath>();
+        services.TryAddSingleton(sp => new ReconciliationStore(
+            sp.GetRequiredService<IRegionTable>(),
+            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+            sp.GetRequiredService<GeoStore>()));
+        services.TryAddSingleton<ReconciliationPublisher>();
+        services.TryAddSingleton<OrphanHandOff>();
         services.TryAddSingleton<SessionTokenCodec>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
 

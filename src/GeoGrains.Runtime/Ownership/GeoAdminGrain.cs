@@ -1,6 +1,7 @@
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Topology;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 using Orleans.Metadata;
 using Orleans.Runtime;
@@ -73,5 +74,14 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
         }
 
         _ = GeoGrainRegistration.AttributeOf(grainClass);
+    }
+
+    public async Task<IReadOnlyList<ReconciliationRecord>> GetReconciliations(GrainId grain)
+    {
+        EnsureGeoGrain(grain);
+        var owner = (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership;
+        return owner.Owner == links.LocalRegion
+            ? await ServiceProvider.GetRequiredService<Reconciliation.ReconciliationStore>().ListAsync(grain)
+            : await links.InvokeAsync(owner.Owner, grains => grains.GetGrain<Reconciliation.IReconciliationLogGrain>(0).List(grain));
     }
 }

@@ -2,7 +2,10 @@ namespace GeoGrains.Runtime.Replication;
 
 /// <summary>
 /// One version of a geo grain's state as stored in a region: by the owner when it commits, by replicas when they apply
-/// a replicated change. Versions are ordered by (<see cref="Epoch"/>, <see cref="Version"/>).
+/// a replicated change. Versions are ordered by (<see cref="Epoch"/>, <see cref="Version"/>). <see cref="BaseEpoch"/>
+/// and <see cref="BaseVersion"/> name the version this epoch's lineage continued from (set by the first commit under an
+/// epoch, carried by the later ones; 0 for records written before lineage was kept), so that a version of an older
+/// epoch can be told apart from the history the owner continued (<see cref="Lineage"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
 internal sealed record GeoRecord(
@@ -10,8 +13,17 @@ internal sealed record GeoRecord(
     [property: Id(1)] long Epoch,
     [property: Id(2)] HybridTimestamp CommittedAt,
     [property: Id(3)] RegionId CommittedIn,
-    [property: Id(4)] byte[] State)
+    [property: Id(4)] byte[] State,
+    [property: Id(5)] long BaseEpoch = 0,
+    [property: Id(6)] long BaseVersion = 0)
 {
+    /// <summary>This version as reconciliation records show it.</summary>
+    public GeoGrainVersion ToVersion() => new(Epoch, Version, CommittedIn, CommittedAt, System.Text.Encoding.UTF8.GetString(State));
+
+    /// <summary>A version shown by <see cref="ToVersion"/>, without lineage (it is not stored from this).</summary>
+    public static GeoRecord Of(GeoGrainVersion version) =>
+        new(version.Version, version.Epoch, version.CommittedAt, version.CommittedIn, System.Text.Encoding.UTF8.GetBytes(version.StateJson));
+
     public bool IsNewerThan(GeoRecord? other) => other is null || IsAfter(Epoch, Version, other.Epoch, other.Version);
 
     /// <summary>The order of versions across owners: a higher epoch wins, then a higher version.</summary>

@@ -34,15 +34,27 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
 
     /// <summary>
     /// Stores <paramref name="next"/> if the stored record still has <paramref name="expectedETag"/> (<see langword="null"/>:
-    /// none stored), which fences a stale writer; with a <paramref name="marker"/>, writes it in the same atomic batch.
+    /// none stored), which fences a stale writer; with a <paramref name="marker"/>, writes it in the same atomic batch, and
+    /// <paramref name="alongside"/> too (a row of the grain's partition, e.g. a reconciliation record; its condition joins the fence).
     /// Returns the new ETags of the record and the marker, or <see langword="null"/> when the fence held the write back.
     /// </summary>
     public async Task<(string Record, string? Marker)?> TryCommitAsync(
-        GrainId grain, GeoRecord next, string? expectedETag, OutboxMarker? marker, CancellationToken cancellationToken = default)
+        GrainId grain, GeoRecord next, string? expectedETag, OutboxMarker? marker, TableWrite? alongside = null, CancellationToken cancellationToken = default)
     {
         var partition = PartitionOf(grain);
         var record = TableWrite.ReplaceOrInsert(partition, RecordKey(grain), serializer.SerializeToArray(next), expectedETag);
-        TableWrite[] writes = marker is null ? [record] : [record, TableWrite.Upsert(partition, MarkerKey(grain), serializer.SerializeToArray(marker))];
+        List<TableWrite> writes = [record];
+        if (marker is not null)
+        {
+            writes.Add(TableWrite.Upsert(partition, MarkerKey(grain), serializer.SerializeToArray(marker)));
+        }
+
+        if (alongside is not null)
+        {
+            writes.Add(alongside.PartitionKey == partition ? alongside : throw new ArgumentException(
+                $"A write committed with geo grain '{grain}' must be in its partition '{partition}', not '{alongside.PartitionKey}'.", nameof(alongside)));
+        }
+
         try
         {
             var etags = await table.WriteAsync(writes, cancellationToken);
@@ -55,22 +67,25 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
     }
 
     /// <summary>
-    /// Stores replicated versions that are newer than the stored ones; returns the changes it stored. <paramref name="known"/>
-    /// holds the ETags and versions this silo last saw, so an apply usually costs one write per partition and no read.
+    /// Stores replicated versions that are newer than the stored ones. <paramref name="known"/> holds the ETags and versions
+    /// this silo last saw, so an apply usually costs one write per partition and no read. A change for which
+    /// <paramref name="holdBack"/> (given the stored version and the change) says so is neither stored nor skipped but
+    /// returned as held back: the stored version must go somewhere first.
     /// </summary>
-    public async Task<List<(GrainId Grain, StoredGeoRecord Stored)>> ApplyReplicasAsync(IReadOnlyList<ReplicatedChange> changes, ReplicaVersions known, CancellationToken cancellationToken = default)
+    public async Task<ReplicaApplyResult> ApplyReplicasAsync(
+        IReadOnlyList<ReplicatedChange> changes, ReplicaVersions known, Func<GeoRecord, GeoRecord, bool>? holdBack = null, CancellationToken cancellationToken = default)
     {
         // Partitions are independent transactions: applied side by side, a batch costs one storage round trip, not one per
         // partition it touches, and the receiver keeps up with a stream spread over every partition.
-        var partitions = await Task.WhenAll(changes.GroupBy(c => PartitionOf(c.Grain)).Select(group => ApplyPartitionAsync(group.Key, group, known, cancellationToken)));
-        return [.. partitions.SelectMany(p => p)];
+        var result = new ReplicaApplyResult();
+        await Task.WhenAll(changes.GroupBy(c => PartitionOf(c.Grain)).Select(group => ApplyPartitionAsync(group.Key, group, known, holdBack, result, cancellationToken)));
+        return result;
     }
 
-    private async Task<List<(GrainId Grain, StoredGeoRecord Stored)>> ApplyPartitionAsync(
-        string partition, IEnumerable<ReplicatedChange> changes, ReplicaVersions known, CancellationToken cancellationToken)
+    private async Task ApplyPartitionAsync(
+        string partition, IEnumerable<ReplicatedChange> changes, ReplicaVersions known, Func<GeoRecord, GeoRecord, bool>? holdBack,
+        ReplicaApplyResult result, CancellationToken cancellationToken)
     {
-        var applied = new List<(GrainId Grain, StoredGeoRecord Stored)>();
-
         // A batch may carry a grain twice (a retry beside a newer version): only the newest can matter.
         var newest = changes.GroupBy(c => c.Grain).Select(g => g.Aggregate((a, b) => b.Record.IsNewerThan(a.Record) ? b : a)).ToList();
         foreach (var chunk in newest.Chunk(TableWrite.MaxBatch))
@@ -83,6 +98,13 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
                 if (current is not null && !change.Record.IsNewerThan(current.Record))
                 {
                     known.Set(change.Grain, current);
+                    result.Skip(change, current.Record);
+                    continue;
+                }
+
+                if (current is not null && holdBack?.Invoke(current.Record, change.Record) == true)
+                {
+                    result.HoldBack(change, current.Record);
                     continue;
                 }
 
@@ -102,7 +124,7 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
                 {
                     var stored = new StoredGeoRecord(chosen[i].Record, etags[i]!);
                     known.Set(chosen[i].Grain, stored);
-                    applied.Add((chosen[i].Grain, stored));
+                    result.Apply(chosen[i].Grain, stored);
                 }
             }
             catch (TableConditionFailedException)
@@ -111,18 +133,14 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
                 foreach (var change in chosen)
                 {
                     known.Forget(change.Grain);
-                    if (await ApplyOneAsync(change, known, cancellationToken) is { } stored)
-                    {
-                        applied.Add((change.Grain, stored));
-                    }
+                    await ApplyOneAsync(change, known, holdBack, result, cancellationToken);
                 }
             }
         }
-
-        return applied;
     }
 
-    private async Task<StoredGeoRecord?> ApplyOneAsync(ReplicatedChange change, ReplicaVersions known, CancellationToken cancellationToken)
+    private async Task ApplyOneAsync(
+        ReplicatedChange change, ReplicaVersions known, Func<GeoRecord, GeoRecord, bool>? holdBack, ReplicaApplyResult result, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -130,15 +148,23 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
             if (current is not null && !change.Record.IsNewerThan(current.Record))
             {
                 known.Set(change.Grain, current);
-                return null;
+                result.Skip(change, current.Record);
+                return;
             }
 
-            var written = await TryCommitAsync(change.Grain, change.Record, current?.ETag, marker: null, cancellationToken);
+            if (current is not null && holdBack?.Invoke(current.Record, change.Record) == true)
+            {
+                result.HoldBack(change, current.Record);
+                return;
+            }
+
+            var written = await TryCommitAsync(change.Grain, change.Record, current?.ETag, marker: null, cancellationToken: cancellationToken);
             if (written is { } etags)
             {
                 var stored = new StoredGeoRecord(change.Record, etags.Record);
                 known.Set(change.Grain, stored);
-                return stored;
+                result.Apply(change.Grain, stored);
+                return;
             }
         }
     }
@@ -216,6 +242,48 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
     private static string RecordKey(GrainId grain) => RecordPrefix + TableKeys.Escape(grain.ToString());
 
     private static string MarkerKey(GrainId grain) => MarkerPrefix + TableKeys.Escape(grain.ToString());
+}
+
+/// <summary>
+/// What <see cref="GeoStore.ApplyReplicasAsync"/> did with each change: stored it, skipped it (the stored version, given,
+/// is as new or newer), or held it back (the stored version, given, must go elsewhere first). Safe to fill from the
+/// partitions applied side by side.
+/// </summary>
+internal sealed class ReplicaApplyResult
+{
+    private readonly List<(GrainId Grain, StoredGeoRecord Stored)> _applied = [];
+    private readonly List<(ReplicatedChange Change, GeoRecord Stored)> _skipped = [];
+    private readonly List<(ReplicatedChange Change, GeoRecord Stored)> _heldBack = [];
+
+    public List<(GrainId Grain, StoredGeoRecord Stored)> Applied
+    {
+        get { lock (_applied) return [.. _applied]; }
+    }
+
+    public List<(ReplicatedChange Change, GeoRecord Stored)> Skipped
+    {
+        get { lock (_applied) return [.. _skipped]; }
+    }
+
+    public List<(ReplicatedChange Change, GeoRecord Stored)> HeldBack
+    {
+        get { lock (_applied) return [.. _heldBack]; }
+    }
+
+    public void Apply(GrainId grain, StoredGeoRecord stored)
+    {
+        lock (_applied) _applied.Add((grain, stored));
+    }
+
+    public void Skip(ReplicatedChange change, GeoRecord stored)
+    {
+        lock (_applied) _skipped.Add((change, stored));
+    }
+
+    public void HoldBack(ReplicatedChange change, GeoRecord stored)
+    {
+        lock (_applied) _heldBack.Add((change, stored));
+    }
 }
 
 /// <summary>A stored version and the ETag of its row.</summary>

@@ -1,5 +1,6 @@
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Reconciliation;
 using Orleans.Concurrency;
 
 namespace GeoGrains.Runtime.Replication;
@@ -9,6 +10,9 @@ namespace GeoGrains.Runtime.Replication;
 /// batches leave every replica at its latest version. What it applied it hands to the region's warm activations of
 /// those grains before acknowledging, so they answer reads from memory and a cold grain is not activated for it. The
 /// sender's safe time (with the batch, or alone in a heartbeat) is taken in after that, on every silo of the region.
+/// A change older than the stored version but not part of its history (an orphan: see <see cref="Lineage"/>) is
+/// reconciled if this region owns its grain; a stored version this region committed that a newer owner's change would
+/// replace without having seen it goes to that owner first (<see cref="OrphanHandOff"/>).
 /// </summary>
 [StatelessWorker]
 internal sealed class ReplicationReceiverGrain(
@@ -18,7 +22,8 @@ internal sealed class ReplicationReceiverGrain(
     ReplicaNotifier notifier,
     ReplicationBatchCodec codec,
     HybridLogicalClock clock,
-    ReplicationMetrics metrics) : Grain, IReplicationReceiverGrain
+    ReplicationMetrics metrics,
+    OrphanHandOff orphans) : Grain, IReplicationReceiverGrain
 {
     public async Task<ReplicationAck> Apply(ReplicationBatch batch)
     {
@@ -28,7 +33,14 @@ internal sealed class ReplicationReceiverGrain(
             clock.Observe(change.Record.CommittedAt);
         }
 
-        var applied = await store.ApplyReplicasAsync(changes, known);
+        var result = await store.ApplyReplicasAsync(changes, known, orphans.MustHandOver);
+        var applied = result.Applied;
+        if (result.HeldBack is { Count: > 0 } held)
+        {
+            await orphans.HandOverAsync(held);
+            applied.AddRange((await store.ApplyReplicasAsync([.. held.Select(h => h.Change)], known)).Applied);
+        }
+
         var now = clock.Now().PhysicalMilliseconds;
         foreach (var (_, stored) in applied)
         {
@@ -40,6 +52,8 @@ internal sealed class ReplicationReceiverGrain(
             await notifier.NotifyAsync(applied, batch.Freshness);
         }
 
+        // After the batch is applied and announced: a hook or a merge that fails leaves the batch to be sent again.
+        await orphans.ReconcileAsync(result.Skipped);
         return new ReplicationAck(applied.Count, changes.Length - applied.Count);
     }
 

@@ -1,0 +1,32 @@
+using GeoGrains.Runtime.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Streams;
+
+namespace GeoGrains.Runtime.Reconciliation;
+
+/// <summary>Announces the reconciliations this region made: in its log and on its <see cref="ReconciliationStream"/>.</summary>
+internal sealed class ReconciliationPublisher(LocalRegion region, IServiceProvider services, ILogger<ReconciliationPublisher> logger)
+{
+    private IAsyncStream<ReconciliationRecord>? _stream;
+
+    /// <summary>Announces a record just made (logged, and published on the region's stream).</summary>
+    public async Task PublishAsync(ReconciliationRecord record)
+    {
+        logger.LogInformation("Region {Region} reconciled orphaned version {Orphan} of {Grain} with {Current}: {Outcome} {Result} {Detail}",
+            region.Id, record.Orphaned, record.Grain, record.Current, record.Outcome, record.Result, record.Detail);
+        try
+        {
+            _stream ??= services.GetRequiredKeyedService<IStreamProvider>(ReconciliationStream.ProviderName)
+                .GetStream<ReconciliationRecord>(StreamId.Create(ReconciliationStream.Namespace, region.Id.Value));
+            await _stream.OnNextAsync(record);
+        }
+        catch (Exception exception)
+        {
+            // The record is durable and listed per grain; the stream only announces it.
+            logger.LogWarning(exception, "The reconciliation of {Grain} {Orphan} ({Outcome}) could not be published on {Region}'s stream.",
+                record.Grain, record.Orphaned, record.Outcome, region.Id);
+        }
+    }
+}
