@@ -222,7 +222,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
 
         async Task CompleteAsync()
         {
-            var outcome = await _agreement.ChangeAsync((_, _) => null, new HashSet<RegionId>(), CancellationToken.None);
+            var outcome = await _agreement.ChangeAsync((current, _) => Settled(current) is var settled && !ReferenceEquals(settled, current) ? settled : null, new HashSet<RegionId>(), CancellationToken.None);
             _logger.LogInformation("Region {Region}: completing an undecided configuration: {Outcome}", _region.Id, outcome.Chosen?.ToString() ?? outcome.Reason);
         }
     }
@@ -376,7 +376,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         for (var attempt = 1; ; attempt++)
         {
             var outcome = await _agreement.ChangeAsync(
-                (current, promises) => away ? Drain(current, promises, region) : Restore(current, region),
+                (current, promises) => away ? Drain(Settled(current), promises, region) ?? Settled(current) : Restore(Settled(current), region) ?? Settled(current),
                 _topology.RegionIds.ToHashSet(),
                 CancellationToken.None);
             if (outcome.Chosen is not null)
@@ -445,12 +445,39 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         }
     }
 
+    /// <summary>
+    /// The current value, with every takeover this region never learned was decided, of a region it does not hold down,
+    /// turned into a planned return. Such a value was accepted somewhere but may never have been chosen (a proposal made
+    /// when regions suspected each other at start-up, say); carried forward as it is, every later change would contain it
+    /// and be refused for that region's lease, and nothing could be decided any more. A planned return is a legal next
+    /// state whether or not the takeover was chosen, and loses nothing: its new owner waits and gathers as for any return.
+    /// </summary>
+    private RegionConfiguration Settled(RegionConfiguration current)
+    {
+        var learned = _acceptor.Learned;
+        var view = _tracker.View(_time.GetUtcNow());
+        foreach (var tenure in current.Tenures.Values.Where(t => t.State == TenureState.Away && !t.Planned).ToList())
+        {
+            var known = learned.Tenures.TryGetValue(tenure.Region, out var mine) && mine.Epoch == tenure.Epoch;
+            if (!known && !view.HoldsDown(tenure.Region))
+            {
+                _logger.LogWarning("Region {Region}: the undecided takeover of {Other} ({Tenure}) is undone: {Other} is not held down.", _region.Id, tenure.Region, tenure, tenure.Region);
+                current = current.With(tenure.Region, TenureState.Owning, [], _time.GetUtcNow(), planned: true);
+            }
+        }
+
+        return current;
+    }
+
     private RegionConfiguration? Away(RegionConfiguration current, IReadOnlyList<PrepareReply> promises, RegionId failed)
     {
-        if (current.IsAway(failed))
+        var settled = Settled(current);
+        if (settled.IsAway(failed))
         {
-            return null;
+            return ReferenceEquals(settled, current) ? null : settled;
         }
+
+        current = settled;
 
         var candidates = promises
             .Where(p => p.Acceptor != failed)
