@@ -485,7 +485,7 @@ if (scenario is "all" or "failover")
         string target;
         if (mode == "Async")
         {
-            target = "– (the window: acknowledged in us-east, not yet shipped; reconciliation at failback: not implemented yet)";
+            target = "– (the window: acknowledged in us-east, not yet shipped; reconciled when us-east returns, not measured here)";
         }
         else
         {
