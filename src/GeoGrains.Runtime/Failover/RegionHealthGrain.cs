@@ -359,6 +359,11 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
             throw new InvalidOperationException($"Region '{region}' is the last region that owns grains; it cannot be drained.");
         }
 
+        if (!away && !_acceptor.Learned.IsAway(region) && _acceptor.FenceGeneration <= _acceptor.Learned.Generation)
+        {
+            return; // it owns its grains: nothing to give back
+        }
+
         if (!away && _tracker.View(_time.GetUtcNow()).Suspects(region))
         {
             throw new RegionUnreachableException(_region.Id, region, "it does not answer probes, so its grains cannot be given back to it now.");
