@@ -92,9 +92,9 @@ internal sealed class GeoWritePath(
                 {
                     if (!failover.HoldsLease)
                     {
-                        // Just started, or a probe late: wait briefly for the lease, or for the grain's new owner.
+                        // Still joining the other regions, or a probe late: wait for the lease, or for the grain's new owner.
                         var generation = failover.Configuration.Generation;
-                        if (!await failover.WaitAsync(() => failover.HoldsLease || failover.Configuration.Generation != generation, failover.LeaseWait))
+                        if (!await failover.WaitAsync(() => failover.HoldsLease || failover.Configuration.Generation != generation, failover.WriteLeaseWait))
                         {
                             throw new RegionLeaseLapsedException(region.Id, grain.GrainId.ToString(), mayHaveCommitted: false,
                                 "a majority of regions has not confirmed its lease within the lease period");

@@ -24,6 +24,7 @@ internal sealed class FailoverState
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _queued;
     private long _refreshes;
+    private volatile bool _leaseSeen;
 
     public FailoverState(IGrainFactory grains, GeoTopology topology, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger<FailoverState> logger)
     {
@@ -42,8 +43,14 @@ internal sealed class FailoverState
     /// <summary>Whether leases and takeovers are on (three regions or more, unless configured).</summary>
     public bool Automatic { get; }
 
-    /// <summary>How long a write waits for the region's lease (just started, or a probe late) before it is refused.</summary>
+    /// <summary>A probe round: how long a lease that lapsed may take to come back when only a probe was late.</summary>
     public TimeSpan LeaseWait { get; }
+
+    /// <summary>
+    /// How long a write waits for the region's lease before it is refused: a probe round once this silo has seen the
+    /// region hold one; before that (the region is still joining the others) as long as a write queued for a transfer.
+    /// </summary>
+    public TimeSpan WriteLeaseWait => _leaseSeen ? LeaseWait : Options.QueuedWriteTimeout;
 
     /// <summary>The agreed configuration this silo routes by.</summary>
     public RegionConfiguration Configuration => _current.Configuration;
@@ -180,6 +187,11 @@ internal sealed class FailoverState
             { } left when left == TimeSpan.MaxValue => long.MaxValue,
             { } left => askedAt + (long)(left.TotalSeconds * _time.TimestampFrequency),
         };
+        if (leaseUntil > askedAt)
+        {
+            _leaseSeen = true;
+        }
+
         var previous = _current;
         var configuration = status.Configuration.Generation >= previous.Configuration.Generation ? status.Configuration : previous.Configuration;
         _current = new Snapshot(configuration, leaseUntil, [.. status.Unavailable]);

@@ -79,7 +79,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         _failover = _options.Failover;
         var regions = topology.RegionIds.ToList();
         _automatic = _failover.IsAutomatic(regions.Count);
-        _tracker = new RegionHealthTracker(region.Id, regions, _health.FailuresToSuspect);
+        _tracker = new RegionHealthTracker(region.Id, regions, _health.FailuresToSuspect, time.GetUtcNow(), _health.StartupGrace);
         _origin = time.GetTimestamp();
         _lease = new RegionLease(region.Id, regions.Count, _failover.LeasePeriod, _failover.MaxClockOffset, Now);
         _acceptor = new OwnershipAcceptor(table, serializer);

@@ -18,4 +18,12 @@ public sealed class RegionHealthOptions
     /// suspected about three to four seconds after it stopped answering. One successful probe clears the suspicion.
     /// </summary>
     public int FailuresToSuspect { get; set; } = 3;
+
+    /// <summary>
+    /// How long after a region's health observer starts it waits before it suspects a region it has not reached yet.
+    /// Default 10 s: regions deployed together come up at slightly different times, and a region that starts a little
+    /// late must not be taken over for it. A region the observer has reached once is suspected as usual. Zero turns the
+    /// grace off.
+    /// </summary>
+    public TimeSpan StartupGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -6,17 +6,21 @@ namespace GeoGrains.Runtime.Failover;
 /// cleared by one success; it is declared down while a majority of all regions suspect it, counting the observer's own
 /// suspicion and the latest report of every region the observer does not suspect. A suspected region's report does not
 /// count: it cannot be heard, so what it last said is not current, and an isolated region thus never gathers votes
-/// from regions it cannot reach.
+/// from regions it cannot reach. A region the observer has not reached since it started is suspected only once
+/// <c>startupGrace</c> has passed: regions that start together do not take each other over for starting a little later.
 /// </summary>
 internal sealed class RegionHealthTracker
 {
     private readonly Dictionary<RegionId, Peer> _peers;
     private readonly Dictionary<RegionId, DateTimeOffset> _declaredDown = [];
     private readonly int _failuresToSuspect;
+    private readonly DateTimeOffset _graceEnds;
 
-    public RegionHealthTracker(RegionId self, IEnumerable<RegionId> regions, int failuresToSuspect)
+    public RegionHealthTracker(RegionId self, IEnumerable<RegionId> regions, int failuresToSuspect, DateTimeOffset startedAt = default, TimeSpan startupGrace = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(failuresToSuspect, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(startupGrace, TimeSpan.Zero);
+        _graceEnds = startedAt + startupGrace;
         var all = regions.Distinct().ToList();
         if (!all.Contains(self))
         {
@@ -50,6 +54,7 @@ internal sealed class RegionHealthTracker
         var state = PeerOf(peer);
         var changes = new List<(RegionId, RegionHealthChange)>();
         state.Completed++;
+        state.Reached = true;
         Take(peer, report);
         if (probe > state.LastApplied)
         {
@@ -76,7 +81,7 @@ internal sealed class RegionHealthTracker
         {
             state.LastApplied = probe;
             state.ConsecutiveFailures++;
-            if (state.SuspectedSince is null && state.ConsecutiveFailures >= _failuresToSuspect)
+            if (state.SuspectedSince is null && state.ConsecutiveFailures >= _failuresToSuspect && (state.Reached || at >= _graceEnds))
             {
                 state.SuspectedSince = at;
                 changes.Add((peer, RegionHealthChange.Suspected));
@@ -154,6 +159,7 @@ internal sealed class RegionHealthTracker
         public long LastApplied;
         public long Completed;
         public int ConsecutiveFailures;
+        public bool Reached;
         public DateTimeOffset? SuspectedSince;
         public RegionHealthReport? Report;
     }

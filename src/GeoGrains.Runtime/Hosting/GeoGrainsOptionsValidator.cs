@@ -91,6 +91,11 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
             throw new InvalidTopologyException($"GeoGrains:Health:FailuresToSuspect must be at least 1 (got {health.FailuresToSuspect}): that many failed probes in a row make a region suspected.");
         }
 
+        if (health.StartupGrace < TimeSpan.Zero)
+        {
+            throw new InvalidTopologyException($"GeoGrains:Health:StartupGrace must not be negative (got {health.StartupGrace}): it is how long a starting observer waits before it suspects a region it has not reached.");
+        }
+
         var failover = options.Failover;
         if (failover.LeasePeriod <= TimeSpan.Zero)
         {

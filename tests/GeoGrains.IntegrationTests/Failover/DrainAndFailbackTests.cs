@@ -1,34 +1,19 @@
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
 /// <summary>Planned switchovers: draining a region and restoring it, and the automatic failback of a region that returned.</summary>
-public sealed class DrainAndFailbackTests : IAsyncLifetime
+public sealed class DrainAndFailbackTests(FailbackFixture fixture) : IClassFixture<FailbackFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan FailbackAfter = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FailbackAfter = FailbackFixture.FailbackAfter;
     private static readonly RegionId UsEast = "us-east";
     private static readonly RegionId EuWest = "eu-west";
     private static readonly RegionId ApacEast = "apac-east";
     private static readonly RegionId[] All = [UsEast, EuWest, ApacEast];
 
-    private GeoTestCluster _geo = null!;
-
-    public async Task InitializeAsync() =>
-        _geo = await new GeoTestClusterBuilder()
-            .WithSilosPerRegion(2)
-            .WithCallTimeout(TimeSpan.FromSeconds(2))
-            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o =>
-            {
-                FailoverFixture.Configure(o);
-                o.Failover.FailbackAfter = FailbackAfter;
-            }))
-            .StartAsync();
-
-    public async Task DisposeAsync() => await _geo.DisposeAsync();
+    private readonly GeoTestCluster _geo = fixture.Geo;
 
     [Fact]
     public async Task Draining_and_restoring_a_region_lose_nothing_and_apply_nothing_twice()
@@ -89,7 +74,7 @@ public sealed class DrainAndFailbackTests : IAsyncLifetime
 
         clients.AssertNothingLostOrDoubled(key, await clients.StrongReadAsync(UsEast, key));
         var timeline = await _geo.Client(UsEast).GetGrain<IRegionHealthGrain>(0).GetTimeline();
-        var failedBack = Assert.Single(timeline, e => e.Subject == ApacEast && e.Change == RegionHealthChange.FailedBack);
+        var failedBack = Assert.Single(timeline, e => e.Subject == ApacEast && e.Change == RegionHealthChange.FailedBack && e.At >= killedAt);
         Assert.True(failedBack.At >= restartedAt + FailbackAfter, $"failed back at {failedBack.At:O}, before the stable period after {restartedAt:O}");
     }
 

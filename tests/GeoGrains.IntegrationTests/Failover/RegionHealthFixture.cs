@@ -6,7 +6,8 @@ namespace GeoGrains.IntegrationTests.Failover;
 
 /// <summary>
 /// The seed's three regions with two silos each and fast health probes, for tests that cut, isolate, kill and restart
-/// regions; its own cluster, since these tests take regions down.
+/// regions; its own cluster, since these tests take regions down. Failover is off: these tests watch detection only,
+/// and a takeover of the region they take down would race their checks of its health changes.
 /// </summary>
 public sealed class RegionHealthFixture : IAsyncLifetime
 {
@@ -28,6 +29,7 @@ public sealed class RegionHealthFixture : IAsyncLifetime
                 o.Health.ProbeInterval = ProbeInterval;
                 o.Health.ProbeTimeout = ProbeTimeout;
                 o.Health.FailuresToSuspect = FailuresToSuspect;
+                o.Failover.Automatic = false;
             }))
             .StartAsync();
 

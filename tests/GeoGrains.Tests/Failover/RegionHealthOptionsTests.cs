@@ -14,12 +14,14 @@ public sealed class RegionHealthOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(1), options.Health.ProbeInterval);
         Assert.Equal(TimeSpan.FromSeconds(1), options.Health.ProbeTimeout);
         Assert.Equal(3, options.Health.FailuresToSuspect);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Health.StartupGrace);
     }
 
     [Theory]
     [InlineData("ProbeInterval")]
     [InlineData("ProbeTimeout")]
     [InlineData("FailuresToSuspect")]
+    [InlineData("StartupGrace")]
     public void A_setting_that_cannot_work_is_refused_at_startup_naming_it(string setting)
     {
         var topology = GeoTopology.DefaultOptions();
@@ -36,6 +38,9 @@ public sealed class RegionHealthOptionsTests
                 break;
             case "ProbeTimeout":
                 options.Health.ProbeTimeout = TimeSpan.FromSeconds(-1);
+                break;
+            case "StartupGrace":
+                options.Health.StartupGrace = TimeSpan.FromSeconds(-1);
                 break;
             default:
                 options.Health.FailuresToSuspect = 0;

@@ -29,6 +29,24 @@ public sealed class RegionHealthTrackerTests
     }
 
     [Fact]
+    public void A_region_not_reached_since_the_observer_started_is_suspected_only_after_the_start_up_grace()
+    {
+        var tracker = new RegionHealthTracker(UsEast, Three, failuresToSuspect: 2, Start, startupGrace: TimeSpan.FromSeconds(10));
+
+        // eu-west answers once, then fails: suspected as usual. apac-east has never answered: not within the grace.
+        Succeed(tracker, EuWest, 0, Report(EuWest, 0));
+        Fail(tracker, EuWest, 1);
+        Assert.Equal([(EuWest, RegionHealthChange.Suspected)], Fail(tracker, EuWest, 2));
+        for (var second = 0; second < 10; second++)
+        {
+            Assert.Empty(Fail(tracker, ApacEast, second));
+        }
+
+        Assert.False(tracker.View(Start.AddSeconds(9)).Suspects(ApacEast));
+        Assert.Equal([(ApacEast, RegionHealthChange.Suspected)], Fail(tracker, ApacEast, 10));
+    }
+
+    [Fact]
     public void A_success_between_failures_starts_the_count_again()
     {
         var tracker = new RegionHealthTracker(UsEast, Three, failuresToSuspect: 3);

@@ -135,6 +135,20 @@ public sealed class LinearizabilityCheckerTests
     }
 
     [Fact]
+    public void Many_writes_of_unknown_outcome_that_no_read_returned_cost_nothing_and_hide_no_violation()
+    {
+        // Forty concurrent unknown writes would be 2^40 subsets to the search; none was read, so none matters.
+        var unknown = Enumerable.Range(0, 40).Select(i => Write($"u{i}", $"lost-{i}", 10 + i, null, Unknown)).ToArray();
+        var tight = new CheckOptions { MaxStatesPerKey = 10_000 };
+
+        var fine = LinearizabilityChecker.CheckRegisters([Write("p1", "1", 0, 5), .. unknown, Read("p3", "1", 100, 110), Write("p1", "2", 120, 130), Read("p3", "2", 140, 150)], tight);
+        var stale = LinearizabilityChecker.CheckRegisters([Write("p1", "1", 0, 5), .. unknown, Write("p1", "2", 120, 130), Read("p3", "1", 140, 150)], tight);
+
+        Assert.True(fine.IsLinearizable, fine.Explain());
+        Assert.Equal(CheckOutcome.NotLinearizable, stale.Outcome);
+    }
+
+    [Fact]
     public void A_read_of_unknown_outcome_constrains_nothing()
     {
         var unknownRead = new HistoryOperation("p2", "x", RegisterModel.Read, null, null, 20, null, Unknown);

@@ -24,6 +24,13 @@ public interface ISequentialModel<TState>
     /// </summary>
     bool IsReadOnly(HistoryOperation operation) => false;
 
+    /// <summary>
+    /// Whether an Unknown operation can be left out because no successful operation of <paramref name="keyOperations"/>
+    /// can have seen its effect: any linearization that includes it stays legal without it. Each such operation would
+    /// otherwise double the states the search may visit.
+    /// </summary>
+    bool IsUnobserved(HistoryOperation unknown, IReadOnlyList<HistoryOperation> keyOperations) => false;
+
     /// <summary>The state as explanations show it.</summary>
     string Describe(TState state) => state?.ToString() ?? "null";
 }

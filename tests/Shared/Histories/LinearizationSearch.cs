@@ -94,9 +94,10 @@ internal sealed class LinearizationSearch<TState>
     public static KeyCheckResult Run(
         string key, IReadOnlyList<HistoryOperation> keyOperations, ISequentialModel<TState> model, long maxStates, CancellationToken cancellationToken)
     {
-        // Failed operations did not happen; an unknown read-only one neither changes the state nor has an output to check.
+        // Failed operations did not happen; an unknown read-only one neither changes the state nor has an output to check,
+        // and an unknown one nobody can have seen changes nothing that is checked.
         var operations = keyOperations
-            .Where(o => o.Status == OperationStatus.Ok || (o.Status == OperationStatus.Unknown && !model.IsReadOnly(o)))
+            .Where(o => o.Status == OperationStatus.Ok || (o.Status == OperationStatus.Unknown && !model.IsReadOnly(o) && !model.IsUnobserved(o, keyOperations)))
             .ToArray();
         return new LinearizationSearch<TState>(model, operations).Search(key, keyOperations, maxStates, cancellationToken);
     }

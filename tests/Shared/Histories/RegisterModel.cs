@@ -31,5 +31,15 @@ public sealed class RegisterModel(string? initialValue = null) : ISequentialMode
     public bool IsReadOnly(HistoryOperation operation) => operation.Name == Read;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A write whose value no successful read returned: taking it out leaves every read legal, since any read it could
+    /// have affected (one between it and the next write) would have returned its value.
+    /// </remarks>
+    public bool IsUnobserved(HistoryOperation unknown, IReadOnlyList<HistoryOperation> keyOperations) =>
+        unknown.Name == Write
+        && !string.IsNullOrEmpty(unknown.Input)
+        && !keyOperations.Any(o => o.Status == OperationStatus.Ok && o.Name == Read && o.Output == unknown.Input);
+
+    /// <inheritdoc />
     public string Describe(string? state) => state is null ? "never written" : $"\"{state}\"";
 }
