@@ -43,11 +43,13 @@ public interface IGeoAdminGrain : IGrainWithIntegerKey
     Task RestoreRegion(RegionId region);
 
     /// <summary>
-    /// The orphaned versions of <paramref name="grain"/> its owner region reconciled (see <see cref="ReconciliationRecord"/>),
-    /// oldest orphan first; answered by the region that owns the grain now, through the links if that is another region.
+    /// The orphaned versions of <paramref name="grain"/> reconciled by whichever region owned it then (see
+    /// <see cref="ReconciliationRecord"/>), oldest orphan first. Each record is kept in the region that made it, so every
+    /// region is asked (one read of the grain's partition each, through the links); a region other than the grain's
+    /// current owner that does not answer is left out until it is back.
     /// </summary>
     /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
-    /// <exception cref="RegionUnreachableException">The owner region cannot be reached.</exception>
+    /// <exception cref="RegionUnreachableException">The grain's owner region cannot be reached.</exception>
     [ReadOnly]
     Task<IReadOnlyList<ReconciliationRecord>> GetReconciliations(GrainId grain);
 }

@@ -79,9 +79,26 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
     public async Task<IReadOnlyList<ReconciliationRecord>> GetReconciliations(GrainId grain)
     {
         EnsureGeoGrain(grain);
-        var owner = (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership;
-        return owner.Owner == links.LocalRegion
-            ? await ServiceProvider.GetRequiredService<Reconciliation.ReconciliationStore>().ListAsync(grain)
-            : await links.InvokeAsync(owner.Owner, grains => grains.GetGrain<Reconciliation.IReconciliationLogGrain>(0).List(grain));
+
+        // A record stays in the region that made it, and the grain may have moved on since (failback, a later move): ask
+        // every region, one partition read each. Only the owner's answer is required; another region that does not
+        // answer is left out (its records come back with it).
+        var owner = (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership.Owner;
+        var answers = await Task.WhenAll(topology.RegionIds.Select(async region =>
+        {
+            try
+            {
+                return region == links.LocalRegion
+                    ? await ServiceProvider.GetRequiredService<Reconciliation.ReconciliationStore>().ListAsync(grain)
+                    : await links.InvokeAsync(region, grains => grains.GetGrain<Reconciliation.IReconciliationLogGrain>(0).List(grain));
+            }
+            catch (RegionUnreachableException) when (region != owner)
+            {
+                return [];
+            }
+        }));
+        return [.. answers.SelectMany(a => a)
+            .DistinctBy(r => (r.Orphaned.Epoch, r.Orphaned.Version))
+            .OrderBy(r => r.Orphaned.Epoch).ThenBy(r => r.Orphaned.Version)];
     }
 }
