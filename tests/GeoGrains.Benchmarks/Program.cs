@@ -514,7 +514,7 @@ if (scenario is "all" or "failover")
         table.AppendLine($"| {runs.Count} runs | {missingTotal} | {foundTotal} | {Median(reconciled.Select(r => r.RestartCall.TotalSeconds)):0.0} s | {after} | every one found (zero silently lost): {Verdict(met)} |");
     }
 
-    sections.Add(("failover-reconciled", "The same runs, continued: us-east restarted after the failover (its storage outlived its silos), and each grain's state (read at `Strong` through eu-west) and reconciliation records (asked of eu-west, answered by the owner) searched for every acknowledged write the new owner lacked, up to 60 s. The owners keep their state (the default `OnReconcile`), so a write found is found in a record.", table.ToString()));
+    sections.Add(("failover-reconciled", "The same runs, continued: us-east restarted after the failover (its storage outlived its silos), and each grain's state (read at `Strong` through eu-west) and reconciliation records (asked of eu-west, which asks every region) searched for every acknowledged write the new owner lacked, up to 60 s. The owners keep their state (the default `OnReconcile`), so a write found is found in a record.", table.ToString()));
     results["failover"] = runs;
 }
 
