@@ -1,6 +1,4 @@
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -14,16 +12,7 @@ public sealed class FailbackFixture : IAsyncLifetime
 
     public GeoTestCluster Geo { get; private set; } = null!;
 
-    public async Task InitializeAsync() =>
-        Geo = await new GeoTestClusterBuilder()
-            .WithSilosPerRegion(2)
-            .WithCallTimeout(TimeSpan.FromSeconds(2))
-            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o =>
-            {
-                FailoverFixture.Configure(o);
-                o.Failover.FailbackAfter = FailbackAfter;
-            }))
-            .StartAsync();
+    public async Task InitializeAsync() => Geo = await FailoverFixture.StartAsync(o => o.Failover.FailbackAfter = FailbackAfter);
 
     public async Task DisposeAsync() => await Geo.DisposeAsync();
 }

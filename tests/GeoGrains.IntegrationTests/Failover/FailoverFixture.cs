@@ -16,11 +16,18 @@ public sealed class FailoverFixture : IAsyncLifetime
 
     public GeoTestCluster Geo { get; private set; } = null!;
 
-    public async Task InitializeAsync() =>
-        Geo = await new GeoTestClusterBuilder()
+    public async Task InitializeAsync() => Geo = await StartAsync(_ => { });
+
+    /// <summary>Starts the three regions with <see cref="Configure"/>'s settings, then <paramref name="more"/>.</summary>
+    public static Task<GeoTestCluster> StartAsync(Action<GeoGrainsOptions> more) =>
+        new GeoTestClusterBuilder()
             .WithSilosPerRegion(2)
             .WithCallTimeout(TimeSpan.FromSeconds(2))
-            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o => Configure(o)))
+            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o =>
+            {
+                Configure(o);
+                more(o);
+            }))
             .StartAsync();
 
     public async Task DisposeAsync() => await Geo.DisposeAsync();

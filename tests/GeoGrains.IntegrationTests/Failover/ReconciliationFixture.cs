@@ -36,22 +36,10 @@ public sealed class ReconciliationFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Geo = await new GeoTestClusterBuilder()
-            .WithSilosPerRegion(2)
-            .WithCallTimeout(TimeSpan.FromSeconds(2))
-            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o => Configure(o)))
-            .StartAsync();
+        // Suspecting a region only after two seconds of failed probes: the scenario's steps on a busy machine are not
+        // taken for a failure before it isolates us-east.
+        Geo = await FailoverFixture.StartAsync(o => o.Health.FailuresToSuspect = 10);
         _scenario = new Lazy<Task<ReconciliationScenario>>(RunAsync);
-    }
-
-    /// <summary>
-    /// <see cref="FailoverFixture"/>'s settings, suspecting a region only after two seconds of failed probes: regions that
-    /// start slowly on a busy machine are not taken for failed before the scenario begins.
-    /// </summary>
-    private static void Configure(GeoGrainsOptions options)
-    {
-        FailoverFixture.Configure(options);
-        options.Health.FailuresToSuspect = 10;
     }
 
     public async Task DisposeAsync()
