@@ -101,7 +101,9 @@ public sealed class RegionHealthTests(RegionHealthFixture fixture) : IClassFixtu
             await AllHealthyAsync();
             var changes = new List<RegionHealthChange>();
             using var deadline = new CancellationTokenSource(Timeout);
-            while (!changes.Contains(RegionHealthChange.DeclaredUp) || !changes.Contains(RegionHealthChange.Cleared))
+            // Until the stream has caught up with the view (every region healthy): up and cleared are the last words.
+            while (changes.LastOrDefault(c => c is RegionHealthChange.DeclaredDown or RegionHealthChange.DeclaredUp) != RegionHealthChange.DeclaredUp
+                || changes.LastOrDefault(c => c is RegionHealthChange.Suspected or RegionHealthChange.Cleared) != RegionHealthChange.Cleared)
             {
                 var health = await received.Reader.ReadAsync(deadline.Token);
                 Assert.Equal(EuWest, health.Observer);
@@ -119,12 +121,16 @@ public sealed class RegionHealthTests(RegionHealthFixture fixture) : IClassFixtu
 
     /// <summary>
     /// The observer's own suspicion comes first (with three regions it is one of the two votes needed), then the
-    /// declaration; when the region is back, its suspicion clears and its declaration ends, in either order.
+    /// declaration; when the region is back, its suspicion clears and its declaration ends, in either order. On a busy
+    /// machine the declaration may flap before that (the third region's vote does not count while the observer briefly
+    /// suspects it), but the last word on each is that the region is up.
     /// </summary>
     private static void AssertDownThenUp(List<RegionHealthChange> changes)
     {
         Assert.Equal([RegionHealthChange.Suspected, RegionHealthChange.DeclaredDown], changes.Take(2));
-        Assert.Equal([RegionHealthChange.Cleared, RegionHealthChange.DeclaredUp], changes.Skip(2).Order());
+        var rest = changes.Skip(2).ToList();
+        Assert.Equal(RegionHealthChange.Cleared, rest.Last(c => c is RegionHealthChange.Suspected or RegionHealthChange.Cleared));
+        Assert.Equal(RegionHealthChange.DeclaredUp, rest.Last(c => c is RegionHealthChange.DeclaredDown or RegionHealthChange.DeclaredUp));
     }
 
     private static bool Reported(RegionHealthView view, RegionId reporter, RegionId suspect) =>
