@@ -23,7 +23,8 @@ public sealed class FailoverOptions
 
     /// <summary>
     /// The most two regions' clocks may drift apart over one lease period. Default 250 ms. A lease holder counts its lease
-    /// as this much shorter than the regions that confirmed it do.
+    /// as this much shorter than the regions that confirmed it do. The hybrid logical clocks take it as the most one
+    /// region's wall clock may be ahead of another's: a reading further ahead is not followed (and is reported).
     /// </summary>
     public TimeSpan MaxClockOffset { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -111,7 +111,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
             throw new UnknownRegionException(prober, _topology.RegionIds);
         }
 
-        _clock.Observe(probe.Report.ObservedAt);
+        _clock.Observe(probe.Report.ObservedAt, prober.Value);
         if (probe.Configuration is { } theirs)
         {
             await LearnCoreAsync(theirs);
@@ -236,7 +236,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
             using var timeout = new CancellationTokenSource(_health.ProbeTimeout);
             reply = await _links.InvokeAsync(peer, grains => grains.GetGrain<IRegionHealthPeer>(0).Exchange(request), timeout.Token)
                 .WaitAsync(_health.ProbeTimeout);
-            _clock.Observe(reply.Report.ObservedAt);
+            _clock.Observe(reply.Report.ObservedAt, peer.Value);
         }
         catch (Exception exception)
         {

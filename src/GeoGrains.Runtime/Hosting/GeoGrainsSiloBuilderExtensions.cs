@@ -14,6 +14,7 @@ using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers;
@@ -65,7 +66,10 @@ public static class GeoGrainsSiloBuilderExtensions
 
         // Geo grains: placement, ownership, routing, replication.
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new HybridLogicalClock(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new HybridLogicalClock(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Failover.MaxClockOffset,
+            sp.GetRequiredService<ILogger<HybridLogicalClock>>()));
 
         // Storage: the region's table, checked before the silo takes calls.
         services.TryAddSingleton(sp => new RegionStorageAccount(sp.GetRequiredService<LocalRegion>().Id));

@@ -30,7 +30,7 @@ internal sealed class ReplicationReceiverGrain(
         var changes = codec.Decode(batch);
         foreach (var change in changes)
         {
-            clock.Observe(change.Record.CommittedAt);
+            clock.Observe(change.Record.CommittedAt, change.Record.CommittedIn.Value);
         }
 
         var result = await store.ApplyReplicasAsync(changes, known, orphans.MustHandOver);

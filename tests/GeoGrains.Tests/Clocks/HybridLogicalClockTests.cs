@@ -1,3 +1,4 @@
+using CsCheck;
 using GeoGrains.Runtime.Clocks;
 
 namespace GeoGrains.Tests.Clocks;
@@ -55,5 +56,70 @@ public sealed class HybridLogicalClockTests
         var after = clock.Observe(new HybridTimestamp(1_000, 9));
 
         Assert.True(after > before);
+    }
+
+    [Fact]
+    public void A_reading_further_ahead_than_the_maximum_offset_is_reported_and_the_clock_does_not_jump_with_it()
+    {
+        var time = new ManualTime(1_000);
+        var clock = new HybridLogicalClock(time, TimeSpan.FromMilliseconds(250));
+        var before = clock.Now();
+
+        var observed = clock.Observe(new HybridTimestamp(60_000, 0), "eu-west");
+        var next = clock.Now();
+
+        Assert.True(observed > before);
+        Assert.True(next > observed);
+        Assert.True(next.PhysicalMilliseconds <= 1_250, $"the clock jumped to {next}");
+        Assert.Equal(1, clock.AheadOfOffset["eu-west"]);
+
+        // Within the offset it is followed as before, and nothing more is reported.
+        var close = new HybridTimestamp(1_200, 4);
+        Assert.True(clock.Observe(close, "eu-west") > close);
+        Assert.Equal(1, clock.AheadOfOffset["eu-west"]);
+    }
+
+    [Fact]
+    public void With_a_skewed_or_frozen_wall_clock_readings_stay_monotonic_and_after_every_reading_observed_within_the_offset()
+    {
+        // Steps: the wall clock moves (ahead, back, or not at all), a local reading, or a remote reading observed from
+        // somewhere between far behind and far ahead of the wall clock.
+        var steps = Gen.Select(Gen.Int[0, 2], Gen.Int[-2_000, 2_000]).Array[1, 60];
+        steps.Sample(script =>
+        {
+            var time = new ManualTime(10_000);
+            var clock = new HybridLogicalClock(time, TimeSpan.FromMilliseconds(250));
+            var last = clock.Now();
+            foreach (var (kind, delta) in script)
+            {
+                HybridTimestamp reading;
+                switch (kind)
+                {
+                    case 0:
+                        time.Milliseconds = Math.Max(0, time.Milliseconds + delta / 10);
+                        reading = clock.Now();
+                        break;
+                    case 1:
+                        reading = clock.Now();
+                        break;
+                    default:
+                        var remote = new HybridTimestamp(Math.Max(0, time.Milliseconds + delta), delta & 7);
+                        reading = clock.Observe(remote, "peer");
+                        if (remote.PhysicalMilliseconds <= time.Milliseconds + 250)
+                        {
+                            Assert.True(reading > remote, $"{reading} is not after {remote}, observed within the offset");
+                        }
+                        else
+                        {
+                            Assert.True(reading.PhysicalMilliseconds <= Math.Max(last.PhysicalMilliseconds, time.Milliseconds + 250), $"the clock jumped to {reading}");
+                        }
+
+                        break;
+                }
+
+                Assert.True(reading > last, $"{reading} after {last}");
+                last = reading;
+            }
+        }, iter: 300);
     }
 }
