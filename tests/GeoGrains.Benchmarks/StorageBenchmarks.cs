@@ -73,6 +73,27 @@ internal static class StorageBenchmarks
     }
 
     /// <summary>
+    /// Sequential writes from a client in the home region, 100 geo grains: without an idempotency key (as "plain") against
+    /// the same write with a new key each (<c>GeoContext.Idempotent</c>), which also records the method's result in the record.
+    /// </summary>
+    public static async Task<Comparison> KeyedWriteLatencyAsync(GeoTestCluster geo, StorageRequestMeter requests, int samples, int warmUp, int rounds)
+    {
+        var client = geo.Client(Home);
+        return await CompareSequentialAsync(
+            geo,
+            requests,
+            samples,
+            warmUp,
+            rounds,
+            i => client.GetGrain<IBenchProfileGrain>($"{Home}/idem-{i % 100}").Visit(),
+            async i =>
+            {
+                using var key = GeoContext.Idempotent(Guid.NewGuid().ToString());
+                await client.GetGrain<IBenchProfileGrain>($"{Home}/idem-{i % 100}").Visit();
+            });
+    }
+
+    /// <summary>
     /// Sequential <c>[ReadOnly]</c> calls from a client in the replica region to warm replicas of 100 geo grains homed in
     /// <see cref="Home"/>, against calls to 100 warm plain grains of the replica region returning their in-memory state.
     /// </summary>
