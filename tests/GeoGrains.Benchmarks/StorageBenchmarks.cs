@@ -85,7 +85,12 @@ internal static class StorageBenchmarks
             samples,
             warmUp,
             rounds,
-            i => client.GetGrain<IBenchProfileGrain>($"{Home}/idem-{i % 100}").Visit(),
+            async i =>
+            {
+                // A scope as well, so that both report what served them (GeoCallInfo) and differ only by the key.
+                using var scope = GeoContext.Use();
+                await client.GetGrain<IBenchProfileGrain>($"{Home}/idem-{i % 100}").Visit();
+            },
             async i =>
             {
                 using var key = GeoContext.Idempotent(Guid.NewGuid().ToString());
