@@ -10,7 +10,10 @@ using GeoGrains.Runtime.Reconciliation;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace GeoGrains.Runtime;
@@ -37,7 +40,9 @@ internal sealed class GeoWritePath(
     TakeoverPromotion promotion,
     ReconciliationStore reconciliations,
     ReconciliationPublisher reconciliationFeed,
-    HybridLogicalClock clock)
+    HybridLogicalClock clock,
+    Serializer serializer,
+    ILogger<GeoWritePath> logger)
 {
     // Which activation, if any, the current call flow is writing as: a read interleaved with a write cannot write.
     private static readonly AsyncLocal<WriteTicket?> Writing = new();
@@ -180,21 +185,121 @@ internal sealed class GeoWritePath(
             }
 
             await PrepareAsync(grain, owner);
-            Writing.Value = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0) : null;
+            var key = write ? route.IdempotencyKey : null;
+            if (key is not null && Replay(call, grain, key))
+            {
+                return owner;
+            }
+
+            var ticket = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0, key) : null;
+            Writing.Value = ticket;
+            ExceptionDispatchInfo? failure = null;
             try
             {
                 await call.Invoke(); // the grain's method; a write's Update calls CommitAsync
+            }
+            catch (Exception exception)
+            {
+                failure = ExceptionDispatchInfo.Capture(exception);
             }
             finally
             {
                 Writing.Value = null;
             }
 
+            if (ticket is { AppliedVersion: not null, IdempotencyKey: { } applied })
+            {
+                // The write is stored: its outcome, result or exception, is what every retry with the key gets.
+                await SettleAsync(grain, applied, failure?.SourceException ?? call.Response?.Exception, call.Result);
+            }
+
+            failure?.Throw();
             return owner;
         }
         finally
         {
             grain.WriteLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Answers a retry of a keyed write the grain applied within the window with the first outcome, without running the
+    /// method: its result, or the exception it threw after writing. Returns whether it did.
+    /// </summary>
+    /// <exception cref="IdempotentResultUnknownException">The write was applied but its outcome was never recorded.</exception>
+    private bool Replay(IIncomingGrainCallContext call, IGeoGrainActivation grain, string key)
+    {
+        var record = grain.Stored?.Record;
+        if (IdempotencyLog.Find(record?.Applied, key, clock.Now(), options.Value.Idempotency.Window) is not { } entry)
+        {
+            return false;
+        }
+
+        if (entry.Outcome is null)
+        {
+            throw new IdempotentResultUnknownException(grain.GrainId.ToString(), key, entry.Version,
+                "the region that applied it failed, or its storage did not answer, before the result was recorded");
+        }
+
+        var outcome = serializer.Deserialize<IdempotentOutcome>(entry.Outcome)
+            ?? throw new InvalidDataException($"The recorded outcome of the write with idempotency key '{key}' to geo grain '{grain.GrainId}' is empty.");
+        if (outcome.Exception is { } exception)
+        {
+            ExceptionDispatchInfo.Throw(exception);
+        }
+
+        call.Result = outcome.Result;
+        return true;
+    }
+
+    /// <summary>
+    /// Records a keyed write's outcome in the grain's record: the same version rewritten (a higher revision) with the
+    /// outcome in its dedup section, then shipped like a version. The write itself is stored already, so a failure here
+    /// does not fail the call: a retry then learns that the write was applied and its result is not known.
+    /// </summary>
+    private async Task SettleAsync(IGeoGrainActivation grain, string key, Exception? exception, object? result)
+    {
+        var id = grain.GrainId;
+        try
+        {
+            if (grain.Stored is not { } current)
+            {
+                return;
+            }
+
+            var outcome = serializer.SerializeToArray(new IdempotentOutcome { Result = exception is null ? result : null, Exception = exception });
+            if (IdempotencyLog.Settle(current.Record.Applied, key, outcome) is not { } settled)
+            {
+                return;
+            }
+
+            var next = current.Record with { Applied = settled, Revision = current.Record.Revision + 1 };
+            var useMarker = replication.Outbox.BeginCommit(id, grain);
+            var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
+            (string Record, string? Marker)? written = null;
+            try
+            {
+                written = await store.TryCommitAsync(id, next, current.ETag, marker);
+            }
+            finally
+            {
+                replication.Outbox.EndCommit(id, grain, useMarker, written is null ? null : next, written?.Marker);
+            }
+
+            if (written is not { } etags)
+            {
+                await TryReloadAsync(grain);
+                logger.LogWarning("The result of the write with idempotency key '{Key}' to geo grain '{Grain}' was not recorded: another writer changed the record.", key, id);
+                return;
+            }
+
+            grain.Accept(new StoredGeoRecord(next, etags.Record));
+            replication.Ship(id, next, urgent: true);
+        }
+        catch (Exception failure) when (failure is RegionStorageException or CodecNotFoundException or NotSupportedException)
+        {
+            await TryReloadAsync(grain);
+            logger.LogWarning(failure, "The result of the write with idempotency key '{Key}' to geo grain '{Grain}' was not recorded.", key, id);
         }
     }
 
@@ -268,14 +373,24 @@ internal sealed class GeoWritePath(
                 throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: false, "its lease lapsed before the write was stored");
             }
 
+            if (ticket is { IdempotencyKey: { } key, AppliedVersion: null }
+                && IdempotencyLog.Find(current?.Record.Applied, key, clock.Now(), options.Value.Idempotency.Window) is { } applied)
+            {
+                // Another activation applied the key while this one held a stale copy (the reload below found it).
+                throw new IdempotentResultUnknownException(id.ToString(), key, applied.Version, "another attempt with the key was applied meanwhile");
+            }
+
             var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
 
             // The commit time is taken from the silo's commits in progress, listed until this iteration ends (after Ship)
             // or, if storage leaves the commit in doubt, until the outbox settles it: no replica's safe time passes it unapplied.
             using var inProgress = replication.Commits.Begin();
             var (baseEpoch, baseVersion) = Lineage.BaseOf(current?.Record, ticket.Ownership.Epoch);
+            var version = (current?.Record.Version ?? 0) + 1;
+            var idempotency = options.Value.Idempotency;
             var next = new GeoRecord(
-                (current?.Record.Version ?? 0) + 1, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state), baseEpoch, baseVersion);
+                version, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state), baseEpoch, baseVersion,
+                IdempotencyLog.Commit(current?.Record.Applied, ticket.IdempotencyKey, version, inProgress.At, idempotency.Window, idempotency.MaxEntriesPerGrain));
 
             // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
             var useMarker = replication.Outbox.BeginCommit(id, activation);
@@ -312,6 +427,7 @@ internal sealed class GeoWritePath(
             }
 
             grain.Accept(new StoredGeoRecord(next, etags.Record), state);
+            ticket.AppliedVersion ??= next.Version;
 
             // Ship, waiting for the acknowledgements first so that none can come before it.
             var durability = ticket.Durability;
@@ -456,5 +572,12 @@ internal sealed class GeoWritePath(
         null,
         null);
 
-    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership, Durability Durability, bool Forwarded);
+    /// <summary>
+    /// The write running in the current call flow. <see cref="AppliedVersion"/> is set by its first stored version: from
+    /// then on the write is applied, whatever the method does next.
+    /// </summary>
+    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership, Durability Durability, bool Forwarded, string? IdempotencyKey = null)
+    {
+        public long? AppliedVersion { get; set; }
+    }
 }

@@ -8,7 +8,7 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|failover --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover --samples 200 --warm-up 20
 //        --failover-runs 5 (kills per number of grains stored) --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.FirstOrDefault() == RegionProcesses.SiloSwitch)
@@ -37,12 +37,12 @@ for (var i = 0; i < args.Length; i++)
         case "--no-change-feed": changeFeed = false; break;
         case "--failover-runs": failoverRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|failover --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
             return 2;
     }
 }
 
-string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "failover"];
+string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "storage-idempotency", "failover"];
 if (!scenarios.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
@@ -160,6 +160,22 @@ if (scenario is "all" or "consistency-writes")
 
     sections.Add(("consistency-writes", $"In-memory accounts, 3 regions with 1 silo each, WAN emulation on (us-east ↔ eu-west 100 ms, ↔ apac-east 200 ms). Sequential writes to 100 grains of a type declared Async, the mode chosen per call with `GeoContext.Write`: {samples * 5} per row for plain and Async (best of two interleaved runs), {samples} for SemiSync(1) and Sync, after {warmUp} warm-up writes each.", table.ToString()));
     results["consistencyWrites"] = rows;
+}
+
+if (scenario is "all" or "storage" or "storage-idempotency")
+{
+    // In-memory accounts: what a key adds in GeoGrains' own work (round trips, rows), not the storage service's latency.
+    using var requests = new StorageRequestMeter();
+    Console.WriteLine("[storage-idempotency] us-east and eu-west on in-memory accounts, 1 silo each, WAN emulation on...");
+    await using var geo = await StorageBenchmarks.StartAsync(azure: false);
+    var keyed = await StorageBenchmarks.KeyedWriteLatencyAsync(geo, requests, samples * 5, warmUp * 5, rounds: 3);
+    var table = new StringBuilder();
+    table.AppendLine("| write, from a client in us-east, in-memory account | p50 | p99 | p50 / unkeyed | GeoGrains round trips per write: reads / writes (rows) |");
+    table.AppendLine("|---|---:|---:|---:|---:|");
+    table.AppendLine($"| `GeoGrain` write without a key (baseline) | {keyed.Plain.P50Ms:0.000} ms | {keyed.Plain.P99Ms:0.000} ms | 1.00 | {GeoOps(keyed.PlainCost)} |");
+    table.AppendLine($"| the same write with `GeoContext.Idempotent(key)` (key and result recorded in the record) | {keyed.Geo.P50Ms:0.000} ms | {keyed.Geo.P99Ms:0.000} ms | {keyed.Geo.P50Ms / keyed.Plain.P50Ms:0.00} | {GeoOps(keyed.GeoCost)} |");
+    sections.Add(("storage-idempotency", $"In-memory accounts. {samples * 5} sequential writes per round over 100 grains, a new key per keyed write, 3 interleaved rounds; best round per statistic; round trips counted over every round.", table.ToString()));
+    results["storageIdempotency"] = keyed;
 }
 
 if (scenario is "all" or "storage" or "storage-writes")

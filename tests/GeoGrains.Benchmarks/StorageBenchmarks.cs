@@ -73,6 +73,32 @@ internal static class StorageBenchmarks
     }
 
     /// <summary>
+    /// Sequential writes from a client in the home region, 100 geo grains: without an idempotency key (as "plain") against
+    /// the same write with a new key each (<c>GeoContext.Idempotent</c>), which also records the method's result in the record.
+    /// </summary>
+    public static async Task<Comparison> KeyedWriteLatencyAsync(GeoTestCluster geo, StorageRequestMeter requests, int samples, int warmUp, int rounds)
+    {
+        var client = geo.Client(Home);
+        return await CompareSequentialAsync(
+            geo,
+            requests,
+            samples,
+            warmUp,
+            rounds,
+            async i =>
+            {
+                // A scope as well, so that both report what served them (GeoCallInfo) and differ only by the key.
+                using var scope = GeoContext.Use();
+                await client.GetGrain<IBenchProfileGrain>($"{Home}/idem-{i % 100}").Visit();
+            },
+            async i =>
+            {
+                using var key = GeoContext.Idempotent(Guid.NewGuid().ToString());
+                await client.GetGrain<IBenchProfileGrain>($"{Home}/idem-{i % 100}").Visit();
+            });
+    }
+
+    /// <summary>
     /// Sequential <c>[ReadOnly]</c> calls from a client in the replica region to warm replicas of 100 geo grains homed in
     /// <see cref="Home"/>, against calls to 100 warm plain grains of the replica region returning their in-memory state.
     /// </summary>

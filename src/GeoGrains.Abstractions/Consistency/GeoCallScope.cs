@@ -10,8 +10,9 @@ public sealed class GeoCallScope : IDisposable
     private GeoCallInfo? _last;
     private bool _disposed;
 
-    internal GeoCallScope(GeoCallScope? outer, Consistency? read, Durability? write, GeoSession? session)
+    internal GeoCallScope(GeoCallScope? outer, Consistency? read, Durability? write, GeoSession? session, string? idempotencyKey)
     {
+        IdempotencyKey = idempotencyKey ?? outer?.IdempotencyKey;
         _outer = outer;
         Read = read ?? outer?.Read;
         Write = write ?? outer?.Write;
@@ -26,6 +27,9 @@ public sealed class GeoCallScope : IDisposable
 
     /// <summary>The session the calls belong to, if any.</summary>
     public GeoSession? Session { get; }
+
+    /// <summary>The idempotency key the writes in this scope carry (<see cref="GeoContext.Idempotent"/>); <see langword="null"/>: none.</summary>
+    public string? IdempotencyKey { get; }
 
     /// <summary>What served the latest call to a geo grain made in this scope; <see langword="null"/> before the first.</summary>
     public GeoCallInfo? Last => Volatile.Read(ref _last);

@@ -44,12 +44,32 @@ public static class GeoContext
         return Enter(read ?? Consistency.Session, null, session);
     }
 
-    /// <summary>A scope with any of the settings; <see langword="null"/> ones come from the enclosing scope or the grain type.</summary>
-    public static GeoCallScope Use(Consistency? read = null, Durability? write = null, GeoSession? session = null) => Enter(read, write, session);
+    /// <summary>
+    /// Writes in the scope carry <paramref name="key"/>: the grain's owner applies a write with a key at most once and
+    /// answers every retry with the same key (within <c>GeoGrains:Idempotency:Window</c>) with the first result, also
+    /// after a failover moved the grain. Use one key per logical write, kept across its retries:
+    /// <code>
+    /// var key = Guid.NewGuid().ToString();
+    /// using (GeoContext.Idempotent(key)) { receipt = await orders.Place(order); }   // again, with the same key, on a timeout
+    /// </code>
+    /// </summary>
+    /// <remarks>
+    /// Reads ignore the key. A write whose first attempt was applied but whose result was lost with the region that applied
+    /// it fails with <see cref="IdempotentResultUnknownException"/> rather than run again. The key is not passed on to the
+    /// calls the grain makes while it runs.
+    /// </remarks>
+    /// <param name="key">A string chosen by the caller, at most <see cref="IdempotencyKeys.MaxLength"/> characters (a GUID is a good key).</param>
+    /// <exception cref="InvalidIdempotencyKeyException"><paramref name="key"/> is empty, too long or holds control characters.</exception>
+    public static GeoCallScope Idempotent(string key) => Enter(null, null, null, IdempotencyKeys.Check(key));
 
-    private static GeoCallScope Enter(Consistency? read, Durability? write, GeoSession? session)
+    /// <summary>A scope with any of the settings; <see langword="null"/> ones come from the enclosing scope or the grain type.</summary>
+    /// <exception cref="InvalidIdempotencyKeyException"><paramref name="idempotencyKey"/> is given and cannot be used.</exception>
+    public static GeoCallScope Use(Consistency? read = null, Durability? write = null, GeoSession? session = null, string? idempotencyKey = null) =>
+        Enter(read, write, session, idempotencyKey is null ? null : IdempotencyKeys.Check(idempotencyKey));
+
+    private static GeoCallScope Enter(Consistency? read, Durability? write, GeoSession? session, string? idempotencyKey = null)
     {
-        var scope = new GeoCallScope(Scope.Value, read, write, session);
+        var scope = new GeoCallScope(Scope.Value, read, write, session, idempotencyKey);
         Scope.Value = scope;
         return scope;
     }

@@ -29,6 +29,11 @@ internal sealed class GeoCallContextFilter : IOutgoingGrainCallFilter
                 RequestContext.Set(GeoCallHeaders.Session, session.Token);
             }
 
+            if (scope.IdempotencyKey is { } key)
+            {
+                RequestContext.Set(GeoCallHeaders.IdempotencyKey, key);
+            }
+
             RequestContext.Set(GeoCallHeaders.WantsInfo, true);
         }
 

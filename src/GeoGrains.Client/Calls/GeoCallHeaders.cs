@@ -15,6 +15,9 @@ internal static class GeoCallHeaders
     /// <summary>The caller's session token.</summary>
     public const string Session = "geo.session";
 
+    /// <summary>The write's idempotency key (<see cref="GeoContext.Idempotent"/>): a string of at most 128 characters.</summary>
+    public const string IdempotencyKey = "geo.idem";
+
     /// <summary>Present when the caller can take a <see cref="GeoResponse"/>, i.e. runs <see cref="GeoCallContextFilter"/>.</summary>
     public const string WantsInfo = "geo.info";
 }

@@ -52,6 +52,9 @@ public sealed class GeoGrainsOptions
     /// <summary>How regions take over a failed region's grains: leases, queued writes, capacities.</summary>
     public FailoverOptions Failover { get; set; } = new();
 
+    /// <summary>Keyed writes (idempotent retries): how long and how many a grain remembers.</summary>
+    public IdempotencyOptions Idempotency { get; set; } = new();
+
     /// <summary>
     /// The key session tokens are signed with (base64, at least 16 bytes), the same in every region of the service, so
     /// that a token a client altered or made up is refused. When not set, a key derived from the service id: enough to

@@ -75,6 +75,12 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
                 $"GeoGrains:Replication:HeartbeatInterval must be positive (got {replication.HeartbeatInterval}): replicas prove their freshness by it.");
         }
 
+        if (options.Idempotency.Window <= TimeSpan.Zero || options.Idempotency.MaxEntriesPerGrain < 1)
+        {
+            throw new InvalidTopologyException(
+                $"GeoGrains:Idempotency:Window must be positive and MaxEntriesPerGrain at least 1 (got {options.Idempotency.Window} and {options.Idempotency.MaxEntriesPerGrain}): a retry within the window gets the first result.");
+        }
+
         var health = options.Health;
         if (health.ProbeInterval <= TimeSpan.Zero)
         {
