@@ -23,6 +23,7 @@ internal sealed class GeoClient : IGeoClient, IRegionRouter, IHostedService, IAs
     private RegionId? _current;
     private GeoSession _session = new();
     private Task? _probing;
+    private int _disposed;
 
     public GeoClient(GeoClientSettings settings, ILogger<GeoClient> logger, TimeProvider? time = null, ClientLinkEmulation? emulation = null)
     {
@@ -82,6 +83,11 @@ internal sealed class GeoClient : IGeoClient, IRegionRouter, IHostedService, IAs
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_probing is { } probing)
         {
@@ -202,6 +208,12 @@ internal sealed class GeoClient : IGeoClient, IRegionRouter, IHostedService, IAs
 
     public async ValueTask DisposeAsync()
     {
+        // DI hands the same instance out as several services and disposes each registration.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_probing is { } probing)
         {
