@@ -80,6 +80,9 @@ public sealed class GeoTestCluster : IAsyncDisposable
     /// <summary>The topology, with the gateways and cluster ids the test cluster assigned.</summary>
     public GeoTopology Topology { get; }
 
+    /// <summary>The Orleans <c>ServiceId</c> every region's cluster uses (clients outside the process need it).</summary>
+    public string ServiceId => _serviceId;
+
     /// <summary>The emulated network between the regions: delays, partitions, loss.</summary>
     public WanEmulator Network { get; }
 

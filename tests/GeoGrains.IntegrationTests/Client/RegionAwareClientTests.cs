@@ -1,5 +1,6 @@
 using GeoGrains.Client;
 using GeoGrains.IntegrationTests.Grains;
+using GeoGrains.IntegrationTests.Processes;
 using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.Client;
@@ -104,5 +105,47 @@ public sealed class RegionAwareClientTests(RegionAwareClientFixture fixture) : I
         Assert.Equal("written in apac-east", view.Name);
         Assert.True(scope.Last!.ServedBy == (RegionId)"us-east" || scope.Last.Forwarded, $"served by {scope.Last.ServedBy}");
         Assert.Throws<InvalidSessionTokenException>(() => reader.Geo.ImportSession("not-a-token"));
+    }
+
+    [Fact]
+    public async Task The_sample_client_app_connects_to_its_preferred_region_and_writes_through_the_public_api()
+    {
+        var key = $"apac-east/sample-{Guid.NewGuid():N}";
+        var args = new List<string> { BuiltAssembly.SampleClient, "--GeoGrains:Client:ServiceId", Geo.ServiceId, "--GeoGrains:Client:PreferredRegions:0", "eu-west", "--visits", "2", "--grain", key };
+        var index = 0;
+        foreach (var region in Geo.Topology.Regions)
+        {
+            args.AddRange([$"--GeoGrains:Client:Regions:{index}:Name", region.Id.Value, $"--GeoGrains:Client:Regions:{index}:ClusterId", region.ClusterId]);
+            for (var g = 0; g < region.Gateways.Count; g++)
+            {
+                args.AddRange([$"--GeoGrains:Client:Regions:{index}:Gateways:{g}", region.Gateways[g].ToString()]);
+            }
+
+            index++;
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        args.ForEach(start.ArgumentList.Add);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The sample did not finish within 60 s. Output: {await output}");
+        }
+
+        var text = await output;
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}: {text} {await errors}");
+        Assert.Contains("Connected to region: eu-west", text);
+        Assert.Contains("Probe answered by region: eu-west", text);
+        Assert.Contains("Visit 1: version 1, owner apac-east", text);
+        Assert.Contains("Visit 2: version 2, owner apac-east", text);
+        Assert.Contains("Session token: gs1.", text);
     }
 }
