@@ -7,6 +7,7 @@ using Orleans.Serialization;
 using GeoGrains.Runtime.Topology;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 
@@ -79,6 +80,9 @@ public sealed class GeoTestCluster : IAsyncDisposable
     /// <summary>The topology, with the gateways and cluster ids the test cluster assigned.</summary>
     public GeoTopology Topology { get; }
 
+    /// <summary>The Orleans <c>ServiceId</c> every region's cluster uses (clients outside the process need it).</summary>
+    public string ServiceId => _serviceId;
+
     /// <summary>The emulated network between the regions: delays, partitions, loss.</summary>
     public WanEmulator Network { get; }
 
@@ -101,6 +105,55 @@ public sealed class GeoTestCluster : IAsyncDisposable
 
     /// <summary>A client connected to <paramref name="region"/>'s gateways.</summary>
     public IClusterClient Client(RegionId region) => this[region].Client;
+
+    /// <summary>
+    /// Starts a region-aware client (<c>UseGeoGrainsClient</c>) with every region of this cluster, placed in
+    /// <paramref name="placedIn"/>: its probes and calls take the emulator's one-way delay from that region both ways
+    /// (<see cref="WanEmulator.EmulateDelays"/>), links the emulator cuts refuse them, and a killed region's gateways
+    /// refuse connections for real. <paramref name="configure"/> may change any setting (preferred regions, timings).
+    /// </summary>
+    /// <exception cref="UnknownRegionException"><paramref name="placedIn"/> is not part of this cluster.</exception>
+    public async Task<RegionAwareTestClient> CreateRegionAwareClientAsync(
+        RegionId placedIn,
+        Action<GeoGrains.Client.GeoGrainsClientOptions>? configure = null,
+        CancellationToken cancellationToken = default)
+    {
+        _ = this[placedIn];
+        var emulation = new GeoGrains.Client.Regions.ClientLinkEmulation(
+            target => Network.EmulateDelays ? Topology.OneWayDelay(placedIn, target) : TimeSpan.Zero,
+            target => target != placedIn && (Network.IsCut(placedIn, target) || Network.IsCut(target, placedIn))
+                ? $"the emulator cuts {placedIn} from {target}"
+                : null);
+        var host = new Microsoft.Extensions.Hosting.HostBuilder()
+            .UseGeoGrainsClient(options =>
+            {
+                options.ServiceId = _serviceId;
+                foreach (var region in Topology.Regions)
+                {
+                    options.Regions.Add(new GeoGrains.Client.GeoClientRegionOptions
+                    {
+                        Name = region.Id.Value,
+                        ClusterId = region.ClusterId,
+                        Gateways = [.. region.Gateways.Select(g => g.ToString())],
+                    });
+                }
+
+                configure?.Invoke(options);
+            })
+            .ConfigureServices(services => services.AddSingleton(emulation))
+            .Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new RegionAwareTestClient(placedIn, host);
+    }
 
     /// <summary>Cuts both directions between two regions.</summary>
     public void Partition(RegionId a, RegionId b) => Network.Partition(a, b);

@@ -8,7 +8,7 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client --samples 200 --warm-up 20
 //        --failover-runs 5 (kills per number of grains stored) --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.FirstOrDefault() == RegionProcesses.SiloSwitch)
@@ -37,12 +37,12 @@ for (var i = 0; i < args.Length; i++)
         case "--no-change-feed": changeFeed = false; break;
         case "--failover-runs": failoverRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
             return 2;
     }
 }
 
-string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "storage-idempotency", "failover"];
+string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "storage-idempotency", "failover", "client"];
 if (!scenarios.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
@@ -542,6 +542,30 @@ foreach (var (name, title, table) in sections)
 }
 
 Console.WriteLine($"Machine: {machine}");
+if (scenario is "all" or "client")
+{
+    Console.WriteLine($"[client] 3 regions, 1 silo each, WAN emulation on; region-aware clients placed in each region, {samples} reads and writes each after {warmUp} warm-up pairs; {failoverRuns} kills of the client's region...");
+    var client = await ClientBenchmark.RunAsync(samples, warmUp, failoverRuns, Console.WriteLine);
+    var table = new StringBuilder();
+    table.AppendLine($"| client placed in | direct home routing | emulated RTT to the owner ({ClientBenchmark.Owner}) | read p50 | read p99 | write p50 | write p99 | write p50 − RTT to owner |");
+    table.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+    foreach (var row in client.Latency)
+    {
+        table.AppendLine($"| {row.PlacedIn} | {(row.Direct ? "on" : "off")} | {row.OwnerRttMs:0} ms | {row.Reads.P50Ms:0.0} ms | {row.Reads.P99Ms:0.0} ms | {row.Writes.P50Ms:0.0} ms | {row.Writes.P99Ms:0.0} ms | {row.Writes.P50Ms - row.OwnerRttMs:0.0} ms |");
+    }
+
+    sections.Add(("client-latency", $"Region-aware clients (`UseGeoGrainsClient`, default settings) placed in each region by `CreateRegionAwareClientAsync` (the emulated one-way delay to every region, both ways, on each probe and call); one geo grain homed in {ClientBenchmark.Owner} per row; {samples} sequential write (`Visit`) / read (`Visits`, `[ReadOnly]`, the grain type's default consistency) pairs after {warmUp} warm-up pairs.", table.ToString()));
+    var f = client.Failover;
+    var failoverTable = new StringBuilder();
+    failoverTable.AppendLine("| from the death of the client's region (eu-west) to … | runs | p50 | p99 | min | max | landed in | target p50 ≤ 2 s |");
+    failoverTable.AppendLine("|---|---:|---:|---:|---:|---:|---|---|");
+    var met = f.P50Ms <= 2000;
+    allMet &= met;
+    failoverTable.AppendLine($"| the first successful read through another region | {f.Samples} | {f.P50Ms:0} ms | {f.P99Ms:0} ms | {f.MinMs:0} ms | {f.MaxMs:0} ms | {string.Join(", ", client.FailedOverTo.Distinct())} | {Verdict(met)} |");
+    sections.Add(("client-failover", $"A region-aware client placed in eu-west (default probe interval 5 s and connect timeout 5 s; `FailbackAfter` 1 s so that each run starts in eu-west again), reading one grain in a loop; `KillRegionAsync(eu-west)` {f.Samples} times, eu-west restarted after each. The clock starts when `KillRegionAsync` returns (the silos are dead, the gateways refuse) and stops at the first read that succeeds.", failoverTable.ToString()));
+    results["client"] = client;
+}
+
 if (json is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(json))!);

@@ -9,7 +9,9 @@ internal static class BuiltAssembly
 
     public static string Silo => Find("GeoGrains.Silo");
 
-    private static string Find(string project)
+    public static string SampleClient => Find("GeoGrains.SampleClient", "samples");
+
+    private static string Find(string project, string folder = "silos")
     {
         var configuration = typeof(BuiltAssembly).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
         var root = new DirectoryInfo(AppContext.BaseDirectory);
@@ -18,7 +20,7 @@ internal static class BuiltAssembly
             root = root.Parent;
         }
 
-        var path = Path.Combine(root!.FullName, "silos", project, "bin", configuration, "net10.0", $"{project}.dll");
+        var path = Path.Combine(root!.FullName, folder, project, "bin", configuration, "net10.0", $"{project}.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the solution first: {project} is not built.", path);
     }
 }

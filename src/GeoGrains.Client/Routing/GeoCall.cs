@@ -1,0 +1,7 @@
+namespace GeoGrains.Client.Routing;
+
+/// <summary>One call as the region-aware client routes it.</summary>
+/// <param name="Name">The interface and method, e.g. <c>IAccountGrain.Deposit</c>, for error messages.</param>
+/// <param name="Grain">The grain's identity (interface and key), for learning where it is owned.</param>
+/// <param name="IsReadOnly">Whether the method is <c>[ReadOnly]</c>: a read, which may be retried anywhere.</param>
+internal sealed record GeoCall(string Name, string Grain, bool IsReadOnly);

@@ -1,0 +1,124 @@
+using GeoGrains.Client.Calls;
+using GeoGrains.Client.Regions;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+
+namespace GeoGrains.Client.Routing;
+
+/// <summary>
+/// Sends one call through the client's regions, and is the one place that decides what is retried: every call has one
+/// deadline (<see cref="GeoClientSettings.CallTimeout"/>); a call that could not be sent to a region (no connection,
+/// refused) goes on to the next region, reads and writes alike; a read whose region fails or goes down while it is in
+/// flight is sent again to the next region; a write that was sent and got no answer fails with
+/// <see cref="WriteOutcomeUnknownException"/>, because it may have been applied (an idempotency key would make it safe
+/// to send again; that belongs here). Every call carries the client's session unless the app's scope has one, and tells
+/// the router where its grain is owned.
+/// </summary>
+internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings settings, Func<GeoSession> session, OwnerCache owners, TimeProvider time)
+{
+    public async Task<T> InvokeAsync<T>(GeoCall call, Func<IGrainFactory, Task<T>> send)
+    {
+        var started = time.GetTimestamp();
+        var failures = new List<KeyValuePair<RegionId, string>>();
+        Exception? lastFailure = null;
+        var first = settings.DirectHomeRouting && !call.IsReadOnly ? owners.OwnerOf(call.Grain) : null;
+        foreach (var region in router.CallOrder(first))
+        {
+            var left = settings.CallTimeout - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            IGrainFactory factory;
+            try
+            {
+                factory = await router.ConnectAsync(region, left, CancellationToken.None);
+            }
+            catch (RegionNotReachedException notReached)
+            {
+                router.ReportFailure(region, notReached.Reason, null);
+                failures.Add(new(region, notReached.Reason));
+                lastFailure = notReached;
+                continue;
+            }
+
+            var down = router.DownSignal(region);
+            var attempt = AttemptAsync(factory, send);
+            left = settings.CallTimeout - time.GetElapsedTime(started);
+            using var timer = new CancellationTokenSource();
+            var expired = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, timer.Token);
+            var finished = await Task.WhenAny(attempt, down, expired);
+            timer.Cancel();
+            if (finished == attempt)
+            {
+                try
+                {
+                    var (result, info) = await attempt;
+                    router.ReportAnswer(region);
+                    if (info is not null && settings.DirectHomeRouting)
+                    {
+                        owners.Learn(call.Grain, info.Owner);
+                    }
+
+                    return result;
+                }
+                catch (Exception exception) when (Classify(exception) is { } failure)
+                {
+                    router.ReportFailure(region, failure.Reason, failure.Sent ? factory : null);
+                    if (failure.Sent && !call.IsReadOnly)
+                    {
+                        throw new WriteOutcomeUnknownException(call.Name, region, $"failed while the call was in flight ({failure.Reason})", exception);
+                    }
+
+                    failures.Add(new(region, failure.Reason));
+                    lastFailure = exception;
+                    continue;
+                }
+            }
+
+            // The region went down, or the deadline passed, with the call in flight: its own outcome no longer matters.
+            _ = attempt.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            var reason = finished == down ? "went down" : $"gave no answer within the call's deadline ({settings.CallTimeout.TotalMilliseconds:0} ms)";
+            if (!call.IsReadOnly)
+            {
+                throw new WriteOutcomeUnknownException(call.Name, region, reason);
+            }
+
+            failures.Add(new(region, reason));
+        }
+
+        throw new NoRegionAvailableException(call.Name, failures, lastFailure);
+    }
+
+    private async Task<(T Result, GeoCallInfo? Info)> AttemptAsync<T>(IGrainFactory factory, Func<IGrainFactory, Task<T>> send)
+    {
+        // Entered here, the scope and the relay reach the call's filters and vanish from the app's flow when this returns.
+        var appSession = GeoContext.Current?.Session;
+        using var scope = GeoContext.Use(session: appSession is null ? session() : null);
+        using var relay = GeoCallRelay.Begin();
+        var result = await send(factory);
+        return (result, relay.Relay.Info);
+    }
+
+    /// <summary>
+    /// Whether a failure is the region's rather than the app's, and whether the call may have reached it:
+    /// <see langword="null"/> for the app's own exceptions, which the caller gets as they are.
+    /// </summary>
+    internal static (string Reason, bool Sent)? Classify(Exception exception) => exception switch
+    {
+        RegionNotReachedException notReached => (notReached.Reason, false),
+
+        // A gateway shedding load refuses the message before any grain sees it.
+        GatewayTooBusyException => ("its gateway is too busy", false),
+
+        // A region still starting has not listed the grain yet: the call was refused, not run.
+        ArgumentException when exception.Message.StartsWith("Could not find an implementation for interface", StringComparison.Ordinal)
+            => ("its silos did not list the grain yet", false),
+
+        SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or ObjectDisposedException
+            => ($"its connection failed ({exception.GetType().Name}: {exception.Message})", true),
+        TimeoutException => ($"gave no answer in time ({exception.Message})", true),
+        _ => null,
+    };
+}
