@@ -20,6 +20,7 @@ internal sealed class GeoClientSettings
         CallTimeout = options.CallTimeout;
         ConnectTimeout = options.ConnectTimeout;
         DirectHomeRouting = options.DirectHomeRouting;
+        IdempotentWrites = options.IdempotentWrites;
         ConfigureRegionClient = options.ConfigureRegionClient;
     }
 
@@ -38,6 +39,8 @@ internal sealed class GeoClientSettings
     public TimeSpan ConnectTimeout { get; }
 
     public bool DirectHomeRouting { get; }
+
+    public bool IdempotentWrites { get; }
 
     public Action<IClientBuilder>? ConfigureRegionClient { get; }
 

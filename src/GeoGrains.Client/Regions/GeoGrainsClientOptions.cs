@@ -54,6 +54,14 @@ public sealed class GeoGrainsClientOptions
     public bool DirectHomeRouting { get; set; }
 
     /// <summary>
+    /// Give every write an idempotency key (unless the app's <c>GeoContext</c> scope has one) and send a write whose
+    /// outcome is unknown (its region failed or went silent with the write in flight) again, with the same key, through
+    /// the next region: the grain's owner applies it at most once and returns the first result. Default on. Off, such a
+    /// write fails with <see cref="WriteOutcomeUnknownException"/> instead.
+    /// </summary>
+    public bool IdempotentWrites { get; set; } = true;
+
+    /// <summary>
     /// Extra configuration for the Orleans client of every region (serializers, streams, filters). GeoGrains' clustering,
     /// cluster options and call filters are set already. Code only; not bound from configuration.
     /// </summary>

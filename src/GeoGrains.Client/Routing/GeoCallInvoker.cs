@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GeoGrains.Client.Calls;
 using GeoGrains.Client.Regions;
 using Orleans.Runtime;
@@ -9,19 +10,27 @@ namespace GeoGrains.Client.Routing;
 /// Sends one call through the client's regions, and is the one place that decides what is retried: every call has one
 /// deadline (<see cref="GeoClientSettings.CallTimeout"/>); a call that could not be sent to a region (no connection,
 /// refused) goes on to the next region, reads and writes alike; a read whose region fails or goes down while it is in
-/// flight is sent again to the next region; a write that was sent and got no answer fails with
-/// <see cref="WriteOutcomeUnknownException"/>, because it may have been applied (an idempotency key would make it safe
-/// to send again; that belongs here). Every call carries the client's session unless the app's scope has one, and tells
-/// the router where its grain is owned.
+/// flight is sent again to the next region; so is a write, with the idempotency key it carries on every attempt (the
+/// app's, or one made for the call when <see cref="GeoClientSettings.IdempotentWrites"/> is on), since the grain's owner
+/// applies a key at most once. A write without a key that was sent and got no answer fails with
+/// <see cref="WriteOutcomeUnknownException"/>, because it may have been applied. Every call carries the client's session
+/// unless the app's scope has one, and tells the router where its grain is owned.
 /// </summary>
 internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings settings, Func<GeoSession> session, OwnerCache owners, TimeProvider time)
 {
+    // Interfaces whose answers came from geo grains: only their owners honour a key, so only their writes with a key the
+    // client made are sent again (a plain Orleans grain would apply the write twice). A key the app set is its own call.
+    private readonly ConcurrentDictionary<Type, bool> _geoInterfaces = new();
+
     public async Task<T> InvokeAsync<T>(GeoCall call, Func<IGrainFactory, Task<T>> send)
     {
         var started = time.GetTimestamp();
         var failures = new List<KeyValuePair<RegionId, string>>();
         Exception? lastFailure = null;
         var first = settings.DirectHomeRouting && !call.IsReadOnly ? owners.OwnerOf(call.Grain) : null;
+        var appKey = call.IsReadOnly ? null : GeoContext.Current?.IdempotencyKey;
+        var key = appKey ?? (!call.IsReadOnly && settings.IdempotentWrites ? Guid.NewGuid().ToString("N") : null);
+        var resendable = call.IsReadOnly || appKey is not null || (key is not null && call.Interface is { } type && _geoInterfaces.ContainsKey(type));
         foreach (var region in router.CallOrder(first))
         {
             var left = settings.CallTimeout - time.GetElapsedTime(started);
@@ -44,7 +53,7 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
             }
 
             var down = router.DownSignal(region);
-            var attempt = AttemptAsync(factory, send);
+            var attempt = AttemptAsync(factory, send, key);
             left = settings.CallTimeout - time.GetElapsedTime(started);
             using var timer = new CancellationTokenSource();
             var expired = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, timer.Token);
@@ -56,6 +65,11 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
                 {
                     var (result, info) = await attempt;
                     router.ReportAnswer(region);
+                    if (info is not null && call.Interface is { } geo)
+                    {
+                        _geoInterfaces.TryAdd(geo, true);
+                    }
+
                     if (info is not null && settings.DirectHomeRouting)
                     {
                         owners.Learn(call.Grain, info.Owner);
@@ -66,7 +80,7 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
                 catch (Exception exception) when (Classify(exception) is { } failure)
                 {
                     router.ReportFailure(region, failure.Reason, failure.Sent ? factory : null);
-                    if (failure.Sent && !call.IsReadOnly)
+                    if (failure.Sent && !resendable)
                     {
                         throw new WriteOutcomeUnknownException(call.Name, region, $"failed while the call was in flight ({failure.Reason})", exception);
                     }
@@ -80,7 +94,7 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
             // The region went down, or the deadline passed, with the call in flight: its own outcome no longer matters.
             _ = attempt.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
             var reason = finished == down ? "went down" : $"gave no answer within the call's deadline ({settings.CallTimeout.TotalMilliseconds:0} ms)";
-            if (!call.IsReadOnly)
+            if (!resendable)
             {
                 throw new WriteOutcomeUnknownException(call.Name, region, reason);
             }
@@ -91,11 +105,11 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
         throw new NoRegionAvailableException(call.Name, failures, lastFailure);
     }
 
-    private async Task<(T Result, GeoCallInfo? Info)> AttemptAsync<T>(IGrainFactory factory, Func<IGrainFactory, Task<T>> send)
+    private async Task<(T Result, GeoCallInfo? Info)> AttemptAsync<T>(IGrainFactory factory, Func<IGrainFactory, Task<T>> send, string? key)
     {
         // Entered here, the scope and the relay reach the call's filters and vanish from the app's flow when this returns.
         var appSession = GeoContext.Current?.Session;
-        using var scope = GeoContext.Use(session: appSession is null ? session() : null);
+        using var scope = GeoContext.Use(session: appSession is null ? session() : null, idempotencyKey: key);
         using var relay = GeoCallRelay.Begin();
         var result = await send(factory);
         return (result, relay.Relay.Info);

@@ -33,7 +33,7 @@ internal class GeoGrainProxy : DispatchProxy
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
         var plan = Plans.GetOrAdd(targetMethod, Plan);
-        return plan.Dispatch(this, new GeoCall(plan.Name, _grain, plan.IsReadOnly), targetMethod, args);
+        return plan.Dispatch(this, new GeoCall(plan.Name, _grain, plan.IsReadOnly, targetMethod.DeclaringType), targetMethod, args);
     }
 
     public override string ToString() => $"GeoGrains region-aware reference to {_grain}";

@@ -77,6 +77,39 @@ public sealed class GeoCallInvokerTests
     }
 
     [Fact]
+    public async Task A_write_to_a_geo_grain_whose_connection_fails_in_flight_is_sent_again_with_the_same_key_and_a_plain_grains_is_not()
+    {
+        var router = new FakeRouter([Us, Eu]);
+        var invoker = Invoker(router);
+        var geoWrite = Write with { Interface = typeof(IGeoAccount) };
+        var keys = new List<(RegionId Region, string? Key)>();
+
+        // A first answer with GeoCallInfo shows the interface is a geo grain's, whose owner honours keys.
+        await invoker.InvokeAsync(geoWrite, f =>
+        {
+            GeoCallRelay.Current?.Record(new GeoCallInfo(((FakeFactory)f).Region, Us, false, 1, default, TimeSpan.Zero, string.Empty));
+            return Task.FromResult(0);
+        });
+
+        var result = await invoker.InvokeAsync(geoWrite, f =>
+        {
+            var region = ((FakeFactory)f).Region;
+            keys.Add((region, GeoContext.Current?.IdempotencyKey));
+            return region == Us ? Task.FromException<int>(new SiloUnavailableException("reply lost")) : Task.FromResult(7);
+        });
+
+        Assert.Equal(7, result);
+        Assert.Equal([Us, Eu], keys.Select(k => k.Region));
+        Assert.NotNull(keys[0].Key);
+        Assert.Equal(keys[0].Key, keys[1].Key);
+
+        // An interface never answered by a geo grain may be a plain Orleans grain, which would apply the write twice.
+        var plain = Write with { Interface = typeof(IPlainAccount) };
+        await Assert.ThrowsAsync<WriteOutcomeUnknownException>(() => Invoker(new FakeRouter([Us, Eu])).InvokeAsync(
+            plain, _ => Task.FromException<int>(new SiloUnavailableException("reply lost"))));
+    }
+
+    [Fact]
     public async Task A_read_in_flight_moves_to_the_next_region_when_its_region_goes_down_and_a_write_reports_unknown()
     {
         var router = new FakeRouter([Us, Eu]);
@@ -221,4 +254,8 @@ public sealed class GeoCallInvokerTests
         {
         }
     }
+
+    private interface IGeoAccount;
+
+    private interface IPlainAccount;
 }
