@@ -133,6 +133,10 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
         SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException or ObjectDisposedException
             => ($"its connection failed ({exception.GetType().Name}: {exception.Message})", true),
         TimeoutException => ($"gave no answer in time ({exception.Message})", true),
+
+        // The region took the call but could not get an answer from the grain's owner (a link cut, a reply lost): the
+        // write may have been applied there; another region may reach the owner.
+        RegionUnreachableException => ($"could not reach the grain's owner ({exception.Message})", true),
         _ => null,
     };
 }

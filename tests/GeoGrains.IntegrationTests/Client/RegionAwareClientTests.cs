@@ -33,6 +33,33 @@ public sealed class RegionAwareClientTests(RegionAwareClientFixture fixture) : I
     }
 
     [Fact]
+    public async Task A_write_whose_reply_is_lost_is_sent_again_through_another_region_and_applied_exactly_once()
+    {
+        await using var client = await Geo.CreateRegionAwareClientAsync("apac-east", Fast);
+        var ledger = client.Client.GetGrain<ILedgerGrain>($"eu-west/client-retry-{Guid.NewGuid():N}");
+        var first = await ledger.Add(1);
+
+        // apac-east forwards the next write to its owner eu-west, which applies it; the reply never comes back to
+        // apac-east. The client sends it again, with the same idempotency key, through the next region.
+        Geo.Network.Drop<ILedgerGrain>("eu-west", "apac-east");
+        LedgerReceipt second;
+        try
+        {
+            second = await ledger.Add(2);
+        }
+        finally
+        {
+            Geo.Heal("eu-west", "apac-east");
+        }
+
+        Assert.Equal(first.Version + 1, second.Version);
+        using var scope = GeoContext.Read(global::GeoGrains.Consistency.Strong);
+        var view = await ledger.Get();
+        Assert.Equal([1, 2], view.Entries);
+        Assert.Equal(second.Version, view.Version);
+    }
+
+    [Fact]
     public async Task With_a_preferred_list_the_client_follows_the_list_over_the_measurement()
     {
         await using var client = await Geo.CreateRegionAwareClientAsync("us-east", o =>
