@@ -1,3 +1,4 @@
+using GeoGrains.Client.Hosting;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -77,7 +78,7 @@ internal sealed class RegionConnection(ClientRegion region, GeoClientSettings se
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                await DisposeHostAsync(host);
+                await ClientHosts.DisposeAsync(host);
                 var reason = deadline.IsCancellationRequested
                     ? $"no connection to its gateways {Gateways} within {connectTimeout.TotalMilliseconds:0} ms"
                     : $"could not connect to its gateways {Gateways} ({exception.GetType().Name}: {exception.Message})";
@@ -109,7 +110,7 @@ internal sealed class RegionConnection(ClientRegion region, GeoClientSettings se
 
             _host = null;
             Volatile.Write(ref _client, null);
-            await DisposeHostAsync(host);
+            await ClientHosts.DisposeAsync(host);
         }
         finally
         {
@@ -166,28 +167,6 @@ internal sealed class RegionConnection(ClientRegion region, GeoClientSettings se
             })
             .Build();
 
-    private static async Task DisposeHostAsync(IHost host)
-    {
-        try
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await host.StopAsync(stop.Token);
-        }
-        catch (Exception)
-        {
-            // A client whose cluster is gone cannot stop gracefully; disposing it is all that is left to do.
-        }
-
-        if (host is IAsyncDisposable asyncDisposable)
-        {
-            await asyncDisposable.DisposeAsync();
-        }
-        else
-        {
-            host.Dispose();
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync();
@@ -198,7 +177,7 @@ internal sealed class RegionConnection(ClientRegion region, GeoClientSettings se
             if (_host is { } host)
             {
                 _host = null;
-                await DisposeHostAsync(host);
+                await ClientHosts.DisposeAsync(host);
             }
         }
         finally

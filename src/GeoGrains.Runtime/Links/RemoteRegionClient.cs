@@ -1,3 +1,4 @@
+using GeoGrains.Client.Hosting;
 using GeoGrains.Runtime.Topology;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
@@ -153,7 +154,7 @@ internal sealed class RemoteRegionClient(
             }
             catch (Exception exception)
             {
-                await DisposeHostAsync(host);
+                await ClientHosts.DisposeAsync(host);
 
                 // Connecting makes grain calls of its own (the cluster manifest), so a partition stops it too.
                 var reason = emulator.IsCut(local, target.Id) || emulator.IsCut(target.Id, local) ? "the link is partitioned" : Describe(exception);
@@ -218,33 +219,11 @@ internal sealed class RemoteRegionClient(
             var host = _host;
             _host = null;
             Volatile.Write(ref _client, null);
-            await DisposeHostAsync(host);
+            await ClientHosts.DisposeAsync(host);
         }
         finally
         {
             _gate.Release();
-        }
-    }
-
-    private static async Task DisposeHostAsync(IHost host)
-    {
-        try
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await host.StopAsync(stop.Token);
-        }
-        catch (Exception)
-        {
-            // A client whose cluster is gone cannot stop gracefully; disposing it is all that is left to do.
-        }
-
-        if (host is IAsyncDisposable asyncDisposable)
-        {
-            await asyncDisposable.DisposeAsync();
-        }
-        else
-        {
-            host.Dispose();
         }
     }
 
@@ -262,7 +241,7 @@ internal sealed class RemoteRegionClient(
             if (_host is { } host)
             {
                 _host = null;
-                await DisposeHostAsync(host);
+                await ClientHosts.DisposeAsync(host);
             }
         }
         finally
