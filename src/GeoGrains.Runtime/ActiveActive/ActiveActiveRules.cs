@@ -1,5 +1,4 @@
 using System.Reflection;
-using GeoGrains.Crdts;
 
 namespace GeoGrains.Runtime.ActiveActive;
 
@@ -21,7 +20,7 @@ internal static class ActiveActiveRules
         var state = StateOf(grainClass);
         switch (declared.Conflicts)
         {
-            case ConflictPolicy.Crdt when !typeof(ICrdt<>).MakeGenericType(state).IsAssignableFrom(state):
+            case ConflictPolicy.Crdt when CrdtMerge<object>.InterfaceOf(state) is null:
                 throw new GeoGrainNotRegisteredException(name, $"its conflict policy is Crdt, but its state {state.Name} does not implement ICrdt<{state.Name}>.");
             case ConflictPolicy.Custom when !OverridesMerge(grainClass):
                 throw new GeoGrainNotRegisteredException(name, "its conflict policy is Custom, but it does not override MergeConcurrent(later, earlier).");

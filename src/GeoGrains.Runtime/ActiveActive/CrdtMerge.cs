@@ -18,8 +18,7 @@ internal static class CrdtMerge<TState>
 
     private static Func<TState, TState, TState>? Find()
     {
-        var crdt = typeof(ICrdt<>).MakeGenericType(typeof(TState));
-        if (!crdt.IsAssignableFrom(typeof(TState)))
+        if (InterfaceOf(typeof(TState)) is not { } crdt)
         {
             return null;
         }
@@ -27,4 +26,8 @@ internal static class CrdtMerge<TState>
         var merge = crdt.GetMethod(nameof(ICrdt<GCounter>.Merge), BindingFlags.Instance | BindingFlags.Public)!;
         return (a, b) => (TState)merge.Invoke(a, [b])!;
     }
+
+    /// <summary><c>ICrdt&lt;<paramref name="state"/>&gt;</c> if <paramref name="state"/> implements it (asked without constructing it: the constraint would throw).</summary>
+    internal static Type? InterfaceOf(Type state) =>
+        state.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICrdt<>) && i.GetGenericArguments()[0] == state);
 }
