@@ -31,6 +31,16 @@ public sealed class GeoGrainAttribute : Attribute
 
     /// <summary>With <see cref="ReadConsistency.BoundedStaleness"/>: the bound, in milliseconds.</summary>
     public int MaxStalenessMilliseconds { get; set; }
+
+    /// <summary>
+    /// Which regions take the grain's writes: the owner region (<see cref="GeoWriters.OwnerRegion"/>, the default), or
+    /// every region locally (<see cref="GeoWriters.AnyRegion"/>, active-active; concurrent writes are resolved by
+    /// <see cref="Conflicts"/>). An active-active grain serves reads only at <see cref="ReadConsistency.Eventual"/>.
+    /// </summary>
+    public GeoWriters Writers { get; set; } = GeoWriters.OwnerRegion;
+
+    /// <summary>With <see cref="GeoWriters.AnyRegion"/>: how concurrent versions are resolved. Default <see cref="ConflictPolicy.LastWriterWins"/>.</summary>
+    public ConflictPolicy Conflicts { get; set; } = ConflictPolicy.LastWriterWins;
 }
 
 /// <summary>How the home region of a geo grain is chosen.</summary>

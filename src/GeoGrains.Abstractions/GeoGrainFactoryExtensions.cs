@@ -59,4 +59,16 @@ public static class GeoGrainFactoryExtensions
         ArgumentNullException.ThrowIfNull(grain);
         return grains.GetGrain<IGeoAdminGrain>(0).GetReconciliations(grain.GetGrainId());
     }
+
+    /// <summary>
+    /// The conflicts the active-active grain <paramref name="grain"/> had, as every reachable region recorded them, each
+    /// conflict once (by <see cref="ConflictRecord.Id"/>). See <see cref="IGeoAdminGrain.GetConflicts"/>.
+    /// </summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    public static Task<IReadOnlyList<ConflictRecord>> GetConflictsAsync(this IGrainFactory grains, IAddressable grain)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(grain);
+        return grains.GetGrain<IGeoAdminGrain>(0).GetConflicts(grain.GetGrainId());
+    }
 }

@@ -52,4 +52,14 @@ public interface IGeoAdminGrain : IGrainWithIntegerKey
     /// <exception cref="RegionUnreachableException">The grain's owner region cannot be reached.</exception>
     [ReadOnly]
     Task<IReadOnlyList<ReconciliationRecord>> GetReconciliations(GrainId grain);
+
+    /// <summary>
+    /// The conflicts of the active-active grain <paramref name="grain"/> (see <see cref="ConflictRecord"/>), oldest
+    /// resolution first. Each record is kept in the region that resolved it, so every region is asked (one read of the
+    /// grain's partition each, through the links); a region that does not answer is left out until it is back. A conflict
+    /// several regions resolved is listed once (the same <see cref="ConflictRecord.Id"/>).
+    /// </summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    [ReadOnly]
+    Task<IReadOnlyList<ConflictRecord>> GetConflicts(GrainId grain);
 }

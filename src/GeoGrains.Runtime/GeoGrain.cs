@@ -20,7 +20,7 @@ namespace GeoGrains;
 /// </remarks>
 /// <typeparam name="TState">The grain's state.</typeparam>
 [Reentrant]
-public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActivation
+public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActivation, GeoGrains.Runtime.ActiveActive.IActiveActiveGrain
     where TState : class
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -67,6 +67,26 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     /// <param name="orphaned">The state of the orphaned version.</param>
     /// <returns>The state to write, or <see langword="null"/> to keep <paramref name="current"/>.</returns>
     protected virtual TState? OnReconcile(TState current, TState orphaned) => null;
+
+    /// <summary>
+    /// Merges two concurrent versions of an active-active grain with <see cref="ConflictPolicy.Custom"/>: states written
+    /// in different regions, neither having seen the other. Called only for truly concurrent versions, in every region
+    /// that receives both, outside any call of the grain's methods.
+    /// </summary>
+    /// <remarks>
+    /// Every region must compute the same result, so GeoGrains passes the pair in the same order everywhere:
+    /// <paramref name="later"/> is the version committed later on the hybrid clock (region id breaking a tie), whichever
+    /// region holds which. Make it deterministic (no clocks, no randomness, no I/O), and commutative and associative
+    /// across three or more concurrent versions (e.g. a union), so that regions that see them in different orders
+    /// agree. No common ancestor is given: GeoGrains keeps only the latest version. If it throws, the later version
+    /// wins, the failure is recorded in the conflict feed (<see cref="ConflictOutcome.MergeFailed"/>), and the grain
+    /// keeps working.
+    /// </remarks>
+    /// <param name="later">The version committed later.</param>
+    /// <param name="earlier">The version committed earlier.</param>
+    /// <returns>The merged state.</returns>
+    protected virtual TState MergeConcurrent(TState later, TState earlier) => throw new NotSupportedException(
+        $"{GetType().Name} has conflict policy Custom but does not override MergeConcurrent.");
 
     /// <summary>
     /// Commits a new version of the state: when the returned task completes, the version is durable in the owner
@@ -132,6 +152,26 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
             _writeLock.Release();
         }
     }
+
+    async Task GeoGrains.Runtime.ActiveActive.IActiveActiveGrain.Resolve(GeoRecord incoming)
+    {
+        ArgumentNullException.ThrowIfNull(incoming);
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _writes.ResolveAsync(this, incoming, Merge);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private TState Merge(TState later, TState earlier) => _registration.Attribute.Conflicts switch
+    {
+        ConflictPolicy.Crdt => GeoGrains.Runtime.ActiveActive.CrdtMerge<TState>.Merge(later, earlier),
+        _ => MergeConcurrent(later, earlier),
+    };
 
     GrainId IGeoGrainActivation.GrainId => this.GetGrainId();
 

@@ -40,6 +40,8 @@ internal sealed class GeoWritePath(
     TakeoverPromotion promotion,
     ReconciliationStore reconciliations,
     ReconciliationPublisher reconciliationFeed,
+    ActiveActive.ConflictStore conflicts,
+    ActiveActive.ConflictPublisher conflictFeed,
     HybridLogicalClock clock,
     Serializer serializer,
     ILogger<GeoWritePath> logger)
@@ -68,6 +70,11 @@ internal sealed class GeoWritePath(
         {
             var declared = GeoGrainRegistration.AttributeOf(type);
             var (reads, writes) = ConsistencyRules.DefaultsOf(declared, type.FullName ?? type.Name, topology.RegionIds.Count());
+            if (declared.Writers == GeoWriters.AnyRegion)
+            {
+                ActiveActive.ActiveActiveRules.Check(type, declared, reads);
+            }
+
             return (declared, reads, writes);
         });
         var key = grain.Key.ToString();
@@ -345,7 +352,9 @@ internal sealed class GeoWritePath(
     {
         var ticket = Writing.Value is { } t && ReferenceEquals(t.Grain, grain) ? t : throw new InvalidOperationException(
             $"{grain.GetType().Name}.Update was called outside a write. Methods marked [ReadOnly] run on replicas and cannot change state.");
-        return CommitAsync(grain, ticket, change, alongside: null);
+        return ticket.Grain.Registration.Attribute.Writers == GeoWriters.AnyRegion
+            ? CommitHereAsync(grain, ticket, change)
+            : CommitAsync(grain, ticket, change, alongside: null);
     }
 
     /// <summary>
@@ -460,6 +469,155 @@ internal sealed class GeoWritePath(
             }
 
             return;
+        }
+    }
+
+    /// <summary>
+    /// Runs a write to an active-active grain here, whatever region this is: no routing, no lease, no ownership check;
+    /// one write at a time per activation, under its write lock, like an owner's. Keyed (idempotent) retries are not
+    /// deduplicated for active-active grains. Returns the "ownership" the write ran under: this region, epoch 0.
+    /// </summary>
+    public async Task<GrainOwnership> RunHereAnywayAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain)
+    {
+        var durability = DurabilityOf(grain);
+        var here = new GrainOwnership(region.Id, 0);
+        await grain.WriteLock.WaitAsync();
+        try
+        {
+            Writing.Value = new WriteTicket(grain, here, durability, Forwarded: false);
+            try
+            {
+                await call.Invoke(); // the grain's method; a write's Update calls CommitHereAsync
+            }
+            finally
+            {
+                Writing.Value = null;
+            }
+
+            return here;
+        }
+        finally
+        {
+            grain.WriteLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Commits a local write of an active-active grain: the next version of this region in the grain's vector, stored
+    /// with its outbox marker in one atomic write (fenced by the ETag against the replication receiver, which may store
+    /// a version meanwhile: then the change is made again to that one), shipped to every region, and for
+    /// <see cref="ReplicationMode.SemiSync"/>/<see cref="ReplicationMode.Sync"/> waited for as an owner's write is.
+    /// </summary>
+    private async Task CommitHereAsync<TState>(GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change)
+        where TState : class
+    {
+        const int attempts = 10;
+        var activation = ticket.Grain;
+        var id = activation.GrainId;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = activation.Stored;
+            var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
+            using var inProgress = replication.Commits.Begin();
+            var next = ActiveActive.ActiveActiveVersions.Commit(current?.Record, region.Id, inProgress.At, GeoStateSerializer.Serialize(state));
+            var useMarker = replication.Outbox.BeginCommit(id, activation);
+            var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
+            (string Record, string? Marker)? written = null;
+            try
+            {
+                written = await store.TryCommitAsync(id, next, current?.ETag, marker);
+            }
+            catch (RegionStorageException)
+            {
+                replication.Outbox.Doubt(id, inProgress.KeepUntilSettled());
+                await TryReloadAsync(activation);
+                throw;
+            }
+            finally
+            {
+                replication.Outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
+            }
+
+            if (written is not { } etags)
+            {
+                await activation.ReloadAsync();
+                if (attempt < attempts)
+                {
+                    continue;
+                }
+
+                throw new InconsistentStateException(
+                    $"Active-active geo grain '{id}' in region '{region.Id}': the stored version changed under each of {attempts} attempts to write; the write was not applied.",
+                    activation.Stored?.Record.Version.ToString(), null, null);
+            }
+
+            grain.Accept(new StoredGeoRecord(next, etags.Record), state);
+            ticket.AppliedVersion ??= next.Version;
+            var durability = ticket.Durability;
+            using var waiter = durability.Mode switch
+            {
+                ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions),
+                ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count(t => !failover.Configuration.IsAway(t))),
+                _ => null,
+            };
+            replication.Ship(id, next, urgent: waiter is not null);
+            if (options.Value.ChangeFeed)
+            {
+                changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
+            }
+
+            inProgress.Dispose();
+            if (waiter is not null)
+            {
+                await waiter.WaitAsync(AcknowledgementWait(durability, forwarded: false));
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>
+    /// Takes a replicated version of an active-active grain into this region's stored one; the caller holds the
+    /// activation's write lock. Decided again from what is stored: a version seen already is ignored, a later one stored
+    /// as it is, and a concurrent one resolved by the grain's policy (<paramref name="merge"/>, given the later state
+    /// first) and stored with the merged vector, in one atomic write with its conflict record, which is then published.
+    /// </summary>
+    public async Task ResolveAsync<TState>(GeoGrain<TState> grain, GeoRecord incoming, Func<TState, TState, TState> merge)
+        where TState : class
+    {
+        IGeoGrainActivation activation = grain;
+        var id = activation.GrainId;
+        var policy = activation.Registration.Attribute.Conflicts;
+        Func<byte[], byte[], byte[]>? mergeStates = policy == ConflictPolicy.LastWriterWins ? null : (later, earlier) =>
+            GeoStateSerializer.Serialize(merge(GeoStateSerializer.Deserialize<TState>(later), GeoStateSerializer.Deserialize<TState>(earlier)));
+        while (true)
+        {
+            await activation.ReloadAsync();
+            var current = activation.Stored;
+            var order = ActiveActive.ActiveActiveVersions.Order(incoming, current?.Record);
+            if (order is Crdts.CausalOrder.Before or Crdts.CausalOrder.Equal)
+            {
+                return;
+            }
+
+            if (order == Crdts.CausalOrder.After)
+            {
+                if (await store.TryCommitAsync(id, incoming, current?.ETag, marker: null) is { } stored)
+                {
+                    grain.Accept(new StoredGeoRecord(incoming, stored.Record), null);
+                    return;
+                }
+
+                continue;
+            }
+
+            var resolution = ActiveActive.ActiveActiveVersions.Resolve(id, current!.Record, incoming, policy, mergeStates, region.Id, clock.Now());
+            if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(resolution.Conflict)) is { } etags)
+            {
+                grain.Accept(new StoredGeoRecord(resolution.Result, etags.Record), null);
+                await conflictFeed.PublishAsync(resolution.Conflict);
+                return;
+            }
         }
     }
 

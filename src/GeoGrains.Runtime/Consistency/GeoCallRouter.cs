@@ -35,7 +35,7 @@ internal sealed class GeoCallRouter(
         }
 
         var declaring = context.Request.GetInterfaceType();
-        if (declaring == typeof(IGeoGrainControl) || !declaring.IsInstanceOfType(context.Grain))
+        if (declaring == typeof(IGeoGrainControl) || declaring == typeof(ActiveActive.IActiveActiveGrain) || !declaring.IsInstanceOfType(context.Grain))
         {
             await context.Invoke();
             return;
@@ -48,6 +48,14 @@ internal sealed class GeoCallRouter(
         var level = readOnly && RequestContext.Get(GeoCallHeaders.Read) is string read ? ReadLevel.Parse(read) : grain.Registration.Reads;
         var wantsInfo = RequestContext.Get(GeoCallHeaders.WantsInfo) is true;
         var sessionToken = RequestContext.Get(GeoCallHeaders.Session) as string;
+        var anyRegion = grain.Registration.Attribute.Writers == GeoWriters.AnyRegion;
+        if (anyRegion && readOnly && level.Level != ReadConsistency.Eventual)
+        {
+            // Every region writes it: no region holds the latest state, so only the local copy can be served.
+            throw new InvalidConsistencyException(
+                $"Geo grain '{grain.GrainId}' is active-active (Writers = AnyRegion): its reads are served from the local copy only; read it at Eventual, not {level.Level}.");
+        }
+
         if (readOnly && level.Level == ReadConsistency.Eventual && !wantsInfo && string.IsNullOrEmpty(sessionToken))
         {
             // The common read: the local activation, nothing to decide or report.
@@ -59,7 +67,7 @@ internal sealed class GeoCallRouter(
         using var relay = wantsInfo ? GeoCallRelay.Begin() : null;
         var ranAs = readOnly
             ? await ReadAsync(context, grain, route, level, session)
-            : await writes.RunAtOwnerAsync(context, grain, route, write: true);
+            : anyRegion ? await writes.RunHereAnywayAsync(context, grain) : await writes.RunAtOwnerAsync(context, grain, route, write: true);
 
         if (wantsInfo && context.Response is { Exception: null } response and not GeoResponse)
         {
@@ -76,6 +84,12 @@ internal sealed class GeoCallRouter(
     /// <summary>Serves a read at <paramref name="level"/>; returns the ownership it ran under, or <see langword="null"/> when forwarded.</summary>
     private async Task<GrainOwnership?> ReadAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, ReadLevel level, SessionVector session)
     {
+        if (grain.Registration.Attribute.Writers == GeoWriters.AnyRegion)
+        {
+            await call.Invoke();
+            return new GrainOwnership(region.Id, 0);
+        }
+
         if (level.Level == ReadConsistency.Strong)
         {
             return await writes.RunAtOwnerAsync(call, grain, route, write: false);

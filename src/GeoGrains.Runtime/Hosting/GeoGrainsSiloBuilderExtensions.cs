@@ -109,6 +109,12 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
             sp.GetRequiredService<GeoStore>()));
         services.TryAddSingleton<ReconciliationPublisher>();
+        services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ConflictStore(
+            sp.GetRequiredService<IRegionTable>(),
+            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+            sp.GetRequiredService<GeoStore>()));
+        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
+        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ActiveActiveApplier>();
         services.TryAddSingleton<OrphanHandOff>();
         services.TryAddSingleton<SessionTokenCodec>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();

@@ -101,4 +101,28 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
             .DistinctBy(r => (r.Orphaned.Epoch, r.Orphaned.Version))
             .OrderBy(r => r.Orphaned.Epoch).ThenBy(r => r.Orphaned.Version)];
     }
+
+    public async Task<IReadOnlyList<ConflictRecord>> GetConflicts(GrainId grain)
+    {
+        EnsureGeoGrain(grain);
+
+        // Each region keeps the conflicts it resolved: ask every region, one partition read each; one that does not
+        // answer is left out (its records come back with it). The same conflict resolved in several regions is listed once.
+        var answers = await Task.WhenAll(topology.RegionIds.Select(async region =>
+        {
+            try
+            {
+                return region == links.LocalRegion
+                    ? await ServiceProvider.GetRequiredService<ActiveActive.ConflictStore>().ListAsync(grain)
+                    : await links.InvokeAsync(region, grains => grains.GetGrain<ActiveActive.IConflictLogGrain>(0).List(grain));
+            }
+            catch (RegionUnreachableException)
+            {
+                return [];
+            }
+        }));
+        return [.. answers.SelectMany(a => a)
+            .OrderBy(r => r.ResolvedAt).ThenBy(r => r.ResolvedIn.Value, StringComparer.Ordinal)
+            .DistinctBy(r => r.Id)];
+    }
 }

@@ -9,6 +9,8 @@ namespace GeoGrains.Runtime.Replication;
 /// dedup section: the keyed writes applied within the window (<see cref="IdempotencyLog"/>; absent in records written
 /// before it existed, and while no keyed write is remembered). <see cref="Revision"/> counts rewrites of the same
 /// version that only add a keyed write's result to it; it orders them after the version, so they replicate like one.
+/// An active-active grain's records carry a <see cref="Vector"/> (one counter per region; <see cref="Version"/> is its
+/// total and <see cref="Epoch"/> 0): see <see cref="ActiveActive.ActiveActiveVersions"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
 internal sealed record GeoRecord(
@@ -20,7 +22,8 @@ internal sealed record GeoRecord(
     [property: Id(5)] long BaseEpoch = 0,
     [property: Id(6)] long BaseVersion = 0,
     [property: Id(7)] IdempotencyEntry[]? Applied = null,
-    [property: Id(8)] int Revision = 0)
+    [property: Id(8)] int Revision = 0,
+    [property: Id(9)] GeoGrains.Crdts.VersionVector? Vector = null)
 {
     /// <summary>This version as reconciliation records show it.</summary>
     public GeoGrainVersion ToVersion() => new(Epoch, Version, CommittedIn, CommittedAt, System.Text.Encoding.UTF8.GetString(State));

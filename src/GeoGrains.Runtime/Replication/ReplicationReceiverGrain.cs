@@ -12,7 +12,8 @@ namespace GeoGrains.Runtime.Replication;
 /// sender's safe time (with the batch, or alone in a heartbeat) is taken in after that, on every silo of the region.
 /// A change older than the stored version but not part of its history (an orphan: see <see cref="Lineage"/>) is
 /// reconciled if this region owns its grain; a stored version this region committed that a newer owner's change would
-/// replace without having seen it goes to that owner first (<see cref="OrphanHandOff"/>).
+/// replace without having seen it goes to that owner first (<see cref="OrphanHandOff"/>). Versions of active-active grains
+/// are applied by <see cref="ActiveActive.ActiveActiveApplier"/>.
 /// </summary>
 [StatelessWorker]
 internal sealed class ReplicationReceiverGrain(
@@ -23,7 +24,8 @@ internal sealed class ReplicationReceiverGrain(
     ReplicationBatchCodec codec,
     HybridLogicalClock clock,
     ReplicationMetrics metrics,
-    OrphanHandOff orphans) : Grain, IReplicationReceiverGrain
+    OrphanHandOff orphans,
+    ActiveActive.ActiveActiveApplier activeActive) : Grain, IReplicationReceiverGrain
 {
     public async Task<ReplicationAck> Apply(ReplicationBatch batch)
     {
@@ -33,8 +35,16 @@ internal sealed class ReplicationReceiverGrain(
             clock.Observe(change.Record.CommittedAt, change.Record.CommittedIn.Value);
         }
 
-        var result = await store.ApplyReplicasAsync(changes, known, orphans.MustHandOver);
+        // Active-active grains' versions are ordered by their vectors, not by (epoch, version), and have no owner to hand orphans to.
+        var concurrent = changes.Where(c => c.Record.Vector is not null).ToList();
+        var owned = concurrent.Count == 0 ? changes : [.. changes.Where(c => c.Record.Vector is null)];
+        var result = await store.ApplyReplicasAsync(owned, known, orphans.MustHandOver);
         var applied = result.Applied;
+        if (concurrent.Count > 0)
+        {
+            applied.AddRange(await activeActive.ApplyAsync(concurrent, GrainFactory));
+        }
+
         if (result.HeldBack is { Count: > 0 } held)
         {
             await orphans.HandOverAsync(held);

@@ -1,0 +1,19 @@
+using GeoGrains.Crdts;
+
+namespace GeoGrains;
+
+/// <summary>One side of a conflict: a version of an active-active grain's state.</summary>
+/// <param name="CommittedIn">The region that committed it (for a version that was itself a resolution: the later of its sides).</param>
+/// <param name="CommittedAt">When, on the hybrid logical clock.</param>
+/// <param name="Vector">What it had seen: per region, how many of that region's writes.</param>
+/// <param name="StateJson">The state, as the JSON text GeoGrains stores it in.</param>
+[GenerateSerializer, Immutable]
+public sealed record ConflictVersion(
+    [property: Id(0)] RegionId CommittedIn,
+    [property: Id(1)] HybridTimestamp CommittedAt,
+    [property: Id(2)] VersionVector Vector,
+    [property: Id(3)] string StateJson)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{CommittedIn}@{CommittedAt} {Vector}";
+}

@@ -1,0 +1,33 @@
+using System.Reflection;
+using GeoGrains.Crdts;
+
+namespace GeoGrains.Runtime.ActiveActive;
+
+/// <summary>
+/// Joins two states of a grain whose state is a CRDT. <c>GeoGrain&lt;TState&gt;</c> does not constrain its state to
+/// <see cref="ICrdt{T}"/> (most grains are not CRDTs), so the join is found once per state type.
+/// </summary>
+internal static class CrdtMerge<TState>
+{
+    private static readonly Func<TState, TState, TState>? Join = Find();
+
+    /// <summary>The join of <paramref name="a"/> and <paramref name="b"/>.</summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TState"/> is not a CRDT.</exception>
+    public static TState Merge(TState a, TState b) => Join is { } join ? join(a, b) : throw new InvalidOperationException(
+        $"State {typeof(TState).Name} does not implement ICrdt<{typeof(TState).Name}>, so it cannot be merged as a CRDT.");
+
+    private static Func<TState, TState, TState>? Find()
+    {
+        if (InterfaceOf(typeof(TState)) is not { } crdt)
+        {
+            return null;
+        }
+
+        var merge = crdt.GetMethod(nameof(ICrdt<GCounter>.Merge), BindingFlags.Instance | BindingFlags.Public)!;
+        return (a, b) => (TState)merge.Invoke(a, [b])!;
+    }
+
+    /// <summary><c>ICrdt&lt;<paramref name="state"/>&gt;</c> if <paramref name="state"/> implements it (asked without constructing it: the constraint would throw).</summary>
+    internal static Type? InterfaceOf(Type state) =>
+        state.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICrdt<>) && i.GetGenericArguments()[0] == state);
+}

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.Streams;
+
+namespace GeoGrains.IntegrationTests.ActiveActive;
+
+/// <summary>
+/// Three regions, one silo each, platform failover off (active-active grains need no owner, and partitions here must
+/// not move anything), started once for the active-active tests; every conflict published on any region's stream is
+/// collected.
+/// </summary>
+public sealed class ActiveActiveFixture : IAsyncLifetime
+{
+    public static readonly RegionId UsEast = "us-east";
+    public static readonly RegionId EuWest = "eu-west";
+    public static readonly RegionId ApacEast = "apac-east";
+    public static readonly RegionId[] Regions = [UsEast, EuWest, ApacEast];
+
+    private readonly List<StreamSubscriptionHandle<ConflictRecord>> _subscriptions = [];
+
+    public GeoTestCluster Geo { get; private set; } = null!;
+
+    /// <summary>Every conflict published, with the region whose stream carried it.</summary>
+    public ConcurrentQueue<(RegionId Stream, ConflictRecord Record)> Published { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Geo = await new GeoTestClusterBuilder()
+            .WithSilosPerRegion(1)
+            .WithCallTimeout(TimeSpan.FromSeconds(2))
+            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o => o.Failover.Automatic = false))
+            .StartAsync();
+        foreach (var region in Regions)
+        {
+            var stream = Geo.Client(region).GetStreamProvider(ConflictStream.ProviderName)
+                .GetStream<ConflictRecord>(StreamId.Create(ConflictStream.Namespace, region.Value));
+            _subscriptions.Add(await stream.SubscribeAsync((record, _) =>
+            {
+                Published.Enqueue((region, record));
+                return Task.CompletedTask;
+            }));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            try
+            {
+                await subscription.UnsubscribeAsync();
+            }
+            catch (Exception)
+            {
+                // The cluster goes away next.
+            }
+        }
+
+        await Geo.DisposeAsync();
+    }
+
+    /// <summary>Cuts every link between the three regions.</summary>
+    public void PartitionAll()
+    {
+        Geo.Partition(UsEast, EuWest);
+        Geo.Partition(UsEast, ApacEast);
+        Geo.Partition(EuWest, ApacEast);
+    }
+
+    /// <summary>Builds replication batches as a region's shipper does, to deliver versions again.</summary>
+    internal ReplicationBatchCodec Codec() => new(Geo[EuWest].Cluster!.Client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>());
+}
