@@ -14,6 +14,8 @@ namespace GeoGrains;
 /// stream last vouched for everything before it; <see langword="null"/> when the replica has no such word yet.
 /// </param>
 /// <param name="SessionToken">The caller's session token after this call (its input merged with what this call saw).</param>
+/// <param name="ActiveActive">Whether the grain is active-active (every region writes its own copy; no single owner
+/// applies an idempotency key once for all regions).</param>
 [GenerateSerializer, Immutable]
 public sealed record GeoCallInfo(
     [property: Id(0)] RegionId ServedBy,
@@ -22,4 +24,5 @@ public sealed record GeoCallInfo(
     [property: Id(3)] long Version,
     [property: Id(4)] HybridTimestamp CommittedAt,
     [property: Id(5)] TimeSpan? Lag,
-    [property: Id(6)] string SessionToken);
+    [property: Id(6)] string SessionToken,
+    [property: Id(7)] bool ActiveActive = false);

@@ -18,8 +18,10 @@ namespace GeoGrains.Client.Routing;
 /// </summary>
 internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings settings, Func<GeoSession> session, OwnerCache owners, TimeProvider time)
 {
-    // Interfaces whose answers came from geo grains: only their owners honour a key, so only their writes with a key the
-    // client made are sent again (a plain Orleans grain would apply the write twice). A key the app set is its own call.
+    // Interfaces whose answers came from geo grains, and whether they are single-owner (true) or active-active (false):
+    // only a single owner applies a key once for all regions, so only writes to those are sent again with a key the
+    // client made (a plain Orleans grain, or another region's copy of an active-active grain, would apply it twice).
+    // A key the app set is its own call, except for an active-active grain.
     private readonly ConcurrentDictionary<Type, bool> _geoInterfaces = new();
 
     public async Task<T> InvokeAsync<T>(GeoCall call, Func<IGrainFactory, Task<T>> send)
@@ -30,7 +32,8 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
         var first = settings.DirectHomeRouting && !call.IsReadOnly ? owners.OwnerOf(call.Grain) : null;
         var appKey = call.IsReadOnly ? null : GeoContext.Current?.IdempotencyKey;
         var key = appKey ?? (!call.IsReadOnly && settings.IdempotentWrites ? Guid.NewGuid().ToString("N") : null);
-        var resendable = call.IsReadOnly || appKey is not null || (key is not null && call.Interface is { } type && _geoInterfaces.ContainsKey(type));
+        var known = call.Interface is { } type && _geoInterfaces.TryGetValue(type, out var singleOwner) ? singleOwner : (bool?)null;
+        var resendable = call.IsReadOnly || (known != false && appKey is not null) || (key is not null && known == true);
         foreach (var region in router.CallOrder(first))
         {
             var left = settings.CallTimeout - time.GetElapsedTime(started);
@@ -67,7 +70,7 @@ internal sealed class GeoCallInvoker(IRegionRouter router, GeoClientSettings set
                     router.ReportAnswer(region);
                     if (info is not null && call.Interface is { } geo)
                     {
-                        _geoInterfaces.TryAdd(geo, true);
+                        _geoInterfaces[geo] = !info.ActiveActive;
                     }
 
                     if (info is not null && settings.DirectHomeRouting)

@@ -153,7 +153,8 @@ internal sealed class GeoCallRouter(
         var seen = record is null ? session : session.Observe(record.CommittedIn, record.CommittedAt);
         // The owner is never behind; a replica is as far behind as the owner's safe time here.
         var lag = owner.Owner == region.Id ? TimeSpan.Zero : freshness.Lag(owner.Owner);
-        return new GeoCallInfo(region.Id, owner.Owner, Forwarded: false, record?.Version ?? 0, record?.CommittedAt ?? default, lag, tokens.Write(seen));
+        return new GeoCallInfo(region.Id, owner.Owner, Forwarded: false, record?.Version ?? 0, record?.CommittedAt ?? default, lag, tokens.Write(seen),
+            ActiveActive: grain.Registration.Attribute.Writers == GeoWriters.AnyRegion);
     }
 
     // A generic method arrives closed over its type arguments, and its attributes are those of its definition. A method

@@ -110,6 +110,30 @@ public sealed class GeoCallInvokerTests
     }
 
     [Fact]
+    public async Task A_write_to_an_active_active_grain_is_not_sent_to_another_region_whose_copy_would_apply_it_again()
+    {
+        var invoker = Invoker(new FakeRouter([Us, Eu]));
+        var write = Write with { Interface = typeof(IActiveActiveAccount) };
+        await invoker.InvokeAsync(write, f =>
+        {
+            GeoCallRelay.Current?.Record(new GeoCallInfo(((FakeFactory)f).Region, Us, false, 1, default, TimeSpan.Zero, string.Empty, ActiveActive: true));
+            return Task.FromResult(0);
+        });
+
+        var sentTo = new List<RegionId>();
+        using (GeoContext.Idempotent("app-key"))
+        {
+            await Assert.ThrowsAsync<WriteOutcomeUnknownException>(() => invoker.InvokeAsync(write, f =>
+            {
+                sentTo.Add(((FakeFactory)f).Region);
+                return Task.FromException<int>(new SiloUnavailableException("reply lost"));
+            }));
+        }
+
+        Assert.Equal([Us], sentTo);
+    }
+
+    [Fact]
     public async Task A_read_in_flight_moves_to_the_next_region_when_its_region_goes_down_and_a_write_reports_unknown()
     {
         var router = new FakeRouter([Us, Eu]);
@@ -258,4 +282,6 @@ public sealed class GeoCallInvokerTests
     private interface IGeoAccount;
 
     private interface IPlainAccount;
+
+    private interface IActiveActiveAccount;
 }
