@@ -24,4 +24,11 @@ public enum ConflictPolicy
     /// is recorded in the conflict feed. Each merge is recorded there.
     /// </summary>
     Custom,
+
+    /// <summary>
+    /// Not a setting: marks the entries of the conflict feed that come from a single-owner grain's failover, an
+    /// orphaned version (acknowledged by a region that failed, never shipped) resolved by the grain's
+    /// <c>OnReconcile</c> hook (see <see cref="ReconciliationRecord"/>). A grain declaring it is refused.
+    /// </summary>
+    Reconcile,
 }

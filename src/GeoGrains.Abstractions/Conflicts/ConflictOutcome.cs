@@ -11,4 +11,10 @@ public enum ConflictOutcome
 
     /// <summary>The grain's merge threw: the last writer won instead, and <see cref="ConflictRecord.Detail"/> says why.</summary>
     MergeFailed,
+
+    /// <summary>
+    /// A failover's orphaned version (<see cref="ConflictPolicy.Reconcile"/>) met the grain's current state, which the
+    /// reconcile hook kept: <see cref="ConflictRecord.Loser"/> is the orphan.
+    /// </summary>
+    KeptCurrent,
 }

@@ -7,12 +7,16 @@ namespace GeoGrains;
 /// <param name="CommittedAt">When, on the hybrid logical clock.</param>
 /// <param name="Vector">What it had seen: per region, how many of that region's writes.</param>
 /// <param name="StateJson">The state, as the JSON text GeoGrains stores it in.</param>
+/// <param name="Epoch">For a single-owner grain's version (a reconciliation), its ownership epoch; else 0.</param>
+/// <param name="Version">For a single-owner grain's version, its version number; else 0.</param>
 [GenerateSerializer, Immutable]
 public sealed record ConflictVersion(
     [property: Id(0)] RegionId CommittedIn,
     [property: Id(1)] HybridTimestamp CommittedAt,
     [property: Id(2)] VersionVector Vector,
-    [property: Id(3)] string StateJson)
+    [property: Id(3)] string StateJson,
+    [property: Id(4)] long Epoch = 0,
+    [property: Id(5)] long Version = 0)
 {
     /// <inheritdoc />
     public override string ToString() => $"{CommittedIn}@{CommittedAt} {Vector}";

@@ -61,6 +61,9 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
         return GrainFactory.GetGrain<IRegionHealthPeer>(0).ChangeTenure(region, away: false);
     }
 
+    private bool IsActiveActive(GrainId grain) =>
+        classes.TryGetGrainClass(grain.Type, out var grainClass) && GeoGrainRegistration.AttributeOf(grainClass).Writers == GeoWriters.AnyRegion;
+
     private void EnsureGeoGrain(GrainId grain)
     {
         if (!classes.TryGetGrainClass(grain.Type, out var grainClass))
@@ -121,7 +124,11 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
                 return [];
             }
         }));
+
+        // A single-owner grain's failover reconciliations are entries of the same feed (an active-active grain has none).
+        IReadOnlyList<ReconciliationRecord> reconciled = IsActiveActive(grain) ? [] : await GetReconciliations(grain);
         return [.. answers.SelectMany(a => a)
+            .Concat(reconciled.Select(Reconciliation.ReconciliationConflicts.ToConflict))
             .OrderBy(r => r.ResolvedAt).ThenBy(r => r.ResolvedIn.Value, StringComparer.Ordinal)
             .DistinctBy(r => r.Id)];
     }

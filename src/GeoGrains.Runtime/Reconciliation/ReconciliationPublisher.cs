@@ -10,6 +10,7 @@ namespace GeoGrains.Runtime.Reconciliation;
 internal sealed class ReconciliationPublisher(LocalRegion region, IServiceProvider services, ILogger<ReconciliationPublisher> logger)
 {
     private IAsyncStream<ReconciliationRecord>? _stream;
+    private IAsyncStream<ConflictRecord>? _conflicts;
 
     /// <summary>Announces a record just made (logged, and published on the region's stream).</summary>
     public async Task PublishAsync(ReconciliationRecord record)
@@ -21,6 +22,11 @@ internal sealed class ReconciliationPublisher(LocalRegion region, IServiceProvid
             _stream ??= services.GetRequiredKeyedService<IStreamProvider>(ReconciliationStream.ProviderName)
                 .GetStream<ReconciliationRecord>(StreamId.Create(ReconciliationStream.Namespace, region.Id.Value));
             await _stream.OnNextAsync(record);
+
+            // And as an entry of the conflict feed, on the region's conflict stream.
+            _conflicts ??= services.GetRequiredKeyedService<IStreamProvider>(ConflictStream.ProviderName)
+                .GetStream<ConflictRecord>(StreamId.Create(ConflictStream.Namespace, region.Id.Value));
+            await _conflicts.OnNextAsync(ReconciliationConflicts.ToConflict(record));
         }
         catch (Exception exception)
         {

@@ -54,6 +54,18 @@ public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassF
             Assert.Contains(201, ItemsOf(record.Current));
         }
 
+        // The same orphans are entries of the conflict feed, which lists every losing or merged write in one place.
+        var conflicts = await Geo.Client(ApacEast).GetConflictsAsync(fixture.Grain(ApacEast, ItemsKind.Keeping, key));
+        Assert.Equal(
+            records.Select(r => $"reconcile:{r.Orphaned.Epoch}.{r.Orphaned.Version}").Order(),
+            conflicts.Select(c => c.Id).Order());
+        Assert.All(conflicts, c =>
+        {
+            Assert.Equal((ConflictPolicy.Reconcile, ConflictOutcome.KeptCurrent), (c.Policy, c.Outcome));
+            Assert.Equal(UsEast, c.Loser!.CommittedIn);
+            Assert.Equal(c.Local.StateJson, c.ResultJson);
+        });
+
         // Queryable from any region (asked of the owner through the links), and published once on the owner's stream.
         Assert.Equal(records, await Geo.Client(UsEast).GetReconciliationsAsync(fixture.Grain(UsEast, ItemsKind.Keeping, key)));
         foreach (var record in records)
