@@ -92,6 +92,8 @@ internal static class ActiveActiveBenchmark
             }
         }
 
+        var pairs = regions.SelectMany(a => regions.Where(b => b != a).Select(b => (Source: a, Target: b))).ToArray();
+        var trafficBefore = pairs.Select(p => geo.Replication.Get(p.Source, p.Target)).ToArray();
         var partitioned = Stopwatch.StartNew();
         var writing = Stopwatch.StartNew();
         await Task.WhenAll(regions.Select((region, r) => Task.Run(async () =>
@@ -109,9 +111,14 @@ internal static class ActiveActiveBenchmark
         var writeTime = writing.Elapsed;
         log($"[active-active] {grains:N0} counters written in each of {regions.Count} partitioned regions in {writeTime.TotalSeconds:0.0} s");
 
+        var acknowledgedAtHeal = pairs.Select(p => geo.Replication.Get(p.Source, p.Target).ChangesAcknowledged).ToArray();
         geo.Heal();
         var healed = Stopwatch.StartNew();
         var partitionLasted = partitioned.Elapsed;
+
+        // When each link's first batch got through after the heal: shippers that failed while the links were cut wait out
+        // their retry backoff (and a call already in flight its timeout) before trying again.
+        var firstThrough = new TimeSpan?[pairs.Length];
 
         // Cheap while it runs: the silos' own outbox state, and a fixed sample of 64 counters read from every region.
         var replications = geo.Regions.SelectMany(r => geo[r].Cluster!.Silos)
@@ -125,6 +132,14 @@ internal static class ActiveActiveBenchmark
             if (healed.Elapsed > timeout)
             {
                 throw new TimeoutException($"{grains:N0} counters not converged {timeout} after healing: outboxes {(drained is null ? "not " : "")}drained, sample {(sampleConverged is null ? "not " : "")}identical.");
+            }
+
+            for (var p = 0; p < pairs.Length; p++)
+            {
+                if (firstThrough[p] is null && geo.Replication.Get(pairs[p].Source, pairs[p].Target).ChangesAcknowledged > acknowledgedAtHeal[p])
+                {
+                    firstThrough[p] = healed.Elapsed;
+                }
             }
 
             if (drained is null && replications.All(r => r.Outbox.Count == 0 && r.PendingCount == 0))
@@ -149,8 +164,15 @@ internal static class ActiveActiveBenchmark
             throw new InvalidOperationException($"Outboxes drained and the sample identical, but not every counter converged: {difference}");
         }
 
+        var trafficAfter = pairs.Select(p => geo.Replication.Get(p.Source, p.Target)).ToArray();
+        var changesSent = trafficAfter.Zip(trafficBefore).Sum(t => t.First.ChangesSent - t.Second.ChangesSent);
+        var payloadBytes = trafficAfter.Zip(trafficBefore).Sum(t => t.First.PayloadBytes - t.Second.PayloadBytes);
+        var rawBytes = trafficAfter.Zip(trafficBefore).Sum(t => t.First.RawBytes - t.Second.RawBytes);
+        var lastLinkThrough = firstThrough.Max(t => t ?? drained.Value);
+        log($"[active-active] {changesSent:N0} changes sent ({rawBytes / Math.Max(1, changesSent)} raw, {payloadBytes / Math.Max(1, changesSent)} compressed bytes each, retries included); last link's first batch through {lastLinkThrough.TotalMilliseconds:0} ms after healing");
         log($"[active-active] converged: outboxes drained {drained.Value.TotalMilliseconds:0} ms, sample identical {sampleConverged.Value.TotalMilliseconds:0} ms after healing; full check {checkTime.TotalSeconds:0.0} s");
-        return new ConvergenceRun(grains, regions.Count, writeTime, partitionLasted, drained.Value, sampleConverged.Value, checkTime);
+        return new ConvergenceRun(grains, regions.Count, writeTime, partitionLasted, lastLinkThrough, drained.Value, sampleConverged.Value, checkTime,
+            changesSent, (double)rawBytes / Math.Max(1, changesSent), (double)payloadBytes / Math.Max(1, changesSent));
     }
 
     // The first grain whose stored records differ between regions or miss an increment; null when all agree.
@@ -260,7 +282,9 @@ internal static class ActiveActiveBenchmark
 internal sealed record WriteLatencies(LatencySummary Plain, LatencySummary ActiveActive, LatencySummary Owned, int Rounds);
 
 /// <summary>One partition-write-heal run: how long writing took, how long the partition lasted, and when the regions agreed after healing.</summary>
-internal sealed record ConvergenceRun(int Grains, int Regions, TimeSpan Writing, TimeSpan Partitioned, TimeSpan Drained, TimeSpan SampleIdentical, TimeSpan FullCheck);
+internal sealed record ConvergenceRun(
+    int Grains, int Regions, TimeSpan Writing, TimeSpan Partitioned, TimeSpan LastLinkThrough, TimeSpan Drained, TimeSpan SampleIdentical, TimeSpan FullCheck,
+    long ChangesSent, double RawBytesPerChange, double PayloadBytesPerChange);
 
 /// <summary>Bytes one operation ships with the whole state against with a delta, in three encodings.</summary>
 internal sealed record BytesPerOperation(
