@@ -8,8 +8,8 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client --samples 200 --warm-up 20
-//        --failover-runs 5 (kills per number of grains stored) --json <file> --update-docs <PERFORMANCE.md>]
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client|active-active --samples 200 --warm-up 20
+//        --failover-runs 5 (kills per number of grains stored) --aa-grains 1000,10000 (active-active counters per convergence run) --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.FirstOrDefault() == RegionProcesses.SiloSwitch)
 {
@@ -24,6 +24,7 @@ string? json = null;
 string? docs = null;
 var changeFeed = true;
 var failoverRuns = 5;
+int[] convergenceGrains = [1000, 10_000];
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -36,13 +37,14 @@ for (var i = 0; i < args.Length; i++)
         case "--update-docs": docs = Next(); break;
         case "--no-change-feed": changeFeed = false; break;
         case "--failover-runs": failoverRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--aa-grains": convergenceGrains = [.. Next().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client|active-active --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
             return 2;
     }
 }
 
-string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "storage-idempotency", "failover", "client"];
+string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "storage-idempotency", "failover", "client", "active-active"];
 if (!scenarios.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
@@ -564,6 +566,60 @@ if (scenario is "all" or "client")
     failoverTable.AppendLine($"| the first successful read through another region | {f.Samples} | {f.P50Ms:0} ms | {f.P99Ms:0} ms | {f.MinMs:0} ms | {f.MaxMs:0} ms | {string.Join(", ", client.FailedOverTo.Distinct())} | {Verdict(met)} |");
     sections.Add(("client-failover", $"A region-aware client placed in eu-west (default probe interval 5 s and connect timeout 5 s; `FailbackAfter` 1 s so that each run starts in eu-west again), reading one grain in a loop; `KillRegionAsync(eu-west)` {f.Samples} times, eu-west restarted after each. The clock starts when `KillRegionAsync` returns (the silos are dead, the gateways refuse) and stops at the first read that succeeds.", failoverTable.ToString()));
     results["client"] = client;
+}
+
+if (scenario is "all" or "active-active")
+{
+    Console.WriteLine("[active-active] bytes per operation, state against delta shipping (no cluster)...");
+    int[] setSizes = [10, 100, 1000];
+    var bytes = ActiveActiveBenchmark.BytesPerOperation(setSizes);
+    var bytesTable = new StringBuilder();
+    bytesTable.AppendLine("| CRDT | operation | elements | JSON: state | JSON: delta | state / delta | Orleans serializer: state | delta | one replicated change (record + JSON + vector, Orleans): state | delta | state / delta |");
+    bytesTable.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var row in bytes.OrderBy(r => r.Type).ThenBy(r => r.Operation).ThenBy(r => r.Elements))
+    {
+        bytesTable.AppendLine(
+            $"| {row.Type} | {row.Operation} | {row.Elements:N0} | {row.StateJson:N0} | {row.DeltaJson:N0} | {(double)row.StateJson / row.DeltaJson:0.0}× | {row.StateOrleans:N0} | {row.DeltaOrleans:N0} | {row.StateChange:N0} | {row.DeltaChange:N0} | {(double)row.StateChange / row.DeltaChange:0.0}× |");
+    }
+
+    sections.Add(("active-active-bytes", "Computed from serialized sizes, no cluster: a counter with that many writers' entries, sets of that many 10-character SKUs (OR-Set adds spread over 3 regions); one operation applied (a counter increment by its first writer, an add of a new SKU, a remove of an existing one). State = what is shipped today (the whole new state); delta = what the operation changed (the writer's one entry; the added element with its one dot; the removed element's dots). Replicated change = `ReplicatedChange` as the stream serializes it before a batch's Brotli compression, with a 3-region vector.", bytesTable.ToString()));
+    results["activeActiveBytes"] = bytes;
+
+    Console.WriteLine($"[active-active] 3 regions, 1 silo each, in-memory accounts, WAN emulation on, failover off...");
+    await using var geo = await ActiveActiveBenchmark.StartAsync();
+    var writes = await ActiveActiveBenchmark.WriteLatencyAsync(geo, samples * 5, warmUp * 5, rounds: 3);
+    var aaP50 = writes.ActiveActive.P50Ms / writes.Plain.P50Ms;
+    var aaMet = aaP50 <= 1.3;
+    allMet &= aaMet;
+    var table = new StringBuilder();
+    table.AppendLine("| counter write (+1), from a client in us-east, in-memory account | p50 | p99 | p50 / plain | p99 / plain | target p50 ≤ 1.3× plain |");
+    table.AppendLine("|---|---:|---:|---:|---:|---|");
+    table.AppendLine($"| plain Orleans grain, `IPersistentState` on the region's in-memory account (baseline) | {writes.Plain.P50Ms:0.000} ms | {writes.Plain.P99Ms:0.000} ms | 1.00 | 1.00 | – |");
+    table.AppendLine($"| active-active `GeoGrain<PNCounter>` (`Writers = AnyRegion`, `Crdt`): local commit with its vector, replicated to 2 regions | {writes.ActiveActive.P50Ms:0.000} ms | {writes.ActiveActive.P99Ms:0.000} ms | {aaP50:0.00} | {writes.ActiveActive.P99Ms / writes.Plain.P99Ms:0.00} | {Verdict(aaMet)} |");
+    table.AppendLine($"| single-owner `GeoGrain<PNCounter>` homed in us-east (reference) | {writes.Owned.P50Ms:0.000} ms | {writes.Owned.P99Ms:0.000} ms | {writes.Owned.P50Ms / writes.Plain.P50Ms:0.00} | {writes.Owned.P99Ms / writes.Plain.P99Ms:0.00} | – |");
+    sections.Add(("active-active-write-latency", $"3 regions, 1 silo each, in-memory accounts, WAN emulation on. {samples * 5} sequential writes per round over 100 grains of each kind, 3 interleaved rounds, best round per statistic; afterwards every region checked to hold each active-active counter's full total.", table.ToString()));
+    results["activeActiveWriteLatency"] = writes;
+
+    var options = StorageBenchmarks.Services(geo, ActiveActiveBenchmark.Home).GetRequiredService<Microsoft.Extensions.Options.IOptions<GeoGrainsOptions>>().Value.Replication;
+    var maxRtt = geo.Regions.SelectMany(a => geo.Regions.Where(b => b != a).Select(b => geo.Topology.RoundTrip(a, b).TotalMilliseconds)).Max();
+    var runs = new List<ConvergenceRun>();
+    foreach (var n in convergenceGrains)
+    {
+        Console.WriteLine($"[active-active] convergence: {n:N0} counters, every link cut, every region writes each, heal...");
+        runs.Add(await ActiveActiveBenchmark.ConvergenceAsync(geo, n, writersPerRegion: 32, Console.WriteLine));
+    }
+
+    table.Clear();
+    table.AppendLine("| counters written concurrently in 3 regions | writes while partitioned | writing took (partition lasted) | last link's first batch through, after healing | every change acknowledged everywhere, after healing | of which after the last link's first batch | a 64-counter sample identical in every region, after healing | max emulated RTT | drained / max RTT | changes sent (retries included): raw / compressed bytes each | full check of every counter, every region |");
+    table.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var run in runs)
+    {
+        table.AppendLine(
+            $"| {run.Grains:N0} | {run.Grains * run.Regions:N0} | {run.Writing.TotalSeconds:0.0} s ({run.Partitioned.TotalSeconds:0.0} s) | {run.LastLinkThrough.TotalMilliseconds:0} ms | {run.Drained.TotalMilliseconds:0} ms | {(run.Drained - run.LastLinkThrough).TotalMilliseconds:0} ms | {run.SampleIdentical.TotalMilliseconds:0} ms | {maxRtt:0} ms | {run.Drained.TotalMilliseconds / maxRtt:0.0}× | {run.ChangesSent:N0}: {run.RawBytesPerChange:0} / {run.PayloadBytesPerChange:0} | identical, every increment ({run.FullCheck.TotalSeconds:0.0} s) |");
+    }
+
+    sections.Add(("active-active-convergence", $"The same regions. Every link cut (`geo.Partition`), then each region adds its own amount once to every counter ({32} concurrent callers per region, each write committed locally), then every link healed. Times from the heal: until every silo's outbox is empty and nothing is in flight (every region acknowledged every other region's writes, each concurrent pair resolved), polled every 10 ms from the silos' own state; and until a fixed sample of 64 counters has identical stored records (state bytes, vector, commit time and region) in every region, read with `Store.ReadAsync`. Then every counter is compared in every region and must hold every region's increments. Replication settings: batch interval {options.BatchInterval.TotalMilliseconds:0} ms, up to {options.MaxBatchSize} changes per batch, {options.MaxBatchesInFlight} batches in flight; a batch that fails while the links are cut is retried after {options.RetryBackoff.TotalMilliseconds:0} ms, doubling up to 5 s.", table.ToString()));
+    results["activeActiveConvergence"] = runs;
 }
 
 if (json is not null)
