@@ -39,6 +39,7 @@ internal sealed class ChangeShipper
     private long _lastBatch;
     private long _lastReport;
     private TimeSpan _backoff;
+    private TaskCompletionSource _linkUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ChangeShipper(
         RegionId source,
@@ -291,17 +292,23 @@ internal sealed class ChangeShipper
             _acknowledged(_target, changes);
 
             _backoff = TimeSpan.Zero;
+
+            // The link works again: batches waiting out their backoff go now, not one backoff (up to 5 s) later each.
+            Interlocked.Exchange(ref _linkUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         catch (Exception exception) when (!stopping.IsCancellationRequested)
         {
+            var linkUp = Volatile.Read(ref _linkUp).Task;
             _backoff = _backoff == TimeSpan.Zero ? _options.RetryBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
             _logger.LogDebug("Batch of {Count} changes from {Source} to {Target} failed, retrying in {Backoff}: {Reason}",
                 changes.Count, _source, _target, _backoff, exception.Message);
-            try
+            using (var waited = CancellationTokenSource.CreateLinkedTokenSource(stopping))
             {
-                await Task.Delay(_backoff, stopping);
+                await Task.WhenAny(Task.Delay(_backoff, waited.Token), linkUp);
+                await waited.CancelAsync();
             }
-            catch (OperationCanceledException)
+
+            if (stopping.IsCancellationRequested)
             {
                 return;
             }
