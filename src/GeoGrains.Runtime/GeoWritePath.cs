@@ -440,18 +440,7 @@ internal sealed class GeoWritePath(
 
             // Ship, waiting for the acknowledgements first so that none can come before it.
             var durability = ticket.Durability;
-            using var waiter = durability.Mode switch
-            {
-                ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions),
-                // Sync: every region that is a member now; a region the others took over after it failed does not count.
-                ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count(t => !failover.Configuration.IsAway(t))),
-                _ => null,
-            };
-            replication.Ship(id, next, urgent: waiter is not null);
-            if (options.Value.ChangeFeed)
-            {
-                changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
-            }
+            using var waiter = Ship(id, next, durability);
 
             // Queued to ship: replicas' safe times may pass this commit now, and must, while it waits for them.
             inProgress.Dispose();
@@ -554,17 +543,7 @@ internal sealed class GeoWritePath(
             grain.Accept(new StoredGeoRecord(next, etags.Record), state);
             ticket.AppliedVersion ??= next.Version;
             var durability = ticket.Durability;
-            using var waiter = durability.Mode switch
-            {
-                ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions),
-                ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count(t => !failover.Configuration.IsAway(t))),
-                _ => null,
-            };
-            replication.Ship(id, next, urgent: waiter is not null);
-            if (options.Value.ChangeFeed)
-            {
-                changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
-            }
+            using var waiter = Ship(id, next, durability);
 
             inProgress.Dispose();
             if (waiter is not null)
@@ -705,6 +684,28 @@ internal sealed class GeoWritePath(
     /// there, for at most the link's call timeout: the owner gives up first (at four fifths of it), so that the caller
     /// learns which regions applied the write rather than only that the forwarded call timed out.
     /// </summary>
+    /// <summary>
+    /// Ships a version just committed (and publishes it on the change feed): the acknowledgements its durability waits
+    /// for are expected before it leaves, so that none can come first. Returns the waiter, or null for <c>Async</c>.
+    /// </summary>
+    private ReplicationAcknowledgements.Waiter? Ship(GrainId id, GeoRecord next, Durability durability)
+    {
+        var waiter = durability.Mode switch
+        {
+            ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions),
+            // Sync: every region that is a member now; a region the others took over after it failed does not count.
+            ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count(t => !failover.Configuration.IsAway(t))),
+            _ => null,
+        };
+        replication.Ship(id, next, urgent: waiter is not null);
+        if (options.Value.ChangeFeed)
+        {
+            changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
+        }
+
+        return waiter;
+    }
+
     private TimeSpan AcknowledgementWait(Durability durability, bool forwarded)
     {
         var wait = durability.Timeout ?? options.Value.Replication.AcknowledgementTimeout;

@@ -87,20 +87,11 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
         // every region, one partition read each. Only the owner's answer is required; another region that does not
         // answer is left out (its records come back with it).
         var owner = (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership.Owner;
-        var answers = await Task.WhenAll(topology.RegionIds.Select(async region =>
-        {
-            try
-            {
-                return region == links.LocalRegion
-                    ? await ServiceProvider.GetRequiredService<Reconciliation.ReconciliationStore>().ListAsync(grain)
-                    : await links.InvokeAsync(region, grains => grains.GetGrain<Reconciliation.IReconciliationLogGrain>(0).List(grain));
-            }
-            catch (RegionUnreachableException) when (region != owner)
-            {
-                return [];
-            }
-        }));
-        return [.. answers.SelectMany(a => a)
+        var answers = await AskEveryRegionAsync(
+            () => ServiceProvider.GetRequiredService<Reconciliation.ReconciliationStore>().ListAsync(grain),
+            grains => grains.GetGrain<Reconciliation.IReconciliationLogGrain>(0).List(grain),
+            required: owner);
+        return [.. answers
             .DistinctBy(r => (r.Orphaned.Epoch, r.Orphaned.Version))
             .OrderBy(r => r.Orphaned.Epoch).ThenBy(r => r.Orphaned.Version)];
     }
@@ -111,25 +102,38 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
 
         // Each region keeps the conflicts it resolved: ask every region, one partition read each; one that does not
         // answer is left out (its records come back with it). The same conflict resolved in several regions is listed once.
+        var answers = await AskEveryRegionAsync(
+            () => ServiceProvider.GetRequiredService<ActiveActive.ConflictStore>().ListAsync(grain),
+            grains => grains.GetGrain<ActiveActive.IConflictLogGrain>(0).List(grain),
+            required: null);
+
+        // A single-owner grain's failover reconciliations are entries of the same feed (an active-active grain has none).
+        IReadOnlyList<ReconciliationRecord> reconciled = IsActiveActive(grain) ? [] : await GetReconciliations(grain);
+        return [.. answers
+            .Concat(reconciled.Select(Reconciliation.ReconciliationConflicts.ToConflict))
+            .OrderBy(r => r.ResolvedAt).ThenBy(r => r.ResolvedIn.Value, StringComparer.Ordinal)
+            .DistinctBy(r => r.Id)];
+    }
+
+    /// <summary>
+    /// Lists what every region keeps (here from <paramref name="local"/>, elsewhere through the links with
+    /// <paramref name="remote"/>), one answer each, concatenated. A region that does not answer is left out, unless it is
+    /// <paramref name="required"/>.
+    /// </summary>
+    private async Task<IEnumerable<T>> AskEveryRegionAsync<T>(
+        Func<Task<IReadOnlyList<T>>> local, Func<IGrainFactory, Task<IReadOnlyList<T>>> remote, RegionId? required)
+    {
         var answers = await Task.WhenAll(topology.RegionIds.Select(async region =>
         {
             try
             {
-                return region == links.LocalRegion
-                    ? await ServiceProvider.GetRequiredService<ActiveActive.ConflictStore>().ListAsync(grain)
-                    : await links.InvokeAsync(region, grains => grains.GetGrain<ActiveActive.IConflictLogGrain>(0).List(grain));
+                return region == links.LocalRegion ? await local() : await links.InvokeAsync(region, remote);
             }
-            catch (RegionUnreachableException)
+            catch (RegionUnreachableException) when (region != required)
             {
                 return [];
             }
         }));
-
-        // A single-owner grain's failover reconciliations are entries of the same feed (an active-active grain has none).
-        IReadOnlyList<ReconciliationRecord> reconciled = IsActiveActive(grain) ? [] : await GetReconciliations(grain);
-        return [.. answers.SelectMany(a => a)
-            .Concat(reconciled.Select(Reconciliation.ReconciliationConflicts.ToConflict))
-            .OrderBy(r => r.ResolvedAt).ThenBy(r => r.ResolvedIn.Value, StringComparer.Ordinal)
-            .DistinctBy(r => r.Id)];
+        return answers.SelectMany(a => a);
     }
 }
