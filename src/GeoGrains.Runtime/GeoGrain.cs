@@ -153,13 +153,13 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         }
     }
 
-    async Task GeoGrains.Runtime.ActiveActive.IActiveActiveGrain.Resolve(GeoRecord incoming)
+    async Task<bool> GeoGrains.Runtime.ActiveActive.IActiveActiveGrain.Resolve(GeoRecord incoming, GeoGrains.Crdts.VersionVector? deltaBase)
     {
         ArgumentNullException.ThrowIfNull(incoming);
         await _writeLock.WaitAsync();
         try
         {
-            await _writes.ResolveAsync(this, incoming, Merge);
+            return await _writes.ResolveAsync(this, incoming, deltaBase, Merge);
         }
         finally
         {

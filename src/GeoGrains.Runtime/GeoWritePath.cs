@@ -42,6 +42,7 @@ internal sealed class GeoWritePath(
     ReconciliationPublisher reconciliationFeed,
     ActiveActive.ConflictStore conflicts,
     ActiveActive.ConflictPublisher conflictFeed,
+    ActiveActive.StateDeltas deltas,
     HybridLogicalClock clock,
     Serializer serializer,
     ILogger<GeoWritePath> logger)
@@ -560,8 +561,11 @@ internal sealed class GeoWritePath(
     /// activation's write lock. Decided again from what is stored: a version seen already is ignored, a later one stored
     /// as it is, and a concurrent one resolved by the grain's policy (<paramref name="merge"/>, given the later state
     /// first) and stored with the merged vector, in one atomic write with its conflict record, which is then published.
+    /// A version that arrived as a delta (<paramref name="deltaBase"/>) is joined into the stored state first; the
+    /// conflict record shows the delta as the remote state (<see cref="ConflictVersion.IsDelta"/>). Returns
+    /// <see langword="false"/>, doing nothing, when the stored version has not seen the delta's base.
     /// </summary>
-    public async Task ResolveAsync<TState>(GeoGrain<TState> grain, GeoRecord incoming, Func<TState, TState, TState> merge)
+    public async Task<bool> ResolveAsync<TState>(GeoGrain<TState> grain, GeoRecord incoming, Crdts.VersionVector? deltaBase, Func<TState, TState, TState> merge)
         where TState : class
     {
         IGeoGrainActivation activation = grain;
@@ -576,26 +580,40 @@ internal sealed class GeoWritePath(
             var order = ActiveActive.ActiveActiveVersions.Order(incoming, current?.Record);
             if (order is Crdts.CausalOrder.Before or Crdts.CausalOrder.Equal)
             {
-                return;
+                return true;
+            }
+
+            var whole = incoming;
+            if (deltaBase is not null)
+            {
+                if (deltas.TryJoin(id, current?.Record, incoming.State, deltaBase) is not { } joined)
+                {
+                    return false;
+                }
+
+                whole = incoming with { State = joined };
             }
 
             if (order == Crdts.CausalOrder.After)
             {
-                if (await store.TryCommitAsync(id, incoming, current?.ETag, marker: null) is { } stored)
+                if (await store.TryCommitAsync(id, whole, current?.ETag, marker: null) is { } stored)
                 {
-                    grain.Accept(new StoredGeoRecord(incoming, stored.Record), null);
-                    return;
+                    grain.Accept(new StoredGeoRecord(whole, stored.Record), null);
+                    return true;
                 }
 
                 continue;
             }
 
-            var resolution = ActiveActive.ActiveActiveVersions.Resolve(id, current!.Record, incoming, policy, mergeStates, region.Id, clock.Now());
-            if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(resolution.Conflict)) is { } etags)
+            var resolution = ActiveActive.ActiveActiveVersions.Resolve(id, current!.Record, whole, policy, mergeStates, region.Id, clock.Now());
+            var conflict = deltaBase is null
+                ? resolution.Conflict
+                : resolution.Conflict with { Remote = ActiveActive.ActiveActiveVersions.ToVersion(incoming) with { IsDelta = true } };
+            if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(conflict)) is { } etags)
             {
                 grain.Accept(new StoredGeoRecord(resolution.Result, etags.Record), null);
-                await conflictFeed.PublishAsync(resolution.Conflict);
-                return;
+                await conflictFeed.PublishAsync(conflict);
+                return true;
             }
         }
     }

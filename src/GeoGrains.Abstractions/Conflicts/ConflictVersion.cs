@@ -9,6 +9,11 @@ namespace GeoGrains;
 /// <param name="StateJson">The state, as the JSON text GeoGrains stores it in.</param>
 /// <param name="Epoch">For a single-owner grain's version (a reconciliation), its ownership epoch; else 0.</param>
 /// <param name="Version">For a single-owner grain's version, its version number; else 0.</param>
+/// <param name="IsDelta">
+/// Whether <paramref name="StateJson"/> holds only what this version changed since a version the resolving region had
+/// seen: it arrived as a delta (see <see cref="IDeltaCrdt{TSelf, TDelta}"/>), and its whole state is the resolving
+/// region's copy joined with it.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record ConflictVersion(
     [property: Id(0)] RegionId CommittedIn,
@@ -16,7 +21,8 @@ public sealed record ConflictVersion(
     [property: Id(2)] VersionVector Vector,
     [property: Id(3)] string StateJson,
     [property: Id(4)] long Epoch = 0,
-    [property: Id(5)] long Version = 0)
+    [property: Id(5)] long Version = 0,
+    [property: Id(6)] bool IsDelta = false)
 {
     /// <inheritdoc />
     public override string ToString() => $"{CommittedIn}@{CommittedAt} {Vector}";

@@ -8,35 +8,50 @@ namespace GeoGrains.Runtime.ActiveActive;
 /// seen is skipped (so duplicated and reordered delivery changes nothing); one that has seen the stored one replaces it,
 /// here, without activating the grain; a concurrent one goes to the grain's activation in this region, which resolves
 /// it by the grain's policy (<see cref="IActiveActiveGrain.Resolve"/>). Conflicts are rare, so only they cost an activation.
+/// A version that arrived as a delta is joined into the stored one first; one the stored version cannot take (it has not
+/// seen the version the delta was taken against) is not applied, and the sender is asked for the whole state.
 /// </summary>
-internal sealed class ActiveActiveApplier(GeoStore store, ReplicaVersions known)
+internal sealed class ActiveActiveApplier(GeoStore store, ReplicaVersions known, StateDeltas deltas)
 {
-    /// <summary>Applies <paramref name="changes"/>; returns the versions stored here without the grain (to hand to warm activations).</summary>
-    public async Task<List<(GrainId Grain, StoredGeoRecord Stored)>> ApplyAsync(IReadOnlyList<ReplicatedChange> changes, IGrainFactory grains)
+    /// <summary>
+    /// Applies <paramref name="changes"/>; returns the versions stored here without the grain (to hand to warm
+    /// activations), and the grains whose deltas could not be joined.
+    /// </summary>
+    public async Task<(List<(GrainId Grain, StoredGeoRecord Stored)> Applied, List<GrainId> NeedWholeState)> ApplyAsync(
+        IReadOnlyList<ReplicatedChange> changes, IGrainFactory grains)
     {
         var applied = new List<(GrainId, StoredGeoRecord)>();
+        var needWhole = new List<GrainId>();
         var perGrain = await Task.WhenAll(changes.GroupBy(c => c.Grain).Select(async group =>
         {
             var stored = new List<(GrainId, StoredGeoRecord)>();
+            var whole = false;
             foreach (var change in group)
             {
-                if (await ApplyOneAsync(change, grains) is { } one)
+                var (one, needsWhole) = await ApplyOneAsync(change, grains);
+                if (one is not null)
                 {
                     stored.Add((change.Grain, one));
                 }
+
+                whole |= needsWhole;
             }
 
-            return stored;
+            return (stored, whole, group.Key);
         }));
-        foreach (var grain in perGrain)
+        foreach (var (stored, whole, grain) in perGrain)
         {
-            applied.AddRange(grain);
+            applied.AddRange(stored);
+            if (whole)
+            {
+                needWhole.Add(grain);
+            }
         }
 
-        return applied;
+        return (applied, needWhole);
     }
 
-    private async Task<StoredGeoRecord?> ApplyOneAsync(ReplicatedChange change, IGrainFactory grains)
+    private async Task<(StoredGeoRecord? Stored, bool NeedWholeState)> ApplyOneAsync(ReplicatedChange change, IGrainFactory grains)
     {
         var current = known.Get(change.Grain);
         while (true)
@@ -50,14 +65,25 @@ internal sealed class ActiveActiveApplier(GeoStore store, ReplicaVersions known)
                         known.Set(change.Grain, current);
                     }
 
-                    return null;
+                    return (null, false);
 
                 case CausalOrder.After:
-                    if (await store.TryCommitAsync(change.Grain, change.Record, current?.ETag, marker: null) is { } etags)
+                    var record = change.Record;
+                    if (change.DeltaBase is { } deltaBase)
                     {
-                        var stored = new StoredGeoRecord(change.Record, etags.Record);
+                        if (deltas.TryJoin(change.Grain, current?.Record, record.State, deltaBase) is not { } whole)
+                        {
+                            return (null, true);
+                        }
+
+                        record = record with { State = whole };
+                    }
+
+                    if (await store.TryCommitAsync(change.Grain, record, current?.ETag, marker: null) is { } etags)
+                    {
+                        var stored = new StoredGeoRecord(record, etags.Record);
                         known.Set(change.Grain, stored);
-                        return stored;
+                        return (stored, false);
                     }
 
                     // A local write or another batch got there first: decide again from what is stored.
@@ -67,8 +93,8 @@ internal sealed class ActiveActiveApplier(GeoStore store, ReplicaVersions known)
 
                 default:
                     known.Forget(change.Grain);
-                    await grains.GetGrain<IActiveActiveGrain>(change.Grain).Resolve(change.Record);
-                    return null;
+                    var resolved = await grains.GetGrain<IActiveActiveGrain>(change.Grain).Resolve(change.Record, change.DeltaBase);
+                    return (null, !resolved);
             }
         }
     }

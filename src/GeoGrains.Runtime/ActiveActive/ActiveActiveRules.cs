@@ -17,7 +17,7 @@ internal static class ActiveActiveRules
                 $"Geo grain '{name}' is active-active (Writers = AnyRegion): its reads are served from the local copy only, so its read level must be Eventual, not {reads.Level}.");
         }
 
-        var state = StateOf(grainClass);
+        var state = StateOf(grainClass) ?? throw new GeoGrainNotRegisteredException(name, "it does not derive from GeoGrain<TState>.");
         switch (declared.Conflicts)
         {
             case ConflictPolicy.Crdt when CrdtMerge<object>.InterfaceOf(state) is null:
@@ -31,7 +31,8 @@ internal static class ActiveActiveRules
         }
     }
 
-    private static Type StateOf(Type grainClass)
+    /// <summary>The <c>TState</c> of <paramref name="grainClass"/>'s <c>GeoGrain&lt;TState&gt;</c> base, if it has one.</summary>
+    internal static Type? StateOf(Type grainClass)
     {
         for (var type = grainClass; type is not null; type = type.BaseType)
         {
@@ -41,7 +42,7 @@ internal static class ActiveActiveRules
             }
         }
 
-        throw new GeoGrainNotRegisteredException(grainClass.FullName ?? grainClass.Name, "it does not derive from GeoGrain<TState>.");
+        return null;
     }
 
     private static bool OverridesMerge(Type grainClass) =>

@@ -9,6 +9,10 @@ namespace GeoGrains.Runtime.ActiveActive;
 /// </summary>
 internal interface IActiveActiveGrain : IGrainWithStringKey
 {
-    /// <summary>Takes <paramref name="incoming"/> into the stored version: ignored, replacing it, or resolved with it.</summary>
-    Task Resolve(GeoRecord incoming);
+    /// <summary>
+    /// Takes <paramref name="incoming"/> into the stored version: ignored, replacing it, or resolved with it. With a
+    /// <paramref name="deltaBase"/>, its state is a delta taken against the version of that vector; returns
+    /// <see langword="false"/> (nothing done) when the stored version has not seen that one.
+    /// </summary>
+    Task<bool> Resolve(GeoRecord incoming, GeoGrains.Crdts.VersionVector? deltaBase);
 }

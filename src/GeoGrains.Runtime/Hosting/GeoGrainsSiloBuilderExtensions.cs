@@ -115,6 +115,7 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<GeoStore>()));
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ActiveActiveApplier>();
+        services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.StateDeltas(sp.GetRequiredService<Orleans.Metadata.GrainClassMap>()));
         services.TryAddSingleton<OrphanHandOff>();
         services.TryAddSingleton<SessionTokenCodec>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();

@@ -25,6 +25,10 @@ internal sealed class ChangeShipper
     private readonly ReplicationOptions _options;
     private readonly ILogger _logger;
     private readonly SafeTimeSource? _freshness;
+    private readonly ActiveActive.DeltaShipping? _deltas;
+
+    // Grains the target could not join a delta of: they ship whole until the target acknowledges one of their versions.
+    private readonly HashSet<GrainId> _wholeState = [];
     private readonly UnacknowledgedChanges _unacknowledged = new();
     private readonly object _lock = new();
     private readonly Dictionary<GrainId, GeoRecord> _pending = [];
@@ -50,7 +54,8 @@ internal sealed class ChangeShipper
         ReplicationMetrics metrics,
         ReplicationOptions options,
         ILogger logger,
-        SafeTimeSource? freshness = null)
+        SafeTimeSource? freshness = null,
+        ActiveActive.DeltaShipping? deltas = null)
     {
         _source = source;
         _target = target;
@@ -61,6 +66,7 @@ internal sealed class ChangeShipper
         _options = options;
         _logger = logger;
         _freshness = freshness;
+        _deltas = deltas;
         _inFlight = new SemaphoreSlim(options.MaxBatchesInFlight);
     }
 
@@ -122,6 +128,7 @@ internal sealed class ChangeShipper
             foreach (var change in changes)
             {
                 _unacknowledged.Acknowledged(change.Grain, change.Record);
+                _wholeState.Remove(change.Grain);
             }
         }
     }
@@ -280,16 +287,51 @@ internal sealed class ChangeShipper
         }
     }
 
+    // What the batch carries: the changes, each as a delta where that is smaller (the shipper keeps the whole versions:
+    // acknowledgements, retries and the next delta are about them).
+    private IReadOnlyList<ReplicatedChange> OnTheWire(List<ReplicatedChange> changes)
+    {
+        if (_deltas is null)
+        {
+            return changes;
+        }
+
+        bool[] whole;
+        lock (_lock)
+        {
+            whole = [.. changes.Select(c => _wholeState.Contains(c.Grain))];
+        }
+
+        return [.. changes.Select((c, i) => whole[i] ? c : _deltas.ForTarget(c, _target))];
+    }
+
+    // The target could not join these grains' deltas: they are not applied there, and go again whole.
+    private List<ReplicatedChange> ShipWhole(List<ReplicatedChange> changes, GrainId[] whole)
+    {
+        var refused = whole.ToHashSet();
+        lock (_lock)
+        {
+            _wholeState.UnionWith(refused);
+        }
+
+        _metrics.DeltasRefused(_source, _target, refused.Count);
+        _logger.LogDebug("Region {Target} could not join the deltas of {Count} grains from {Source}; shipping them whole", _target, refused.Count, _source);
+        Retry(changes.Where(c => refused.Contains(c.Grain)));
+        return [.. changes.Where(c => !refused.Contains(c.Grain))];
+    }
+
     private async Task SendAsync(List<ReplicatedChange> changes, CancellationToken stopping)
     {
         try
         {
-            var batch = _codec.Encode(_source, Interlocked.Increment(ref _sequence), changes, _options.Compress, out var rawBytes, Report());
-            _metrics.BatchSent(_source, _target, changes.Count, rawBytes, batch.Payload.Length);
-            await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
-            _metrics.BatchAcknowledged(_source, _target, changes.Count);
-            Acknowledged(changes);
-            _acknowledged(_target, changes);
+            var wire = OnTheWire(changes);
+            var batch = _codec.Encode(_source, Interlocked.Increment(ref _sequence), wire, _options.Compress, out var rawBytes, Report());
+            _metrics.BatchSent(_source, _target, changes.Count, rawBytes, batch.Payload.Length, wire.Count(c => c.DeltaBase is not null));
+            var ack = await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
+            var applied = ack.NeedWholeState is { Length: > 0 } whole ? ShipWhole(changes, whole) : changes;
+            _metrics.BatchAcknowledged(_source, _target, applied.Count);
+            Acknowledged(applied);
+            _acknowledged(_target, applied);
 
             _backoff = TimeSpan.Zero;
 

@@ -41,6 +41,13 @@ internal sealed record GeoRecord(
         epoch > otherEpoch || (epoch == otherEpoch && version > otherVersion);
 }
 
-/// <summary>A committed version of one grain, on its way to other regions.</summary>
+/// <summary>
+/// A committed version of one grain, on its way to other regions. With a <see cref="DeltaBase"/>, the record's state is
+/// a delta (<see cref="ActiveActive.StateDelta"/>) taken against the version of that vector, which the receiving region
+/// acknowledged: it joins into any stored version that has seen that one.
+/// </summary>
 [GenerateSerializer, Immutable]
-internal sealed record ReplicatedChange([property: Id(0)] GrainId Grain, [property: Id(1)] GeoRecord Record);
+internal sealed record ReplicatedChange(
+    [property: Id(0)] GrainId Grain,
+    [property: Id(1)] GeoRecord Record,
+    [property: Id(2)] GeoGrains.Crdts.VersionVector? DeltaBase = null);

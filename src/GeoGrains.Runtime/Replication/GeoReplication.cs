@@ -34,6 +34,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         IClusterMembershipService membership,
         IGrainFactory grains,
         HybridLogicalClock clock,
+        ActiveActive.StateDeltas deltas,
         TimeProvider time,
         IOptions<GeoGrainsOptions> options,
         ILogger<GeoReplication> logger)
@@ -47,8 +48,9 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         Acknowledgements = new ReplicationAcknowledgements(Targets, time);
         Commits = new CommitsInProgress(clock);
         var freshness = new SafeTimeSource(Silo, Commits.Floor, () => ActiveSilos(membership));
+        var deltaShipping = _options.ShipDeltas ? new ActiveActive.DeltaShipping(deltas, Outbox.AcknowledgedVersion) : null;
         _shippers = Targets.ToFrozenDictionary(
-            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness));
+            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, deltaShipping));
     }
 
     /// <summary>The regions every commit ships to.</summary>

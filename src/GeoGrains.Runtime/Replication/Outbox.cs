@@ -162,6 +162,18 @@ internal sealed class Outbox(
         }
     }
 
+    /// <summary>
+    /// The latest version of <paramref name="grain"/> committed here that <paramref name="target"/> acknowledged, while this
+    /// silo keeps the grain's marker (what a delta can be taken against); else <see langword="null"/>.
+    /// </summary>
+    public GeoRecord? AcknowledgedVersion(GrainId grain, RegionId target)
+    {
+        lock (_lock)
+        {
+            return _entries.TryGetValue(grain, out var entry) ? entry.Acknowledged.GetValueOrDefault(target) : null;
+        }
+    }
+
     /// <summary>Deletes the markers every target has acknowledged, until <paramref name="stopping"/>.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {

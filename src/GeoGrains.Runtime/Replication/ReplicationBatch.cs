@@ -13,9 +13,16 @@ internal sealed record ReplicationBatch(
     [property: Id(4)] byte[] Payload,
     [property: Id(5)] SafeTimeReport? Freshness = null);
 
-/// <summary>What the receiver did with a batch.</summary>
+/// <summary>
+/// What the receiver did with a batch. <see cref="NeedWholeState"/> names the grains whose delta it could not join (its
+/// stored version has not seen the one the delta was taken against): those changes are not applied, and the sender
+/// ships them again whole.
+/// </summary>
 [GenerateSerializer, Immutable]
-internal sealed record ReplicationAck([property: Id(0)] int Applied, [property: Id(1)] int Stale);
+internal sealed record ReplicationAck(
+    [property: Id(0)] int Applied,
+    [property: Id(1)] int Stale,
+    [property: Id(2)] GrainId[]? NeedWholeState = null);
 
 /// <summary>Packs changes into batches and back.</summary>
 internal sealed class ReplicationBatchCodec(Serializer serializer)

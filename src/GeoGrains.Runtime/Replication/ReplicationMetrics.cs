@@ -33,16 +33,19 @@ public sealed class ReplicationMetrics : IDisposable
     public ReplicationTraffic Get(RegionId source, RegionId target) =>
         _pairs.TryGetValue((source, target), out var counters) ? counters.Read() : default;
 
-    internal void BatchSent(RegionId source, RegionId target, int changes, int rawBytes, int wireBytes)
+    internal void BatchSent(RegionId source, RegionId target, int changes, int rawBytes, int wireBytes, int deltas = 0)
     {
         var counters = Pair(source, target);
         Interlocked.Add(ref counters.ChangesSent, changes);
+        Interlocked.Add(ref counters.DeltasSent, deltas);
         Interlocked.Increment(ref counters.BatchesSent);
         Interlocked.Add(ref counters.RawBytes, rawBytes);
         Interlocked.Add(ref counters.PayloadBytes, wireBytes);
         _changesSent.Add(changes, Tags(source, target));
         _batchesSent.Add(1, Tags(source, target));
     }
+
+    internal void DeltasRefused(RegionId source, RegionId target, int changes) => Interlocked.Add(ref Pair(source, target).DeltasRefused, changes);
 
     internal void HeartbeatSent(RegionId source, RegionId target) => Interlocked.Increment(ref Pair(source, target).HeartbeatsSent);
 
@@ -76,6 +79,8 @@ public sealed class ReplicationMetrics : IDisposable
         public long ChangesApplied;
         public double LastLag;
         public long HeartbeatsSent;
+        public long DeltasSent;
+        public long DeltasRefused;
 
         public ReplicationTraffic Read() => new(
             Interlocked.Read(ref ChangesSent),
@@ -85,7 +90,9 @@ public sealed class ReplicationMetrics : IDisposable
             Interlocked.Read(ref RawBytes),
             Interlocked.Read(ref PayloadBytes),
             Volatile.Read(ref LastLag),
-            Interlocked.Read(ref HeartbeatsSent));
+            Interlocked.Read(ref HeartbeatsSent),
+            Interlocked.Read(ref DeltasSent),
+            Interlocked.Read(ref DeltasRefused));
     }
 }
 
@@ -98,6 +105,8 @@ public sealed class ReplicationMetrics : IDisposable
 /// <param name="PayloadBytes">Size of the batch payloads sent, after compression.</param>
 /// <param name="LastLagMilliseconds">Lag of the most recently applied change.</param>
 /// <param name="HeartbeatsSent">Safe-time heartbeats the target answered (sent when no batch told it for an interval).</param>
+/// <param name="DeltasSent">Changes of active-active grains sent as deltas instead of whole states (among <paramref name="ChangesSent"/>).</param>
+/// <param name="DeltasRefused">Deltas the target could not join (its copy had not seen their base); each went again as the whole state.</param>
 public readonly record struct ReplicationTraffic(
     long ChangesSent,
     long BatchesSent,
@@ -106,4 +115,6 @@ public readonly record struct ReplicationTraffic(
     long RawBytes,
     long PayloadBytes,
     double LastLagMilliseconds,
-    long HeartbeatsSent = 0);
+    long HeartbeatsSent = 0,
+    long DeltasSent = 0,
+    long DeltasRefused = 0);

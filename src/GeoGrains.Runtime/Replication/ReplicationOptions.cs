@@ -24,6 +24,14 @@ public sealed class ReplicationOptions
     /// <summary>Whether batches are compressed (Brotli). Default <see langword="true"/>.</summary>
     public bool Compress { get; set; } = true;
 
+    /// <summary>
+    /// Whether a version of an active-active grain whose state is an <see cref="GeoGrains.Crdts.IDeltaCrdt{TSelf, TDelta}"/>
+    /// (counters, sets, LWW maps) ships as the delta against the version the target region last acknowledged, when that
+    /// is smaller than the whole state. Default <see langword="true"/>. A target whose stored version has not seen that
+    /// one (it cannot join the delta) gets the whole state next.
+    /// </summary>
+    public bool ShipDeltas { get; set; } = true;
+
     /// <summary>How long a shipper waits before retrying a batch its target did not acknowledge. Default 250 ms, doubling up to 5 s.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -40,9 +40,12 @@ internal sealed class ReplicationReceiverGrain(
         var owned = concurrent.Count == 0 ? changes : [.. changes.Where(c => c.Record.Vector is null)];
         var result = await store.ApplyReplicasAsync(owned, known, orphans.MustHandOver);
         var applied = result.Applied;
+        List<GrainId>? needWhole = null;
         if (concurrent.Count > 0)
         {
-            applied.AddRange(await activeActive.ApplyAsync(concurrent, GrainFactory));
+            var activeActiveResult = await activeActive.ApplyAsync(concurrent, GrainFactory);
+            applied.AddRange(activeActiveResult.Applied);
+            needWhole = activeActiveResult.NeedWholeState;
         }
 
         if (result.HeldBack is { Count: > 0 } held)
@@ -64,7 +67,7 @@ internal sealed class ReplicationReceiverGrain(
 
         // After the batch is applied and announced: a hook or a merge that fails leaves the batch to be sent again.
         await orphans.ReconcileAsync(result.Skipped);
-        return new ReplicationAck(applied.Count, changes.Length - applied.Count);
+        return new ReplicationAck(applied.Count, changes.Length - applied.Count, needWhole is { Count: > 0 } ? [.. needWhole] : null);
     }
 
     public Task Heartbeat(SafeTimeReport report) => notifier.NotifyAsync([], report);

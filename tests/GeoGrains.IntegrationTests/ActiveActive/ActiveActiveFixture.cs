@@ -11,7 +11,7 @@ namespace GeoGrains.IntegrationTests.ActiveActive;
 /// <summary>
 /// Three regions, one silo each, platform failover off (active-active grains need no owner, and partitions here must
 /// not move anything), started once for the active-active tests; every conflict published on any region's stream is
-/// collected.
+/// collected. Outbox markers linger 30 s, so the versions deltas are taken against are not forgotten mid-test.
 /// </summary>
 public sealed class ActiveActiveFixture : IAsyncLifetime
 {
@@ -32,7 +32,14 @@ public sealed class ActiveActiveFixture : IAsyncLifetime
         Geo = await new GeoTestClusterBuilder()
             .WithSilosPerRegion(1)
             .WithCallTimeout(TimeSpan.FromSeconds(2))
-            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o => o.Failover.Automatic = false))
+            .ConfigureSilo((_, silo) => silo.Services.Configure<GeoGrainsOptions>(o =>
+            {
+                o.Failover.Automatic = false;
+
+                // A delta is taken against the version a region acknowledged, known while the grain's outbox marker stays:
+                // long enough that no pause between a test's steps loses it.
+                o.Replication.MarkerLinger = TimeSpan.FromSeconds(30);
+            }))
             .StartAsync();
         foreach (var region in Regions)
         {

@@ -103,3 +103,26 @@ public sealed class BrokenMergeGrain : GeoGrain<BrokenNote>, IBrokenMergeGrain
 
     protected override BrokenNote MergeConcurrent(BrokenNote later, BrokenNote earlier) => throw new InvalidOperationException(Failure);
 }
+
+/// <summary>Tags every region adds and removes locally; concurrent versions are joined as an add-wins OR-Set.</summary>
+public interface IGeoTagsGrain : IGrainWithStringKey
+{
+    Task Add(params string[] tags);
+
+    Task Remove(string tag);
+
+    [ReadOnly]
+    Task<string[]> Get();
+}
+
+[GeoGrain(Home = HomeBy.Hash, Writers = GeoWriters.AnyRegion, Conflicts = ConflictPolicy.Crdt)]
+public sealed class GeoTagsGrain : GeoGrain<ORSet<string>>, IGeoTagsGrain
+{
+    protected override ORSet<string> CreateInitialState() => ORSet<string>.Empty;
+
+    public Task Add(params string[] tags) => Update(set => tags.Aggregate(set, (s, tag) => s.Add(Region, tag)));
+
+    public Task Remove(string tag) => Update(set => set.Remove(tag));
+
+    public Task<string[]> Get() => Task.FromResult(State.Elements.ToArray());
+}

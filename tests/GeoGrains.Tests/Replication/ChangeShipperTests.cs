@@ -158,6 +158,37 @@ public sealed class ChangeShipperTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_delta_the_target_cannot_join_goes_again_as_the_whole_state()
+    {
+        var tags = GrainId.Create("tags", "post-1");
+        var options = new ReplicationOptions { RetryBackoff = TimeSpan.FromMilliseconds(10), BatchInterval = TimeSpan.Zero, MarkerLinger = TimeSpan.Zero };
+        var shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
+            NullLogger.Instance, deltas: new GeoGrains.Runtime.ActiveActive.DeltaShipping(ActiveActive.DeltaShippingTests.Deltas(), _outbox.AcknowledgedVersion));
+        var set = new GeoGrains.Crdts.GSet<string>([.. Enumerable.Range(0, 100).Select(i => $"tag-{i:D3}")]);
+        GeoRecord Tagged(long v, GeoGrains.Crdts.GSet<string> state) => new(v, 0, new HybridTimestamp(v, 0), "us-east",
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state), Vector: new GeoGrains.Crdts.VersionVector([new GeoGrains.Crdts.Dot("us-east", v)]));
+        Start(shipper);
+        using var deadline = new CancellationTokenSource(Timeout);
+
+        WriteToStore(tags, Tagged(1, set));
+        shipper.Enqueue(tags, Tagged(1, set));
+        Assert.Null(Assert.Single(await _link.Delivered.Reader.ReadAsync(deadline.Token)).DeltaBase);
+        await WaitFor(() => Task.FromResult(_outbox.AcknowledgedVersion(tags, "eu-west") is not null), "the first version's acknowledgement");
+
+        _link.RefuseDeltas = true;
+        var second = Tagged(2, set.Add("fresh"));
+        WriteToStore(tags, second);
+        shipper.Enqueue(tags, second);
+
+        var resent = Assert.Single(await _link.Delivered.Reader.ReadAsync(deadline.Token));
+        Assert.Null(resent.DeltaBase);
+        Assert.Equal(second.State, resent.Record.State);
+        var traffic = _metrics.Get("us-east", "eu-west");
+        Assert.Equal((1, 1, 2), (traffic.DeltasSent, traffic.DeltasRefused, traffic.ChangesAcknowledged));
+        Assert.Equal(2, _outbox.AcknowledgedVersion(tags, "eu-west")!.Version);
+    }
+
+    [Fact]
     public async Task A_batch_tells_a_safe_time_below_its_own_changes_and_heartbeats_pass_them_once_acknowledged()
     {
         var (shipper, commits) = ShipperWithSafeTimes();
@@ -279,6 +310,9 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
         public int FailNext { get; set; }
 
+        /// <summary>Deltas are answered as a receiver whose copy lacks their base answers: not applied, the whole state asked for.</summary>
+        public bool RefuseDeltas { get; set; }
+
         public int Attempts => Volatile.Read(ref _attempts);
 
         public RegionId LocalRegion => "us-east";
@@ -309,8 +343,13 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
                 var changes = link._codec.Decode(batch);
                 link.Batches.Writer.TryWrite(batch);
-                link.Delivered.Writer.TryWrite(changes);
-                return Task.FromResult(new ReplicationAck(changes.Length, 0));
+                GrainId[] refused = link.RefuseDeltas ? [.. changes.Where(c => c.DeltaBase is not null).Select(c => c.Grain)] : [];
+                if (refused.Length == 0)
+                {
+                    link.Delivered.Writer.TryWrite(changes);
+                }
+
+                return Task.FromResult(new ReplicationAck(changes.Length - refused.Length, 0, refused.Length > 0 ? refused : null));
             }
 
             public Task Heartbeat(SafeTimeReport report)

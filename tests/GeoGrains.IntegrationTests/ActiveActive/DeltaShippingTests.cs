@@ -1,0 +1,108 @@
+using GeoGrains.IntegrationTests.Grains;
+using GeoGrains.Runtime.Replication;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace GeoGrains.IntegrationTests.ActiveActive;
+
+/// <summary>
+/// Delta shipping on the same three regions: a set written again ships what changed instead of its whole state, and
+/// regions that took deltas, concurrent ones included, store byte for byte what the others store.
+/// </summary>
+public sealed partial class ActiveActiveTests
+{
+    private static readonly string[] ManyTags = [.. Enumerable.Range(0, 200).Select(i => $"tag-{i:D3}")];
+
+    [Fact]
+    public async Task A_set_written_again_ships_deltas_and_every_region_stores_the_same_bytes()
+    {
+        var key = $"tags-{Guid.NewGuid():N}";
+        var grain = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoTagsGrain>(key);
+        await grain.Add(ManyTags);
+        await AcknowledgedEverywhereAsync(ActiveActiveFixture.UsEast, grain.GetGrainId());
+        var before = DeltasSent(ActiveActiveFixture.UsEast);
+
+        await grain.Add("fresh");
+        await grain.Remove("tag-007");
+        await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoTagsGrain>(key).Add("from-eu");
+
+        var record = await ConvergedAsync(grain.GetGrainId(), $"tag set '{key}'", expectedWriters: 2);
+        string[] expected = [.. ManyTags.Where(t => t != "tag-007").Append("fresh").Append("from-eu").Order(StringComparer.Ordinal)];
+        foreach (var region in Regions)
+        {
+            Assert.Equal(expected, (await Geo.Client(region).GetGrain<IGeoTagsGrain>(key).Get()).Order(StringComparer.Ordinal));
+        }
+
+        // us-east's two later writes went to each other region as deltas (the batch may have coalesced them into one).
+        var after = DeltasSent(ActiveActiveFixture.UsEast);
+        Assert.All(Regions.Where(r => r != ActiveActiveFixture.UsEast), r => Assert.True(after[r] > before[r], $"no delta went from us-east to {r}"));
+        Assert.NotNull(record.Vector);
+    }
+
+    [Fact]
+    public async Task Concurrent_deltas_under_a_partition_merge_add_wins_and_the_conflict_shows_the_delta()
+    {
+        var key = $"tags-{Guid.NewGuid():N}";
+        var usEast = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoTagsGrain>(key);
+        var euWest = Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoTagsGrain>(key);
+        await usEast.Add(ManyTags);
+        await ConvergedAsync(usEast.GetGrainId(), $"tag set '{key}'", expectedWriters: 1);
+        await euWest.Add("eu-seed");
+        await AcknowledgedEverywhereAsync(ActiveActiveFixture.UsEast, usEast.GetGrainId());
+        await AcknowledgedEverywhereAsync(ActiveActiveFixture.EuWest, usEast.GetGrainId());
+        var before = DeltasSent(ActiveActiveFixture.UsEast);
+
+        fixture.PartitionAll();
+        try
+        {
+            // us-east removes a tag eu-west adds again at the same time: the add it has not seen wins.
+            await usEast.Remove("tag-000");
+            await usEast.Add("us-new");
+            await euWest.Add("tag-000", "eu-new");
+            await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IGeoTagsGrain>(key).Add("apac-new");
+        }
+        finally
+        {
+            Geo.Heal();
+        }
+
+        await ConvergedAsync(usEast.GetGrainId(), $"tag set '{key}' after the heal");
+        string[] expected = [.. ManyTags.Concat(["eu-seed", "us-new", "eu-new", "apac-new"]).Order(StringComparer.Ordinal)];
+        foreach (var region in Regions)
+        {
+            Assert.Equal(expected, (await Geo.Client(region).GetGrain<IGeoTagsGrain>(key).Get()).Order(StringComparer.Ordinal));
+        }
+
+        var after = DeltasSent(ActiveActiveFixture.UsEast);
+        Assert.True(after[ActiveActiveFixture.EuWest] > before[ActiveActiveFixture.EuWest], "us-east's writes went to eu-west whole, not as a delta");
+
+        // eu-west resolved us-east's delta against its own concurrent version: the feed shows what arrived, marked as a delta.
+        var conflicts = await Eventually.Succeeds(async () =>
+        {
+            var found = await Geo.Client(ActiveActiveFixture.UsEast).GetConflictsAsync(usEast);
+            return found.Any(c => c.ResolvedIn == ActiveActiveFixture.EuWest && c.Remote.IsDelta)
+                ? found
+                : throw new InvalidOperationException($"conflicts: {string.Join("; ", found.Select(c => $"{c.ResolvedIn} remote {c.Remote} delta={c.Remote.IsDelta}"))}");
+        }, Timeout, "eu-west's conflict with us-east's delta in the feed");
+        var resolved = conflicts.First(c => c.ResolvedIn == ActiveActiveFixture.EuWest && c.Remote.IsDelta);
+        Assert.Equal(ConflictOutcome.Merged, resolved.Outcome);
+        Assert.Equal(ActiveActiveFixture.UsEast, resolved.Remote.CommittedIn);
+        Assert.DoesNotContain("tag-150", resolved.Remote.StateJson, StringComparison.Ordinal);
+        Assert.Contains("us-new", resolved.Remote.StateJson, StringComparison.Ordinal);
+    }
+
+    private async Task AcknowledgedEverywhereAsync(RegionId source, GrainId grain)
+    {
+        var outbox = SiloServices(source).GetRequiredService<GeoReplication>().Outbox;
+        await Eventually.Holds(() => Regions.Where(r => r != source).All(r => outbox.AcknowledgedVersion(grain, r) is not null),
+            Timeout, $"every region acknowledged {source}'s version of {grain}");
+    }
+
+    private Dictionary<RegionId, long> DeltasSent(RegionId source)
+    {
+        var metrics = SiloServices(source).GetRequiredService<ReplicationMetrics>();
+        return Regions.Where(r => r != source).ToDictionary(r => r, r => metrics.Get(source, r).DeltasSent);
+    }
+
+    private IServiceProvider SiloServices(RegionId region) => Geo[region].Cluster!.Silos.Cast<InProcessSiloHandle>().Single().ServiceProvider;
+}
