@@ -20,18 +20,28 @@ internal static class DottedEntries
     public static ImmutableArray<DottedEntry<TKey, TValue>> Join<TKey, TValue>(
         ImmutableArray<DottedEntry<TKey, TValue>> mine, VersionVector myContext,
         ImmutableArray<DottedEntry<TKey, TValue>> theirs, VersionVector theirContext)
+        where TKey : notnull => Join(mine, myContext.Contains, theirs, theirContext.Contains);
+
+    /// <summary>
+    /// The join with each side's context given as which dots it has seen: a copy's vector, or a delta's dot set (so a
+    /// delta joins by the same rule as a whole copy).
+    /// </summary>
+    public static ImmutableArray<DottedEntry<TKey, TValue>> Join<TKey, TValue>(
+        ImmutableArray<DottedEntry<TKey, TValue>> mine, Func<Dot, bool> mySeen,
+        ImmutableArray<DottedEntry<TKey, TValue>> theirs, Func<Dot, bool> theirSeen)
         where TKey : notnull
     {
-        var comparer = EqualityComparer<TKey>.Default;
+        var myEntries = ByKey(mine);
+        var theirEntries = ByKey(theirs);
         var result = new List<DottedEntry<TKey, TValue>>();
-        foreach (var key in mine.Select(e => e.Key).Concat(theirs.Select(e => e.Key)).Distinct(comparer))
+        foreach (var key in myEntries.Keys.Concat(theirEntries.Keys).Distinct(myEntries.Comparer))
         {
-            var a = mine.FirstOrDefault(e => comparer.Equals(e.Key, key));
-            var b = theirs.FirstOrDefault(e => comparer.Equals(e.Key, key));
+            var a = myEntries.GetValueOrDefault(key);
+            var b = theirEntries.GetValueOrDefault(key);
             var aDots = a?.Dots ?? [];
             var bDots = b?.Dots ?? [];
-            var kept = aDots.Where(d => bDots.Contains(d) || !theirContext.Contains(d))
-                .Concat(bDots.Where(d => aDots.Contains(d) || !myContext.Contains(d)))
+            var kept = aDots.Where(d => bDots.Contains(d) || !theirSeen(d))
+                .Concat(bDots.Where(d => aDots.Contains(d) || !mySeen(d)))
                 .ToImmutableArray();
             if (kept.Length == 0)
             {
@@ -44,5 +54,18 @@ internal static class DottedEntries
         }
 
         return Canonical(result);
+    }
+
+    // A key named twice (only a hand-made copy does that) counts with its first entry.
+    private static Dictionary<TKey, DottedEntry<TKey, TValue>> ByKey<TKey, TValue>(ImmutableArray<DottedEntry<TKey, TValue>> entries)
+        where TKey : notnull
+    {
+        var byKey = new Dictionary<TKey, DottedEntry<TKey, TValue>>(EqualityComparer<TKey>.Default);
+        foreach (var entry in entries)
+        {
+            byKey.TryAdd(entry.Key, entry);
+        }
+
+        return byKey;
     }
 }

@@ -7,7 +7,7 @@ namespace GeoGrains.Crdts;
 /// highest count. Immutable: operations return the new copy.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed class GCounter : ICrdt<GCounter>, IEquatable<GCounter>
+public sealed class GCounter : IDeltaCrdt<GCounter, GCounter>, IEquatable<GCounter>
 {
     /// <summary>The counter at zero.</summary>
     public static GCounter Zero { get; } = new(VersionVector.Empty);
@@ -42,6 +42,24 @@ public sealed class GCounter : ICrdt<GCounter>, IEquatable<GCounter>
         ArgumentNullException.ThrowIfNull(other);
         return new(Counts.Merge(other.Counts));
     }
+
+    /// <inheritdoc />
+    /// <remarks>The delta is a counter holding the counts of the regions that counted since <paramref name="earlier"/>.</remarks>
+    public GCounter DeltaSince(GCounter earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        if (earlier.Counts.Compare(Counts) is not (CausalOrder.Before or CausalOrder.Equal))
+        {
+            throw new InvalidCrdtOperationException(
+                $"A counter's delta is taken against a copy this one has seen, but the earlier copy's counts {earlier.Counts} are not all at or below this copy's {Counts}.");
+        }
+
+        return new(new VersionVector([.. Counts.Entries.Where(e => e.Counter > earlier.Counts[e.Replica])]));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A delta is a part of a copy, so it joins into any copy: this is <see cref="Merge"/>.</remarks>
+    public GCounter MergeDelta(GCounter delta) => Merge(delta);
 
     /// <inheritdoc />
     public bool Equals(GCounter? other) => other is not null && Counts.Equals(other.Counts);

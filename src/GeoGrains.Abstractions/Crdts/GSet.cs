@@ -9,7 +9,7 @@ namespace GeoGrains.Crdts;
 /// </summary>
 /// <typeparam name="T">The element type: compared by value, serializable to JSON.</typeparam>
 [GenerateSerializer, Immutable]
-public sealed class GSet<T> : ICrdt<GSet<T>>, IEquatable<GSet<T>>
+public sealed class GSet<T> : IDeltaCrdt<GSet<T>, GSet<T>>, IEquatable<GSet<T>>
     where T : notnull
 {
     /// <summary>The empty set.</summary>
@@ -36,6 +36,27 @@ public sealed class GSet<T> : ICrdt<GSet<T>>, IEquatable<GSet<T>>
         ArgumentNullException.ThrowIfNull(other);
         return new([.. Elements, .. other.Elements]);
     }
+
+    /// <inheritdoc />
+    /// <remarks>The delta is a set of the elements <paramref name="earlier"/> lacks.</remarks>
+    public GSet<T> DeltaSince(GSet<T> earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        var mine = Elements.ToHashSet();
+        var unseen = earlier.Elements.Where(e => !mine.Contains(e)).Take(3).ToList();
+        if (unseen.Count > 0)
+        {
+            throw new InvalidCrdtOperationException(
+                $"A grow-only set's delta is taken against a copy this one has seen, but the earlier copy holds elements this copy lacks: {string.Join(", ", unseen)}.");
+        }
+
+        var theirs = earlier.Elements.ToHashSet();
+        return new([.. Elements.Where(e => !theirs.Contains(e))]);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A delta is a part of a copy, so it joins into any copy: this is <see cref="Merge"/>.</remarks>
+    public GSet<T> MergeDelta(GSet<T> delta) => Merge(delta);
 
     /// <inheritdoc />
     public bool Equals(GSet<T>? other) => other is not null && Elements.SequenceEqual(other.Elements);

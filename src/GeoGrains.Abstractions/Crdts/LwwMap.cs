@@ -11,7 +11,7 @@ namespace GeoGrains.Crdts;
 /// <typeparam name="TKey">The key type: compared by value, serializable to JSON.</typeparam>
 /// <typeparam name="TValue">The value type, serializable to JSON.</typeparam>
 [GenerateSerializer, Immutable]
-public sealed class LwwMap<TKey, TValue> : ICrdt<LwwMap<TKey, TValue>>, IEquatable<LwwMap<TKey, TValue>>
+public sealed class LwwMap<TKey, TValue> : IDeltaCrdt<LwwMap<TKey, TValue>, LwwMap<TKey, TValue>>, IEquatable<LwwMap<TKey, TValue>>
     where TKey : notnull
 {
     /// <summary>The empty map.</summary>
@@ -56,6 +56,29 @@ public sealed class LwwMap<TKey, TValue> : ICrdt<LwwMap<TKey, TValue>>, IEquatab
         ArgumentNullException.ThrowIfNull(other);
         return new([.. Entries, .. other.Entries]);
     }
+
+    /// <inheritdoc />
+    /// <remarks>The delta is a map of the keys whose winning set or remove is not <paramref name="earlier"/>'s.</remarks>
+    public LwwMap<TKey, TValue> DeltaSince(LwwMap<TKey, TValue> earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        var mine = Entries.ToDictionary(e => e.Key);
+        foreach (var entry in earlier.Entries)
+        {
+            if (!mine.TryGetValue(entry.Key, out var current) || !current.Register.Wins(entry.Register))
+            {
+                throw new InvalidCrdtOperationException(
+                    $"A last-writer-wins map's delta is taken against a copy this one has seen, but the earlier copy's assignment of key '{entry.Key}' ({entry.Register}) wins over this copy's ({current?.Register.ToString() ?? "none"}).");
+            }
+        }
+
+        var theirs = earlier.Entries.ToDictionary(e => e.Key);
+        return new([.. Entries.Where(e => !theirs.TryGetValue(e.Key, out var old) || !old.Register.Equals(e.Register))]);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A delta is a part of a copy, so it joins into any copy: this is <see cref="Merge"/>.</remarks>
+    public LwwMap<TKey, TValue> MergeDelta(LwwMap<TKey, TValue> delta) => Merge(delta);
 
     /// <inheritdoc />
     public bool Equals(LwwMap<TKey, TValue>? other) => other is not null && Entries.SequenceEqual(other.Entries);

@@ -13,7 +13,7 @@ namespace GeoGrains.Crdts;
 /// <typeparam name="TKey">The key type: compared by value, serializable to JSON.</typeparam>
 /// <typeparam name="TValue">The nested CRDT.</typeparam>
 [GenerateSerializer, Immutable]
-public sealed class ORMap<TKey, TValue> : ICrdt<ORMap<TKey, TValue>>, IEquatable<ORMap<TKey, TValue>>
+public sealed class ORMap<TKey, TValue> : IDeltaCrdt<ORMap<TKey, TValue>, ORMapDelta<TKey, TValue>>, IEquatable<ORMap<TKey, TValue>>
     where TKey : notnull
     where TValue : ICrdt<TValue>
 {
@@ -24,10 +24,7 @@ public sealed class ORMap<TKey, TValue> : ICrdt<ORMap<TKey, TValue>>, IEquatable
     [JsonConstructor]
     public ORMap(ImmutableArray<ORMapEntry<TKey, TValue>> entries, VersionVector context)
     {
-        Entries = [.. (entries.IsDefault ? [] : entries)
-            .DistinctBy(e => e.Dot)
-            .OrderBy(e => e.Key, CrdtOrder.For<TKey>())
-            .ThenBy(e => e.Dot)];
+        Entries = Canonical(entries);
         Context = context ?? VersionVector.Empty;
     }
 
@@ -73,14 +70,33 @@ public sealed class ORMap<TKey, TValue> : ICrdt<ORMap<TKey, TValue>>, IEquatable
     public ORMap<TKey, TValue> Merge(ORMap<TKey, TValue> other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        return new(Join(Entries, Context.Contains, other.Entries, other.Context.Contains), Context.Merge(other.Context));
+    }
 
-        // An update survives if both copies hold it, or one holds it and the other has not seen it.
-        var mine = Entries.Select(e => e.Dot).ToHashSet();
-        var theirs = other.Entries.Select(e => e.Dot).ToHashSet();
+    /// <inheritdoc />
+    /// <remarks>
+    /// The delta carries the updates made since <paramref name="earlier"/>, and as its context the changes since
+    /// <paramref name="earlier"/>'s context plus the updates <paramref name="earlier"/> held that this copy no longer
+    /// does: a receiver that has seen <paramref name="earlier"/> drops exactly what this copy replaced or removed since.
+    /// </remarks>
+    public ORMapDelta<TKey, TValue> DeltaSince(ORMap<TKey, TValue> earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        CausalDeltas.RequireEarlier("OR-Map", earlier.Context, Context);
         return new(
-            [.. Entries.Where(e => theirs.Contains(e.Dot) || !other.Context.Contains(e.Dot)),
-             .. other.Entries.Where(e => !mine.Contains(e.Dot) && !Context.Contains(e.Dot))],
-            Context.Merge(other.Context));
+            [.. Entries.Where(e => !earlier.Context.Contains(e.Dot))],
+            earlier.Context,
+            Context,
+            CausalDeltas.Removed(earlier.Entries.Select(e => e.Dot), Entries.Select(e => e.Dot)));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidCrdtOperationException">This copy has not seen the delta's <see cref="ORMapDelta{TKey, TValue}.Floor"/>.</exception>
+    public ORMap<TKey, TValue> MergeDelta(ORMapDelta<TKey, TValue> delta)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        CausalDeltas.RequireSeen("OR-Map", Context, delta.Floor);
+        return new(Join(Entries, Context.Contains, delta.Entries, delta.Covers), Context.Merge(delta.Context));
     }
 
     /// <inheritdoc />
@@ -91,6 +107,23 @@ public sealed class ORMap<TKey, TValue> : ICrdt<ORMap<TKey, TValue>>, IEquatable
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Entries.Length, Context);
+
+    /// <summary>Entries in canonical order (by key, then dot), a dot named twice kept once.</summary>
+    internal static ImmutableArray<ORMapEntry<TKey, TValue>> Canonical(ImmutableArray<ORMapEntry<TKey, TValue>> entries) =>
+        [.. (entries.IsDefault ? [] : entries)
+            .DistinctBy(e => e.Dot)
+            .OrderBy(e => e.Key, CrdtOrder.For<TKey>())
+            .ThenBy(e => e.Dot)];
+
+    // An update survives if both sides hold it, or one holds it and the other has not seen it; a side's context is a
+    // copy's vector or a delta's dot set, so deltas join by the same rule as whole copies.
+    private static ImmutableArray<ORMapEntry<TKey, TValue>> Join(
+        ImmutableArray<ORMapEntry<TKey, TValue>> mine, Func<Dot, bool> mySeen, ImmutableArray<ORMapEntry<TKey, TValue>> theirs, Func<Dot, bool> theirSeen)
+    {
+        var myDots = mine.Select(e => e.Dot).ToHashSet();
+        var theirDots = theirs.Select(e => e.Dot).ToHashSet();
+        return [.. mine.Where(e => theirDots.Contains(e.Dot) || !theirSeen(e.Dot)), .. theirs.Where(e => !myDots.Contains(e.Dot) && !mySeen(e.Dot))];
+    }
 
     private IEnumerable<ORMapEntry<TKey, TValue>> Without(TKey key) => Entries.Where(e => !EqualityComparer<TKey>.Default.Equals(e.Key, key));
 }

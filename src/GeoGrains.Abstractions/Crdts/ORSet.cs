@@ -10,7 +10,7 @@ namespace GeoGrains.Crdts;
 /// </summary>
 /// <typeparam name="T">The element type: compared by value, serializable to JSON.</typeparam>
 [GenerateSerializer, Immutable]
-public sealed class ORSet<T> : ICrdt<ORSet<T>>, IEquatable<ORSet<T>>
+public sealed class ORSet<T> : IDeltaCrdt<ORSet<T>, ORSetDelta<T>>, IEquatable<ORSet<T>>
     where T : notnull
 {
     /// <summary>The empty set.</summary>
@@ -54,6 +54,35 @@ public sealed class ORSet<T> : ICrdt<ORSet<T>>, IEquatable<ORSet<T>>
     {
         ArgumentNullException.ThrowIfNull(other);
         return new(DottedEntries.Join(Entries, Context, other.Entries, other.Context), Context.Merge(other.Context));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The delta carries the adds made since <paramref name="earlier"/>, and as its context the changes since
+    /// <paramref name="earlier"/>'s context plus the adds <paramref name="earlier"/> held that this copy no longer does:
+    /// a receiver that has seen <paramref name="earlier"/> drops exactly what this copy removed since.
+    /// </remarks>
+    public ORSetDelta<T> DeltaSince(ORSet<T> earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        CausalDeltas.RequireEarlier("OR-Set", earlier.Context, Context);
+
+        // An add earlier's context has seen and earlier no longer holds was removed before: a receiver that has seen
+        // earlier does not hold it either, so the delta need not name it.
+        return new(
+            [.. Entries.Select(e => e with { Dots = [.. e.Dots.Where(d => !earlier.Context.Contains(d))] })],
+            earlier.Context,
+            Context,
+            CausalDeltas.Removed(earlier.Entries.SelectMany(e => e.Dots), Entries.SelectMany(e => e.Dots)));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidCrdtOperationException">This copy has not seen the delta's <see cref="ORSetDelta{T}.Floor"/>.</exception>
+    public ORSet<T> MergeDelta(ORSetDelta<T> delta)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        CausalDeltas.RequireSeen("OR-Set", Context, delta.Floor);
+        return new(DottedEntries.Join(Entries, Context.Contains, delta.Entries, delta.Covers), Context.Merge(delta.Context));
     }
 
     /// <inheritdoc />

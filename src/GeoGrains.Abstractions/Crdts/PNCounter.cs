@@ -7,7 +7,7 @@ namespace GeoGrains.Crdts;
 /// difference. Immutable: operations return the new copy.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed class PNCounter : ICrdt<PNCounter>, IEquatable<PNCounter>
+public sealed class PNCounter : IDeltaCrdt<PNCounter, PNCounter>, IEquatable<PNCounter>
 {
     /// <summary>The counter at zero.</summary>
     public static PNCounter Zero { get; } = new(GCounter.Zero, GCounter.Zero);
@@ -48,6 +48,18 @@ public sealed class PNCounter : ICrdt<PNCounter>, IEquatable<PNCounter>
         ArgumentNullException.ThrowIfNull(other);
         return new(Increments.Merge(other.Increments), Decrements.Merge(other.Decrements));
     }
+
+    /// <inheritdoc />
+    /// <remarks>The delta is a counter holding, in each half, the counts of the regions that counted since <paramref name="earlier"/>.</remarks>
+    public PNCounter DeltaSince(PNCounter earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        return new(Increments.DeltaSince(earlier.Increments), Decrements.DeltaSince(earlier.Decrements));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A delta is a part of a copy, so it joins into any copy: this is <see cref="Merge"/>.</remarks>
+    public PNCounter MergeDelta(PNCounter delta) => Merge(delta);
 
     /// <inheritdoc />
     public bool Equals(PNCounter? other) => other is not null && Increments.Equals(other.Increments) && Decrements.Equals(other.Decrements);

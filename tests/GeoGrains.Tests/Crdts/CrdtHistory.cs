@@ -23,16 +23,26 @@ internal static class CrdtHistory
     public static (List<T> Seen, T[] Final) Run<T>(T empty, (int Kind, int Replica, int Other, int Arg)[] steps, Func<T, RegionId, int, int, long, T> operation)
         where T : ICrdt<T>
     {
-        var copies = new[] { empty, empty, empty };
+        var (seen, byRegion) = RunByRegion(empty, steps, operation);
+        return (seen, [.. byRegion.Select(copies => copies[^1])]);
+    }
+
+    /// <summary>Every state the history passed through, and each region's copies in the order it held them (from empty).</summary>
+    public static (List<T> Seen, List<T>[] ByRegion) RunByRegion<T>(T empty, (int Kind, int Replica, int Other, int Arg)[] steps, Func<T, RegionId, int, int, long, T> operation)
+        where T : ICrdt<T>
+    {
+        var byRegion = Regions.Select(_ => new List<T> { empty }).ToArray();
         var seen = new List<T> { empty };
         long clock = 0;
         foreach (var (kind, replica, other, arg) in steps)
         {
-            copies[replica] = kind == MergeKind ? copies[replica].Merge(copies[other]) : operation(copies[replica], Regions[replica], kind, arg, ++clock);
-            seen.Add(copies[replica]);
+            var current = byRegion[replica][^1];
+            var next = kind == MergeKind ? current.Merge(byRegion[other][^1]) : operation(current, Regions[replica], kind, arg, ++clock);
+            byRegion[replica].Add(next);
+            seen.Add(next);
         }
 
-        return (seen, copies);
+        return (seen, byRegion);
     }
 
     /// <summary>The join of every copy.</summary>
