@@ -221,8 +221,8 @@ internal static class ActiveActiveBenchmark
     }
 
     /// <summary>
-    /// What one operation ships, per CRDT and state size: the whole state (what the stream ships today) against a delta
-    /// (what the operation changed), as JSON (how states are stored and shipped), as Orleans' serializer writes the CRDT,
+    /// What one operation ships, per CRDT and state size: the whole state against its delta (<c>DeltaSince</c> the state
+    /// before the operation), as JSON (how states are stored and shipped), as Orleans' serializer writes the CRDT,
     /// and as one replicated change (record with its JSON state and vector, Orleans-serialized, before batch compression).
     /// </summary>
     public static IReadOnlyList<BytesPerOperation> BytesPerOperation(int[] sizes)
@@ -235,25 +235,20 @@ internal static class ActiveActiveBenchmark
         {
             // A counter with n writers (a region, or a writer per silo or device) of which us-east increments its own.
             var counter = Enumerable.Range(0, n).Aggregate(PNCounter.Zero, (c, i) => c.Add(i == 0 ? writer : $"region-{i:000}", 1000 + i));
-            rows.Add(Row(serializer, "PN-Counter", "increment", n, counter.Increment(writer),
-                new PNCounter(new GCounter(VersionVector.Empty.With(new Dot(writer.Value, counter.Increments.Counts[writer.Value] + 1))), GCounter.Zero)));
+            var incremented = counter.Increment(writer);
+            rows.Add(Row(serializer, "PN-Counter", "increment", n, incremented, incremented.DeltaSince(counter)));
 
             // Sets of n SKUs, added by three regions in turn.
             RegionId[] adders = ["us-east", "eu-west", "apac-east"];
             var gset = Enumerable.Range(0, n).Aggregate(GSet<string>.Empty, (s, i) => s.Add(Sku(i)));
-            rows.Add(Row(serializer, "G-Set", "add", n, gset.Add(Sku(n)), GSet<string>.Empty.Add(Sku(n))));
+            var grown = gset.Add(Sku(n));
+            rows.Add(Row(serializer, "G-Set", "add", n, grown, grown.DeltaSince(gset)));
 
             var orset = Enumerable.Range(0, n).Aggregate(ORSet<string>.Empty, (s, i) => s.Add(adders[i % 3], Sku(i)));
             var added = orset.Add(writer, Sku(n));
-            var dot = orset.Context.Next(writer);
-            // A delta-state add: the element with its new dot, and that dot as the context.
-            rows.Add(Row(serializer, "OR-Set", "add", n, added,
-                new ORSet<string>([new DottedEntry<string, byte>(Sku(n), [dot], 0)], VersionVector.Empty.With(dot))));
+            rows.Add(Row(serializer, "OR-Set", "add", n, added, added.DeltaSince(orset)));
             var removed = orset.Remove(Sku(0));
-            var removedDots = orset.Entries.First(e => e.Key == Sku(0)).Dots;
-            // A delta-state remove: no element, the removed adds' dots as the context.
-            rows.Add(Row(serializer, "OR-Set", "remove", n, removed,
-                new ORSet<string>([], removedDots.Aggregate(VersionVector.Empty, (v, d) => v.With(d)))));
+            rows.Add(Row(serializer, "OR-Set", "remove", n, removed, removed.DeltaSince(orset)));
         }
 
         return rows;
@@ -261,8 +256,9 @@ internal static class ActiveActiveBenchmark
 
     private static string Sku(int i) => $"sku-{i:000000}";
 
-    private static BytesPerOperation Row<T>(Serializer serializer, string type, string operation, int elements, T state, T delta)
-        where T : class
+    private static BytesPerOperation Row<TState, TDelta>(Serializer serializer, string type, string operation, int elements, TState state, TDelta delta)
+        where TState : class
+        where TDelta : class
     {
         var stateJson = GeoStateSerializer.Serialize(state);
         var deltaJson = GeoStateSerializer.Serialize(delta);

@@ -8,7 +8,7 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client|active-active --samples 200 --warm-up 20
+// Usage: dotnet run -c Release --project tests/GeoGrains.Benchmarks [-- --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client|active-active|active-active-bytes --samples 200 --warm-up 20
 //        --failover-runs 5 (kills per number of grains stored) --aa-grains 1000,10000 (active-active counters per convergence run) --json <file> --update-docs <PERFORMANCE.md>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.FirstOrDefault() == RegionProcesses.SiloSwitch)
@@ -39,12 +39,12 @@ for (var i = 0; i < args.Length; i++)
         case "--failover-runs": failoverRuns = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--aa-grains": convergenceGrains = [.. Next().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
         default:
-            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client|active-active --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
+            Console.Error.WriteLine($"Unknown option '{args[i]}'. Options: --scenario all|links|geo|consistency|consistency-reads|consistency-writes|storage|storage-writes|storage-regions|storage-grains|storage-directory|storage-idempotency|failover|client|active-active|active-active-bytes --samples N --warm-up N --failover-runs N --json FILE --update-docs FILE");
             return 2;
     }
 }
 
-string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "storage-idempotency", "failover", "client", "active-active"];
+string[] scenarios = ["all", "links", "geo", "consistency", "consistency-reads", "consistency-writes", "storage", "storage-writes", "storage-regions", "storage-grains", "storage-directory", "storage-idempotency", "failover", "client", "active-active", "active-active-bytes"];
 if (!scenarios.Contains(scenario))
 {
     Console.Error.WriteLine($"Unknown scenario '{scenario}'. Scenarios: {string.Join(", ", scenarios)}.");
@@ -568,7 +568,7 @@ if (scenario is "all" or "client")
     results["client"] = client;
 }
 
-if (scenario is "all" or "active-active")
+if (scenario is "all" or "active-active" or "active-active-bytes")
 {
     Console.WriteLine("[active-active] bytes per operation, state against delta shipping (no cluster)...");
     int[] setSizes = [10, 100, 1000];
@@ -582,9 +582,33 @@ if (scenario is "all" or "active-active")
             $"| {row.Type} | {row.Operation} | {row.Elements:N0} | {row.StateJson:N0} | {row.DeltaJson:N0} | {(double)row.StateJson / row.DeltaJson:0.0}× | {row.StateOrleans:N0} | {row.DeltaOrleans:N0} | {row.StateChange:N0} | {row.DeltaChange:N0} | {(double)row.StateChange / row.DeltaChange:0.0}× |");
     }
 
-    sections.Add(("active-active-bytes", "Computed from serialized sizes, no cluster: a counter with that many writers' entries, sets of that many 10-character SKUs (OR-Set adds spread over 3 regions); one operation applied (a counter increment by its first writer, an add of a new SKU, a remove of an existing one). State = what is shipped today (the whole new state); delta = what the operation changed (the writer's one entry; the added element with its one dot; the removed element's dots). Replicated change = `ReplicatedChange` as the stream serializes it before a batch's Brotli compression, with a 3-region vector.", bytesTable.ToString()));
+    sections.Add(("active-active-bytes", "Computed from serialized sizes, no cluster: a counter with that many writers' entries, sets of that many 10-character SKUs (OR-Set adds spread over 3 regions); one operation applied (a counter increment by its first writer, an add of a new SKU, a remove of an existing one). State = the whole new state; delta = the new state's `DeltaSince` the one before (the writer's one entry; the added element with its dot; for the OR-Set, the two context vectors and the removed element's dots). Replicated change = `ReplicatedChange` as the stream serializes it before a batch's Brotli compression, with a 3-region vector.", bytesTable.ToString()));
     results["activeActiveBytes"] = bytes;
 
+    const int streamOperations = 1000;
+    var streamRuns = new List<StreamBytesRun>();
+    foreach (var shipDeltas in new[] { false, true })
+    {
+        Console.WriteLine($"[active-active] stream bytes, delta shipping {(shipDeltas ? "on" : "off")}: 3 regions, {streamOperations} sequential writes from us-east per CRDT...");
+        streamRuns.AddRange(await StreamBytesBenchmark.RunAsync(shipDeltas, streamOperations, Console.WriteLine));
+    }
+
+    var streamTable = new StringBuilder();
+    streamTable.AppendLine("| CRDT | operation | elements | whole states: changes sent | raw / compressed bytes per operation per region | deltas: changes sent (as deltas) | raw / compressed bytes per operation per region | whole / delta, raw | whole / delta, compressed |");
+    streamTable.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var whole in streamRuns.Where(r => !r.ShipDeltas))
+    {
+        var delta = streamRuns.Single(r => r.ShipDeltas && r.Type == whole.Type && r.Elements == whole.Elements);
+        streamTable.AppendLine(
+            $"| {whole.Type} | {whole.Operation} | {whole.Elements:N0} | {whole.ChangesSent:N0} | {whole.RawPerOperation:N0} / {whole.PayloadPerOperation:N0} | {delta.ChangesSent:N0} ({delta.DeltasSent:N0}) | {delta.RawPerOperation:N0} / {delta.PayloadPerOperation:N0} | {whole.RawPerOperation / delta.RawPerOperation:0.0}× | {whole.PayloadPerOperation / delta.PayloadPerOperation:0.0}× |");
+    }
+
+    sections.Add(("active-active-stream-bytes", $"Measured on the stream: 3 regions, 1 silo each, in-memory accounts, WAN emulation on, started once with `ShipDeltas = false` and once with `true`. {streamOperations} sequential writes from a client in us-east over 10 grains in turn (a counter every region wrote once; sets of that many SKUs: an add of a new SKU and a remove of an old one in turn); bytes counted by us-east's shippers towards the two other regions (`ReplicationMetrics`: raw = serialized changes, compressed = batch payloads after Brotli), divided by operations × 2 regions; every region then checked to store identical records. Writes faster than the round trip coalesce (a grain's latest version ships), and a delta is taken against the version the region acknowledged last, so a delta holds what changed over about one round trip.", streamTable.ToString()));
+    results["activeActiveStreamBytes"] = streamRuns;
+}
+
+if (scenario is "all" or "active-active")
+{
     Console.WriteLine($"[active-active] 3 regions, 1 silo each, in-memory accounts, WAN emulation on, failover off...");
     await using var geo = await ActiveActiveBenchmark.StartAsync();
     var writes = await ActiveActiveBenchmark.WriteLatencyAsync(geo, samples * 5, warmUp * 5, rounds: 3);

@@ -50,7 +50,7 @@ public sealed class DeltaShippingTests
 
         Assert.Equal(acked.Vector, sent.DeltaBase);
         Assert.Equal(next.Vector, sent.Record.Vector);
-        Assert.Equal(["fresh"], JsonSerializer.Deserialize<GSet<string>>(sent.Record.State)!.Elements);
+        Assert.Equal(["fresh"], JsonSerializer.Deserialize<GSet<string>>(sent.Record.State)!.Elements.ToArray());
         Assert.True(sent.Record.State.Length * 20 < next.State.Length, $"delta {sent.Record.State.Length} bytes, state {next.State.Length}");
     }
 
