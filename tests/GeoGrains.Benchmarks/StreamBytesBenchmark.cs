@@ -14,6 +14,9 @@ internal static class StreamBytesBenchmark
 {
     private const int Grains = 10;
 
+    /// <summary>One write per this interval (each grain written every ten intervals).</summary>
+    public static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(2);
+
     public static async Task<IReadOnlyList<StreamBytesRun>> RunAsync(bool shipDeltas, int operations, Action<string> log)
     {
         await using var geo = await new GeoTestClusterBuilder()
@@ -71,9 +74,15 @@ internal static class StreamBytesBenchmark
         var metrics = StorageBenchmarks.Services(geo, ActiveActiveBenchmark.Home).GetRequiredService<ReplicationMetrics>();
         var targets = geo.Regions.Where(r => r != ActiveActiveBenchmark.Home).ToArray();
         var before = targets.Select(t => metrics.Get(ActiveActiveBenchmark.Home, t)).ToArray();
-        for (var i = 0; i < operations; i++)
+        // Paced, as an application writes over time: unpaced in-memory writes would all finish within one round trip,
+        // before any acknowledgement a delta could be taken against.
+        using (var pace = new PeriodicTimer(Pace))
         {
-            await write(i);
+            for (var i = 0; i < operations; i++)
+            {
+                await pace.WaitForNextTickAsync();
+                await write(i);
+            }
         }
 
         await StorageBenchmarks.WaitForOutboxAsync(geo);

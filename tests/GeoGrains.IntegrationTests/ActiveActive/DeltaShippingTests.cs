@@ -40,6 +40,33 @@ public sealed partial class ActiveActiveTests
     }
 
     [Fact]
+    public async Task A_counter_incremented_again_ships_the_writers_entry_as_a_delta()
+    {
+        var key = $"delta-counter-{Guid.NewGuid():N}";
+        foreach (var region in Regions)
+        {
+            await Geo.Client(region).GetGrain<IGeoCounterGrain>(key).Add(5);
+        }
+
+        // us-east's first version was acknowledged before the others wrote: against it, the delta would hold every
+        // region's entry. Once its next version (which has seen them) is acknowledged, an increment changes one entry.
+        var counter = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(key);
+        var stored = await ConvergedAsync(counter.GetGrainId(), $"counter '{key}'");
+        await counter.Add(1);
+        await AcknowledgedEverywhereAsync(ActiveActiveFixture.UsEast, counter.GetGrainId(), stored.Version + 1);
+        var before = DeltasSent(ActiveActiveFixture.UsEast);
+
+        await counter.Add(1);
+
+        await Eventually.Holds(() => DeltasSent(ActiveActiveFixture.UsEast).All(d => d.Value > before[d.Key]), Timeout, "us-east's increment sent as a delta to both regions");
+        await ConvergedAsync(counter.GetGrainId(), $"counter '{key}' after the delta");
+        foreach (var region in Regions)
+        {
+            Assert.Equal(17, await Geo.Client(region).GetGrain<IGeoCounterGrain>(key).Get());
+        }
+    }
+
+    [Fact]
     public async Task Concurrent_deltas_under_a_partition_merge_add_wins_and_the_conflict_shows_the_delta()
     {
         var key = $"tags-{Guid.NewGuid():N}";
@@ -91,11 +118,11 @@ public sealed partial class ActiveActiveTests
         Assert.Contains("us-new", resolved.Remote.StateJson, StringComparison.Ordinal);
     }
 
-    private async Task AcknowledgedEverywhereAsync(RegionId source, GrainId grain)
+    private async Task AcknowledgedEverywhereAsync(RegionId source, GrainId grain, long version = 1)
     {
         var outbox = SiloServices(source).GetRequiredService<GeoReplication>().Outbox;
-        await Eventually.Holds(() => Regions.Where(r => r != source).All(r => outbox.AcknowledgedVersion(grain, r) is not null),
-            Timeout, $"every region acknowledged {source}'s version of {grain}");
+        await Eventually.Holds(() => Regions.Where(r => r != source).All(r => outbox.AcknowledgedVersion(grain, r)?.Version >= version),
+            Timeout, $"every region acknowledged {source}'s version {version} of {grain}");
     }
 
     private Dictionary<RegionId, long> DeltasSent(RegionId source)

@@ -29,6 +29,7 @@ public sealed class DeltaShippingTests
     {
         "tags" => typeof(TagsGrain),
         "flag" => typeof(FlagGrain),
+        "counter" => typeof(CounterGrain),
         _ => null,
     });
 
@@ -52,6 +53,22 @@ public sealed class DeltaShippingTests
         Assert.Equal(next.Vector, sent.Record.Vector);
         Assert.Equal(["fresh"], JsonSerializer.Deserialize<GSet<string>>(sent.Record.State)!.Elements.ToArray());
         Assert.True(sent.Record.State.Length * 20 < next.State.Length, $"delta {sent.Record.State.Length} bytes, state {next.State.Length}");
+    }
+
+    [Fact]
+    public void A_counter_increment_ships_as_the_writers_entry()
+    {
+        var counter = GrainId.Create("counter", "c-1");
+        var counts = PNCounter.Zero.Add("us-east", 5).Add("eu-west", 7).Add("apac-east", 9).Add("eu-west", -2);
+        var acked = Version(Vector(("us-east", 1), ("eu-west", 2), ("apac-east", 1)), counts);
+        var next = Version(Vector(("us-east", 2), ("eu-west", 2), ("apac-east", 1)), counts.Increment("us-east"));
+
+        var sent = new DeltaShipping(_deltas, (_, _) => acked).ForTarget(new ReplicatedChange(counter, next), "eu-west");
+
+        Assert.Equal(acked.Vector, sent.DeltaBase);
+        var delta = JsonSerializer.Deserialize<PNCounter>(sent.Record.State)!;
+        Assert.Equal([new Dot("us-east", 6)], delta.Increments.Counts.Entries.ToArray());
+        Assert.Empty(delta.Decrements.Counts.Entries);
     }
 
     [Fact]
@@ -126,6 +143,12 @@ public sealed class DeltaShippingTests
     internal sealed class TagsGrain : GeoGrain<GSet<string>>
     {
         protected override GSet<string> CreateInitialState() => GSet<string>.Empty;
+    }
+
+    [GeoGrain(Writers = GeoWriters.AnyRegion, Conflicts = ConflictPolicy.Crdt)]
+    private sealed class CounterGrain : GeoGrain<PNCounter>
+    {
+        protected override PNCounter CreateInitialState() => PNCounter.Zero;
     }
 
     [GeoGrain(Writers = GeoWriters.AnyRegion, Conflicts = ConflictPolicy.LastWriterWins)]
