@@ -401,13 +401,17 @@ internal sealed class GeoWritePath(
                 version, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state), baseEpoch, baseVersion,
                 IdempotencyLog.Commit(current?.Record.Applied, ticket.IdempotencyKey, version, inProgress.At, idempotency.Window, idempotency.MaxEntriesPerGrain));
 
+            // A row to commit alongside is made (and what must be durable before it written) before the commit begins:
+            // a failure there leaves nothing in doubt.
+            var extra = alongside is null ? null : await alongside(current, next);
+
             // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
             var useMarker = replication.Outbox.BeginCommit(id, activation);
             var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
             (string Record, string? Marker)? written = null;
             try
             {
-                written = await store.TryCommitAsync(id, next, current?.ETag, marker, alongside is null ? null : await alongside(current, next));
+                written = await store.TryCommitAsync(id, next, current?.ETag, marker, extra);
             }
             catch (RegionStorageException)
             {
