@@ -62,7 +62,7 @@ public static class GeoGrainFactoryExtensions
 
     /// <summary>
     /// The conflicts the active-active grain <paramref name="grain"/> had, as every reachable region recorded them, each
-    /// conflict once (by <see cref="ConflictRecord.Id"/>). See <see cref="IGeoAdminGrain.GetConflicts"/>.
+    /// conflict once (by <see cref="ConflictRecord.Id"/>). See <see cref="IGeoAdminGrain.GetConflicts(GrainId)"/>.
     /// </summary>
     /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
     public static Task<IReadOnlyList<ConflictRecord>> GetConflictsAsync(this IGrainFactory grains, IAddressable grain)
@@ -70,5 +70,35 @@ public static class GeoGrainFactoryExtensions
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(grain);
         return grains.GetGrain<IGeoAdminGrain>(0).GetConflicts(grain.GetGrainId());
+    }
+
+    /// <summary>
+    /// The conflicts of <paramref name="grain"/> resolved within [<paramref name="from"/>, <paramref name="to"/>), each
+    /// once, oldest first. See <see cref="IGeoAdminGrain.GetConflicts(GrainId, DateTimeOffset, DateTimeOffset)"/>.
+    /// </summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="to"/> is not after <paramref name="from"/>.</exception>
+    public static Task<IReadOnlyList<ConflictRecord>> GetConflictsAsync(this IGrainFactory grains, IAddressable grain, DateTimeOffset from, DateTimeOffset to)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(grain);
+        ConflictFeed.CheckWindow(from, to);
+        return grains.GetGrain<IGeoAdminGrain>(0).GetConflicts(grain.GetGrainId(), from, to);
+    }
+
+    /// <summary>
+    /// The conflict feed by time, across grains: at most <paramref name="limit"/> conflicts and failover reconciliations
+    /// resolved within [<paramref name="from"/>, <paramref name="to"/>) in any reachable region, each once, oldest first.
+    /// See <see cref="IGeoAdminGrain.GetConflicts(DateTimeOffset, DateTimeOffset, int)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="to"/> is not after <paramref name="from"/>, or <paramref name="limit"/> is not within 1 to
+    /// <see cref="ConflictFeed.MaxLimit"/>.
+    /// </exception>
+    public static Task<IReadOnlyList<ConflictRecord>> GetConflictsAsync(this IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ConflictFeed.CheckQuery(from, to, limit);
+        return grains.GetGrain<IGeoAdminGrain>(0).GetConflicts(from, to, limit);
     }
 }

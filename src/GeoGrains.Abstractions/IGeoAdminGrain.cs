@@ -62,4 +62,32 @@ public interface IGeoAdminGrain : IGrainWithIntegerKey
     /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
     [ReadOnly]
     Task<IReadOnlyList<ConflictRecord>> GetConflicts(GrainId grain);
+
+    /// <summary>
+    /// The conflicts of <paramref name="grain"/> resolved within [<paramref name="from"/>, <paramref name="to"/>) (by
+    /// <see cref="ConflictRecord.ResolvedAt"/>), oldest first: <see cref="GetConflicts(GrainId)"/> narrowed to the window.
+    /// It costs what that costs: one read of the grain's partition per region.
+    /// </summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The grain is not a registered geo grain.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="to"/> is not after <paramref name="from"/>.</exception>
+    [ReadOnly]
+    Task<IReadOnlyList<ConflictRecord>> GetConflicts(GrainId grain, DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>
+    /// The conflict feed by time, across grains: at most <paramref name="limit"/> conflicts and reconciliations (see
+    /// <see cref="ConflictRecord"/>) resolved within [<paramref name="from"/>, <paramref name="to"/>) (by
+    /// <see cref="ConflictRecord.ResolvedAt"/>'s wall-clock part), the oldest first. Each region indexes the records it
+    /// keeps by time; every region is asked, and a region that does not answer is left out until it is back. A conflict
+    /// several regions resolved is listed once (the same grain and <see cref="ConflictRecord.Id"/>). The cost follows
+    /// the records returned (each region reads at most <paramref name="limit"/> index entries and one record per entry,
+    /// plus one index row per hour of the window that had any), not the number of grains or of conflicts outside the window.
+    /// To read a long window page by page, ask again from the last record's <see cref="HybridTimestamp.WallClock"/>
+    /// and skip the records already seen.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="to"/> is not after <paramref name="from"/>, or <paramref name="limit"/> is not within 1 to
+    /// <see cref="ConflictFeed.MaxLimit"/>.
+    /// </exception>
+    [ReadOnly]
+    Task<IReadOnlyList<ConflictRecord>> GetConflicts(DateTimeOffset from, DateTimeOffset to, int limit);
 }

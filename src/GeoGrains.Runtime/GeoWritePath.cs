@@ -361,10 +361,10 @@ internal sealed class GeoWritePath(
     /// <summary>
     /// Commits as <see cref="CommitAsync{TState}(GeoGrain{TState}, Func{TState, TState})"/> does, under <paramref name="ticket"/>;
     /// <paramref name="alongside"/>, given the stored version the change was made to and the version to commit, names a row
-    /// of the grain's partition written in the same atomic batch.
+    /// of the grain's partition written in the same atomic batch (having written, first, whatever must be durable before it).
     /// </summary>
     private async Task CommitAsync<TState>(
-        GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change, Func<StoredGeoRecord?, GeoRecord, TableWrite>? alongside)
+        GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change, Func<StoredGeoRecord?, GeoRecord, Task<TableWrite>>? alongside)
         where TState : class
     {
         var activation = ticket.Grain;
@@ -402,13 +402,17 @@ internal sealed class GeoWritePath(
                 version, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state), baseEpoch, baseVersion,
                 IdempotencyLog.Commit(current?.Record.Applied, ticket.IdempotencyKey, version, inProgress.At, idempotency.Window, idempotency.MaxEntriesPerGrain));
 
+            // A row to commit alongside is made (and what must be durable before it written) before the commit begins:
+            // a failure there leaves nothing in doubt.
+            var extra = alongside is null ? null : await alongside(current, next);
+
             // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
             var useMarker = replication.Outbox.BeginCommit(id, activation);
             var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
             (string Record, string? Marker)? written = null;
             try
             {
-                written = await store.TryCommitAsync(id, next, current?.ETag, marker, alongside?.Invoke(current, next));
+                written = await store.TryCommitAsync(id, next, current?.ETag, marker, extra);
             }
             catch (RegionStorageException)
             {
@@ -609,6 +613,9 @@ internal sealed class GeoWritePath(
             var conflict = deltaBase is null
                 ? resolution.Conflict
                 : resolution.Conflict with { Remote = ActiveActive.ActiveActiveVersions.ToVersion(incoming) with { IsDelta = true } };
+
+            // The time index's entry is in another partition: durable first, so no committed conflict lacks one.
+            await conflicts.IndexAsync(conflict);
             if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(conflict)) is { } etags)
             {
                 grain.Accept(new StoredGeoRecord(resolution.Result, etags.Record), null);
@@ -687,10 +694,11 @@ internal sealed class GeoWritePath(
         // Written as the owner's Async write: the merge is durable here when this returns, and ships to every region.
         ReconciliationRecord? made = null;
         var ticket = new WriteTicket(activation, owner, Durability.Async, Forwarded: false);
-        await CommitAsync(grain, ticket, state => ReferenceEquals(state, current) ? merged : hook(state, orphanedState!) ?? state, (before, next) =>
+        await CommitAsync(grain, ticket, state => ReferenceEquals(state, current) ? merged : hook(state, orphanedState!) ?? state, async (before, next) =>
         {
             made = new ReconciliationRecord(
                 id, orphaned, (before?.Record ?? stored.Record).ToVersion(), ReconciliationOutcome.Merged, next.ToVersion(), string.Empty, region.Id, next.CommittedAt);
+            await reconciliations.IndexAsync(made);
             return reconciliations.InsertWrite(made);
         });
         await reconciliationFeed.PublishAsync(made!);

@@ -3,9 +3,11 @@ namespace GeoGrains;
 /// <summary>
 /// A conflict an active-active geo grain had: two concurrent versions (neither had seen the other) and how the grain's
 /// <see cref="ConflictPolicy"/> resolved them. Kept durably in the region that resolved it, once per conflict even when
-/// a change is delivered again; published on that region's <see cref="ConflictStream"/> and listed per grain by
-/// <see cref="IGeoAdminGrain.GetConflicts"/>. Every region that receives both versions resolves the pair (to the same
-/// result), so the same conflict may be recorded in several regions under the same <see cref="Id"/>.
+/// a change is delivered again; published on that region's <see cref="ConflictStream"/>, listed per grain by
+/// <see cref="IGeoAdminGrain.GetConflicts(GrainId)"/> and across grains by time by
+/// <see cref="IGeoAdminGrain.GetConflicts(DateTimeOffset, DateTimeOffset, int)"/> (see <see cref="ConflictFeed"/>). Every
+/// region that receives both versions resolves the pair (to the same result), so the same conflict may be recorded in
+/// several regions under the same <see cref="Id"/> (unique per grain, not across grains).
 /// </summary>
 /// <param name="Grain">The grain.</param>
 /// <param name="Id">

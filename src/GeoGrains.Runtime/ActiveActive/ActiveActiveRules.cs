@@ -22,7 +22,7 @@ internal static class ActiveActiveRules
         {
             case ConflictPolicy.Crdt when CrdtMerge<object>.InterfaceOf(state) is null:
                 throw new GeoGrainNotRegisteredException(name, $"its conflict policy is Crdt, but its state {state.Name} does not implement ICrdt<{state.Name}>.");
-            case ConflictPolicy.Custom when !OverridesMerge(grainClass):
+            case ConflictPolicy.Custom when !OverridesMerge(grainClass, state):
                 throw new GeoGrainNotRegisteredException(name, "its conflict policy is Custom, but it does not override MergeConcurrent(later, earlier).");
             case ConflictPolicy.LastWriterWins or ConflictPolicy.Crdt or ConflictPolicy.Custom:
                 break;
@@ -45,8 +45,14 @@ internal static class ActiveActiveRules
         return null;
     }
 
-    private static bool OverridesMerge(Type grainClass) =>
-        grainClass.GetMethod("MergeConcurrent", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public) is { } method
-        && method.DeclaringType is { } declaring
-        && !(declaring.IsGenericType && declaring.GetGenericTypeDefinition() == typeof(GeoGrain<>));
+    // Only an override of GeoGrain<TState>'s virtual MergeConcurrent(later, earlier) is ever called: a method of that
+    // name that merely hides it or overloads it is not one, and several such methods must not make the lookup ambiguous.
+    private static bool OverridesMerge(Type grainClass, Type state)
+    {
+        var geoGrain = typeof(GeoGrain<>).MakeGenericType(state);
+        return grainClass.GetMethods(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).Any(method =>
+            method.Name == "MergeConcurrent"
+            && method.DeclaringType != geoGrain
+            && method.GetBaseDefinition().DeclaringType == geoGrain);
+    }
 }

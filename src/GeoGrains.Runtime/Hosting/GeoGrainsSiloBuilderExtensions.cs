@@ -104,15 +104,21 @@ public static class GeoGrainsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
         services.TryAddSingleton<GrainHandOff>();
         services.TryAddSingleton<GeoWritePath>();
+        services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ConflictTimeIndex(
+            sp.GetRequiredService<IRegionTable>(),
+            sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.TryAddSingleton(sp => new ReconciliationStore(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-            sp.GetRequiredService<GeoStore>()));
+            sp.GetRequiredService<GeoStore>(),
+            sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictTimeIndex>()));
         services.TryAddSingleton<ReconciliationPublisher>();
         services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ConflictStore(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-            sp.GetRequiredService<GeoStore>()));
+            sp.GetRequiredService<GeoStore>(),
+            sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictTimeIndex>()));
+        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictFeedQuery>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ActiveActiveApplier>();
         services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.StateDeltas(sp.GetRequiredService<Orleans.Metadata.GrainClassMap>()));

@@ -115,6 +115,31 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
             .DistinctBy(r => r.Id)];
     }
 
+    public async Task<IReadOnlyList<ConflictRecord>> GetConflicts(GrainId grain, DateTimeOffset from, DateTimeOffset to)
+    {
+        ConflictFeed.CheckWindow(from, to);
+        var (fromMs, toMs) = ActiveActive.ConflictIndexKeys.Milliseconds(from, to);
+        var conflicts = await GetConflicts(grain);
+        return [.. conflicts.Where(r => r.ResolvedAt.PhysicalMilliseconds >= fromMs && r.ResolvedAt.PhysicalMilliseconds < toMs)];
+    }
+
+    public async Task<IReadOnlyList<ConflictRecord>> GetConflicts(DateTimeOffset from, DateTimeOffset to, int limit)
+    {
+        ConflictFeed.CheckQuery(from, to, limit);
+
+        // Each region indexes what it resolved by time and answers its oldest `limit` in the window: a record among the
+        // oldest `limit` distinct ones overall is among the oldest `limit` of any region that holds it, so merging
+        // those answers and keeping each conflict once (the same one may be resolved in several regions) is exact.
+        var answers = await AskEveryRegionAsync(
+            () => ServiceProvider.GetRequiredService<ActiveActive.ConflictFeedQuery>().ListAsync(from, to, limit),
+            grains => grains.GetGrain<ActiveActive.IConflictLogGrain>(0).ListBetween(from, to, limit),
+            required: null);
+        return [.. answers
+            .OrderBy(r => r.ResolvedAt).ThenBy(r => r.ResolvedIn.Value, StringComparer.Ordinal)
+            .DistinctBy(r => (r.Grain, r.Id))
+            .Take(limit)];
+    }
+
     /// <summary>
     /// Lists what every region keeps (here from <paramref name="local"/>, elsewhere through the links with
     /// <paramref name="remote"/>), one answer each, concatenated. A region that does not answer is left out, unless it is

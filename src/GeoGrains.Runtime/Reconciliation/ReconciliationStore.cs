@@ -1,4 +1,5 @@
 using System.Globalization;
+using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using Orleans.Serialization;
@@ -10,19 +11,32 @@ namespace GeoGrains.Runtime.Reconciliation;
 /// <see cref="GeoStore.PartitionOf"/>), row <c>x|grain|epoch|version</c> (the orphan's epoch and version, fixed-width hex
 /// so that a grain's records sort oldest first): a merged version and the record of the orphan it came from are then
 /// one atomic write, so a redelivered orphan finds its record whatever failed in between. Rows are only inserted, never
-/// replaced: one record per orphaned version. Listing a grain's records is one range query over its rows only.
+/// replaced: one record per orphaned version. Listing a grain's records is one range query over its rows only. Each
+/// record is an entry of the conflict feed's time index too (<see cref="ConflictTimeIndex"/>), written before it.
 /// </summary>
-internal sealed class ReconciliationStore(IRegionTable table, Serializer serializer, GeoStore store)
+internal sealed class ReconciliationStore(IRegionTable table, Serializer serializer, GeoStore store, ConflictTimeIndex index)
 {
     private const string Prefix = "x|";
+
+    /// <summary>
+    /// Writes <paramref name="record"/>'s entry in the conflict feed's time index; await it before committing
+    /// <see cref="InsertWrite"/>'s batch (the entry is in another partition). An entry whose record never commits, or
+    /// whose orphan was recorded before at another time, is skipped by readers.
+    /// </summary>
+    public Task IndexAsync(ReconciliationRecord record, CancellationToken cancellationToken = default) =>
+        index.AddAsync(ConflictIndexEntry.Of(record), cancellationToken);
 
     /// <summary>The write that inserts <paramref name="record"/>; it fails, with its whole batch, if the orphan was recorded before.</summary>
     public TableWrite InsertWrite(ReconciliationRecord record) =>
         TableWrite.Insert(store.PartitionOf(record.Grain), RowKey(record.Grain, record.Orphaned.Epoch, record.Orphaned.Version), serializer.SerializeToArray(record));
 
-    /// <summary>Stores <paramref name="record"/> unless its orphan was recorded before; returns the stored record and whether it is the one given.</summary>
+    /// <summary>
+    /// Stores <paramref name="record"/> (its time-index entry first) unless its orphan was recorded before; returns the
+    /// stored record and whether it is the one given.
+    /// </summary>
     public async Task<(ReconciliationRecord Record, bool Inserted)> InsertIfAbsentAsync(ReconciliationRecord record, CancellationToken cancellationToken = default)
     {
+        await IndexAsync(record, cancellationToken);
         try
         {
             await table.WriteAsync([InsertWrite(record)], cancellationToken);

@@ -81,3 +81,10 @@ public sealed class ActiveActiveFixture : IAsyncLifetime
     /// <summary>Builds replication batches as a region's shipper does, to deliver versions again.</summary>
     internal ReplicationBatchCodec Codec() => new(Geo[EuWest].Cluster!.Client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>());
 }
+
+/// <summary>The active-active test classes share one <see cref="ActiveActiveFixture"/>: its three regions start once.</summary>
+[CollectionDefinition(Name)]
+public sealed class ActiveActiveCollection : ICollectionFixture<ActiveActiveFixture>
+{
+    public const string Name = "active-active";
+}

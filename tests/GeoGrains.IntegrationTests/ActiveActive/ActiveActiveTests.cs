@@ -12,7 +12,8 @@ namespace GeoGrains.IntegrationTests.ActiveActive;
 /// healed, every region holds byte-identical records, counters hold every acknowledged increment, and each losing
 /// write of last-writer-wins is in the conflict feed exactly once, also after its batch is delivered again.
 /// </summary>
-public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture) : IClassFixture<ActiveActiveFixture>
+[Collection(ActiveActiveCollection.Name)]
+public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly RegionId[] Regions = ActiveActiveFixture.Regions;

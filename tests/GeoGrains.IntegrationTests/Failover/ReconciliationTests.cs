@@ -66,6 +66,11 @@ public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassF
             Assert.Equal(c.Local.StateJson, c.ResultJson);
         });
 
+        // And by time, across grains: the window of their resolutions lists each of them once.
+        var byTime = await Geo.Client(UsEast).GetConflictsAsync(
+            conflicts.Min(c => c.ResolvedAt).WallClock, conflicts.Max(c => c.ResolvedAt).WallClock.AddMilliseconds(1), ConflictFeed.MaxLimit);
+        Assert.Equal(conflicts, byTime.Where(c => c.Grain.Equals(grain.GetGrainId())));
+
         // Queryable from any region (asked of the owner through the links), and published once on the owner's stream.
         Assert.Equal(records, await Geo.Client(UsEast).GetReconciliationsAsync(fixture.Grain(UsEast, ItemsKind.Keeping, key)));
         foreach (var record in records)
@@ -100,6 +105,12 @@ public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassF
             Assert.True(record.Result.Version > record.Current.Version, $"merged as {record.Result}, not after {record.Current}");
             Assert.Superset(ItemsOf(record.Orphaned).ToHashSet(), ItemsOf(record.Result).ToHashSet());
         });
+        // Each merge is in the conflict feed by time too, at the time its merged version was committed.
+        var byTime = await Geo.Client(UsEast).GetConflictsAsync(
+            records.Min(r => r.ResolvedAt).WallClock, records.Max(r => r.ResolvedAt).WallClock.AddMilliseconds(1), ConflictFeed.MaxLimit);
+        Assert.Equal(
+            records.Select(r => ($"reconcile:{r.Orphaned.Epoch}.{r.Orphaned.Version}", ConflictOutcome.Merged, r.Result!.CommittedAt)).Order(),
+            byTime.Where(c => c.Grain.Equals(grain.GetGrainId())).Select(c => (c.Id, c.Outcome, c.ResolvedAt)).Order());
         var merged = records.MaxBy(r => r.Result!.Version)!;
         Assert.Superset(scenario.Orphaned.ToHashSet(), ItemsOf(merged.Result!).ToHashSet());
 

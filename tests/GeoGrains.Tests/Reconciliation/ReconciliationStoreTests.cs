@@ -1,4 +1,5 @@
 using System.Text;
+using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Reconciliation;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
@@ -21,7 +22,7 @@ public sealed class ReconciliationStoreTests
     {
         var table = new MemoryRegionTable(new RegionStorageAccount("eu-west"), new RegionStorageMetrics());
         _store = new GeoStore(table, Serializer, partitions: 4);
-        _records = new ReconciliationStore(table, Serializer, _store);
+        _records = new ReconciliationStore(table, Serializer, _store, new ConflictTimeIndex(table, Serializer));
     }
 
     private static GeoGrainVersion Version(long epoch, long version, string state = "{}") => new(epoch, version, "us-east", new HybridTimestamp(version, 0), state);
