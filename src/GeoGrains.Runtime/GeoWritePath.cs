@@ -594,7 +594,7 @@ internal sealed class GeoWritePath(
             if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(resolution.Conflict)) is { } etags)
             {
                 grain.Accept(new StoredGeoRecord(resolution.Result, etags.Record), null);
-                await conflictFeed.PublishAsync(resolution.Conflict);
+                conflictFeed.Publish(resolution.Conflict);
                 return;
             }
         }

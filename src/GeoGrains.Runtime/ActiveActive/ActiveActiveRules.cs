@@ -31,7 +31,9 @@ internal static class ActiveActiveRules
         }
     }
 
-    private static Type StateOf(Type grainClass)
+    /// <summary>The <c>TState</c> of a <c>GeoGrain&lt;TState&gt;</c> class.</summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The class does not derive from <c>GeoGrain&lt;TState&gt;</c>.</exception>
+    internal static Type StateOf(Type grainClass)
     {
         for (var type = grainClass; type is not null; type = type.BaseType)
         {

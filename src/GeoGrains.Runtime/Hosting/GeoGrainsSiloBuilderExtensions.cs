@@ -114,6 +114,8 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
             sp.GetRequiredService<GeoStore>()));
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictPublisher>());
+        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.StoredResolvers>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ActiveActiveApplier>();
         services.TryAddSingleton<OrphanHandOff>();
         services.TryAddSingleton<SessionTokenCodec>();

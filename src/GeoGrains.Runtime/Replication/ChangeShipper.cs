@@ -7,14 +7,32 @@ namespace GeoGrains.Runtime.Replication;
 /// <summary>
 /// Ships committed changes from this silo to one other region. Changes waiting together are coalesced (only a grain's
 /// latest version ships), batched and compressed; several batches may be in flight so a long round trip does not stall
-/// the stream. A batch that is not acknowledged goes back into the queue and is retried with backoff; an acknowledged
-/// one is reported to the <see cref="Outbox"/>, which clears the durable markers, so a restart or a healed partition resumes from there.
-/// Every batch, and a heartbeat every <see cref="ReplicationOptions.HeartbeatInterval"/> when no batch left meanwhile,
-/// tells the target this silo's safe time (<see cref="SafeTime"/>).
+/// the stream. An acknowledged batch is reported to the <see cref="Outbox"/>, which clears the durable markers, so a
+/// restart or a healed partition resumes from there. Every batch, and a heartbeat every
+/// <see cref="ReplicationOptions.HeartbeatInterval"/> when no batch left meanwhile, tells the target this silo's safe
+/// time (<see cref="SafeTime"/>).
 /// </summary>
+/// <remarks>
+/// A batch that is not acknowledged goes back into the queue, where a newer version of a grain replaces it. If nothing
+/// sent to the target was answered since the batch left, the link is down: no batch leaves until a heartbeat, sent every
+/// interval meanwhile, is answered, so a healed partition is seen within an interval and finds every change queued
+/// (coalesced), none on its way into the cut link. If other batches were answered meanwhile, the target is behind, as it
+/// is when a batch is answered after more than a quarter of what the call timeout leaves past the round trip: then the
+/// batches allowed in flight (up to <see cref="ReplicationOptions.MaxBatchesInFlight"/>) halve, and every batch answered
+/// in time adds one. After the link was down they start again from a few, so a backlog reaches the target as fast as it
+/// applies it, not all at once to wait out the call timeout in its queue and be sent again. A batch the target refused
+/// (an error, not a lost message) is retried after a backoff, sooner if another batch is acknowledged.
+/// </remarks>
 internal sealed class ChangeShipper
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    // Batches in flight after the link was down, before answers in time add more.
+    private const int RestartWindow = 4;
+
+    // Heartbeats waiting for an answer while the link is down, at most: one leaves every interval without waiting for the
+    // previous one (which waits for the call timeout on a cut link), so the link is seen back within an interval.
+    private const int MaxProbes = 4;
 
     private readonly RegionId _source;
     private readonly RegionId _target;
@@ -25,16 +43,32 @@ internal sealed class ChangeShipper
     private readonly ReplicationOptions _options;
     private readonly ILogger _logger;
     private readonly SafeTimeSource? _freshness;
+    private readonly TimeSpan _callTimeout;
     private readonly UnacknowledgedChanges _unacknowledged = new();
     private readonly object _lock = new();
     private readonly Dictionary<GrainId, GeoRecord> _pending = [];
+
+    // The grains in _pending, in the order they were first queued: batches take the oldest. (Enumerating the dictionary
+    // instead walked every slot emptied by earlier batches, so draining a backlog took time growing with its square.)
+    private readonly Queue<GrainId> _order = new();
 
     // Grains waiting in _pending whose writer waits for the target's acknowledgement, and what wakes the loop from the
     // batch interval when one arrives.
     private readonly HashSet<GrainId> _urgent = [];
     private TaskCompletionSource? _hurry;
-    private readonly SemaphoreSlim _inFlight;
     private readonly SemaphoreSlim _wakeUp = new(0);
+
+    // How many batches may be in flight and are (see the remarks), guarded by _flow. Batches sent before the link last
+    // came back (an earlier _linkEpoch) are on their way to a timeout and no longer count.
+    private readonly object _flow = new();
+    private int _linkEpoch;
+    private int _inFlight;
+    private int _window;
+    private bool _linkDown;
+    private long _lastAnswer;
+    private long _sentBeforeDecrease;
+    private TimeSpan _fastest = TimeSpan.MaxValue;
+    private TaskCompletionSource? _flowChanged;
     private long _sequence;
     private long _lastBatch;
     private long _lastReport;
@@ -50,7 +84,8 @@ internal sealed class ChangeShipper
         ReplicationMetrics metrics,
         ReplicationOptions options,
         ILogger logger,
-        SafeTimeSource? freshness = null)
+        SafeTimeSource? freshness = null,
+        TimeSpan? callTimeout = null)
     {
         _source = source;
         _target = target;
@@ -61,7 +96,8 @@ internal sealed class ChangeShipper
         _options = options;
         _logger = logger;
         _freshness = freshness;
-        _inFlight = new SemaphoreSlim(options.MaxBatchesInFlight);
+        _window = options.MaxBatchesInFlight;
+        _callTimeout = callTimeout ?? new GeoLinkOptions().CallTimeout;
     }
 
     /// <summary>
@@ -74,9 +110,15 @@ internal sealed class ChangeShipper
         TaskCompletionSource? hurry = null;
         lock (_lock)
         {
-            var replaces = !_pending.TryGetValue(grain, out var waiting) || record.IsNewerThan(waiting);
+            var queued = _pending.TryGetValue(grain, out var waiting);
+            var replaces = !queued || record.IsNewerThan(waiting);
             if (replaces)
             {
+                if (!queued)
+                {
+                    _order.Enqueue(grain);
+                }
+
                 _pending[grain] = record;
                 _unacknowledged.Queued(grain, record);
             }
@@ -169,7 +211,7 @@ internal sealed class ChangeShipper
             while (!stopping.IsCancellationRequested)
             {
                 await _wakeUp.WaitAsync(stopping);
-                await _inFlight.WaitAsync(stopping);
+                var epoch = await TakeSlotAsync(stopping);
                 var sinceLastBatch = Stopwatch.GetElapsedTime(_lastBatch);
                 if (sinceLastBatch < _options.BatchInterval)
                 {
@@ -179,13 +221,13 @@ internal sealed class ChangeShipper
                 var batch = TakeBatch();
                 if (batch.Count == 0)
                 {
-                    _inFlight.Release();
+                    ReleaseSlot(epoch);
                     continue;
                 }
 
                 _lastBatch = Stopwatch.GetTimestamp();
                 sends.RemoveAll(t => t.IsCompleted);
-                sends.Add(SendAsync(batch, stopping));
+                sends.Add(SendAsync(batch, epoch, stopping));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -199,32 +241,173 @@ internal sealed class ChangeShipper
 
     private async Task HeartbeatAsync(CancellationToken stopping)
     {
-        // One small message per interval and no storage I/O; one at a time, so a target that does not answer is not
-        // piled up with heartbeats. A batch sent within the interval said as much already.
+        // One small message per interval and no storage I/O. While the link is up, one at a time (a target that does not
+        // answer is not piled up with them), and none when a batch sent within the interval said as much already; while
+        // it is down, one every interval, up to MaxProbes waiting at once, to see it back without waiting out a timeout.
+        var sent = new List<Task>();
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReport)) < _options.HeartbeatInterval || Report() is not { } report)
+                bool down;
+                lock (_flow)
+                {
+                    down = _linkDown;
+                }
+
+                sent.RemoveAll(t => t.IsCompleted);
+                if ((!down && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReport)) < _options.HeartbeatInterval)
+                    || sent.Count >= (down ? MaxProbes : 1)
+                    || Report() is not { } report)
                 {
                     continue;
                 }
 
-                try
-                {
-                    await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Heartbeat(report), stopping);
-                    _metrics.HeartbeatSent(_source, _target);
-                }
-                catch (Exception exception) when (!stopping.IsCancellationRequested)
-                {
-                    _logger.LogDebug("Heartbeat from {Source} to {Target} failed: {Reason}", _source, _target, exception.Message);
-                }
+                sent.Add(SendHeartbeatAsync(report, stopping));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Stopping.
+        }
+
+        await Task.WhenAll(sent);
+    }
+
+    private async Task SendHeartbeatAsync(SafeTimeReport report, CancellationToken stopping)
+    {
+        try
+        {
+            await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Heartbeat(report), stopping);
+            _metrics.HeartbeatSent(_source, _target);
+            Answered(latency: null, sequence: 0, epoch: -1);
+        }
+        catch (Exception exception) when (!stopping.IsCancellationRequested)
+        {
+            _logger.LogDebug("Heartbeat from {Source} to {Target} failed: {Reason}", _source, _target, exception.Message);
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    // Waits until a batch may leave; returns the link epoch it leaves in.
+    private async Task<int> TakeSlotAsync(CancellationToken stopping)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_flow)
+            {
+                if (!_linkDown && _inFlight < _window)
+                {
+                    _inFlight++;
+                    return _linkEpoch;
+                }
+
+                _flowChanged ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                changed = _flowChanged.Task;
+            }
+
+            await changed.WaitAsync(stopping);
+        }
+    }
+
+    private void ReleaseSlot(int epoch)
+    {
+        lock (_flow)
+        {
+            if (epoch == _linkEpoch)
+            {
+                _inFlight--;
+                FlowChanged();
+            }
+        }
+    }
+
+    // Under _flow.
+    private void FlowChanged()
+    {
+        _flowChanged?.TrySetResult();
+        _flowChanged = null;
+    }
+
+    /// <summary>
+    /// The target answered: a heartbeat (<paramref name="latency"/> null) or batch <paramref name="sequence"/>, sent in
+    /// link epoch <paramref name="epoch"/>, after <paramref name="latency"/>. The link is up; a batch answered in time lets
+    /// one more be in flight, one answered late halves them (once for the batches in flight then).
+    /// </summary>
+    private void Answered(TimeSpan? latency, long sequence, int epoch)
+    {
+        lock (_flow)
+        {
+            _lastAnswer = Stopwatch.GetTimestamp();
+            if (_linkDown)
+            {
+                _linkDown = false;
+                _window = Math.Min(RestartWindow, _options.MaxBatchesInFlight);
+                _linkEpoch++;
+                _inFlight = 0;
+            }
+
+            if (latency is { } took && epoch == _linkEpoch)
+            {
+                if (took < _fastest)
+                {
+                    _fastest = took;
+                }
+
+                // Late: it waited in the target's queue for more than a quarter of what the call timeout leaves past the
+                // round trip (the fastest answer yet), which keeps a margin for the target's pace to drop.
+                if (took > _fastest + (_callTimeout - _fastest) / 4)
+                {
+                    Slower(sequence);
+                }
+                else if (_window < _options.MaxBatchesInFlight)
+                {
+                    _window++;
+                }
+            }
+
+            FlowChanged();
+        }
+    }
+
+    /// <summary>
+    /// Batch <paramref name="sequence"/>, sent at <paramref name="sentAt"/> in link epoch <paramref name="epoch"/>, was not
+    /// answered: the link is down if nothing sent was answered since, else the target is behind (unless the batch left
+    /// before the link last came back: then it was lost with the link). Returns whether the link is down.
+    /// </summary>
+    private bool Unanswered(long sequence, long sentAt, int epoch)
+    {
+        lock (_flow)
+        {
+            if (epoch != _linkEpoch)
+            {
+                return _linkDown;
+            }
+
+            if (_lastAnswer < sentAt)
+            {
+                // Heartbeats probe a link that is down; without them (no safe times to report) the batch itself retries after a backoff.
+                _linkDown = _freshness is not null;
+                return true;
+            }
+
+            Slower(sequence);
+            return false;
+        }
+    }
+
+    // Under _flow: halves the batches in flight, once for those that were in flight when it last did.
+    private void Slower(long sequence)
+    {
+        if (sequence > _sentBeforeDecrease)
+        {
+            _window = Math.Max(1, _window / 2);
+            _sentBeforeDecrease = Interlocked.Read(ref _sequence);
         }
     }
 
@@ -254,20 +437,12 @@ internal sealed class ChangeShipper
         lock (_lock)
         {
             var batch = new List<ReplicatedChange>(Math.Min(_pending.Count, _options.MaxBatchSize));
-            foreach (var (grain, record) in _pending)
+            while (batch.Count < _options.MaxBatchSize && _order.TryDequeue(out var grain))
             {
-                batch.Add(new ReplicatedChange(grain, record));
-                if (batch.Count == _options.MaxBatchSize)
-                {
-                    break;
-                }
-            }
-
-            foreach (var change in batch)
-            {
-                _pending.Remove(change.Grain);
-                _urgent.Remove(change.Grain);
-                _unacknowledged.Taken(change.Grain);
+                _pending.Remove(grain, out var record);
+                batch.Add(new ReplicatedChange(grain, record!));
+                _urgent.Remove(grain);
+                _unacknowledged.Taken(grain);
             }
 
             if (_pending.Count > 0)
@@ -280,40 +455,52 @@ internal sealed class ChangeShipper
         }
     }
 
-    private async Task SendAsync(List<ReplicatedChange> changes, CancellationToken stopping)
+    private async Task SendAsync(List<ReplicatedChange> changes, int epoch, CancellationToken stopping)
     {
+        var sentAt = Stopwatch.GetTimestamp();
+        var sequence = 0L;
         try
         {
             var batch = _codec.Encode(_source, Interlocked.Increment(ref _sequence), changes, _options.Compress, out var rawBytes, Report());
+            sequence = batch.Sequence;
             _metrics.BatchSent(_source, _target, changes.Count, rawBytes, batch.Payload.Length);
             await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
+            Answered(Stopwatch.GetElapsedTime(sentAt), sequence, epoch);
             _metrics.BatchAcknowledged(_source, _target, changes.Count);
             Acknowledged(changes);
             _acknowledged(_target, changes);
 
             _backoff = TimeSpan.Zero;
 
-            // The link works again: batches waiting out their backoff go now, not one backoff (up to 5 s) later each.
+            // The target applies batches again: batches waiting out a backoff go now, not one backoff (up to 5 s) later each.
             Interlocked.Exchange(ref _linkUp, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+        catch (RegionUnreachableException exception) when (!stopping.IsCancellationRequested)
+        {
+            // Lost on the way or unanswered: back into the queue at once, where the link's state decides when it leaves.
+            var down = Unanswered(sequence, sentAt, epoch);
+            _logger.LogDebug("Batch of {Count} changes from {Source} to {Target} was not answered ({State}): {Reason}",
+                changes.Count, _source, _target, down ? "link down" : "target behind", exception.Message);
+            if (down && _freshness is null)
+            {
+                await WaitOutBackoffAsync(stopping);
+            }
+
+            if (!stopping.IsCancellationRequested)
+            {
+                Retry(changes);
+            }
         }
         catch (Exception exception) when (!stopping.IsCancellationRequested)
         {
-            var linkUp = Volatile.Read(ref _linkUp).Task;
-            _backoff = _backoff == TimeSpan.Zero ? _options.RetryBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
-            _logger.LogDebug("Batch of {Count} changes from {Source} to {Target} failed, retrying in {Backoff}: {Reason}",
-                changes.Count, _source, _target, _backoff, exception.Message);
-            using (var waited = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+            // The target answered with an error (its storage, a reconciliation that failed): not before a backoff.
+            _logger.LogDebug("Batch of {Count} changes from {Source} to {Target} failed, retrying after a backoff: {Reason}",
+                changes.Count, _source, _target, exception.Message);
+            await WaitOutBackoffAsync(stopping);
+            if (!stopping.IsCancellationRequested)
             {
-                await Task.WhenAny(Task.Delay(_backoff, waited.Token), linkUp);
-                await waited.CancelAsync();
+                Retry(changes);
             }
-
-            if (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-
-            Retry(changes);
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
@@ -321,7 +508,17 @@ internal sealed class ChangeShipper
         }
         finally
         {
-            _inFlight.Release();
+            ReleaseSlot(epoch);
         }
+    }
+
+    // Holds the batch's slot for the backoff (250 ms doubling up to 5 s), or until another batch is acknowledged.
+    private async Task WaitOutBackoffAsync(CancellationToken stopping)
+    {
+        var linkUp = Volatile.Read(ref _linkUp).Task;
+        _backoff = _backoff == TimeSpan.Zero ? _options.RetryBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
+        using var waited = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        await Task.WhenAny(Task.Delay(_backoff, waited.Token), linkUp);
+        await waited.CancelAsync();
     }
 }

@@ -48,7 +48,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         Commits = new CommitsInProgress(clock);
         var freshness = new SafeTimeSource(Silo, Commits.Floor, () => ActiveSilos(membership));
         _shippers = Targets.ToFrozenDictionary(
-            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness));
+            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout));
     }
 
     /// <summary>The regions every commit ships to.</summary>
