@@ -16,7 +16,9 @@ namespace GeoGrains.Runtime.Replication;
 /// A batch that is not acknowledged goes back into the queue, where a newer version of a grain replaces it. If nothing
 /// sent to the target was answered since the batch left, the link is down: no batch leaves until a heartbeat, sent every
 /// interval meanwhile, is answered, so a healed partition is seen within an interval and finds every change queued
-/// (coalesced), none on its way into the cut link. If other batches were answered meanwhile, the target is behind, as it
+/// (coalesced), none on its way into the cut link. A batch still unanswered, and late, when a heartbeat sent after it is
+/// answered in time was lost in a partition that healed before the batch's call timed out: its changes go back into the
+/// queue then, not a call timeout later. If other batches were answered meanwhile, the target is behind, as it
 /// is when a batch is answered after more than a quarter of what the call timeout leaves past the round trip: then the
 /// batches allowed in flight (up to <see cref="ReplicationOptions.MaxBatchesInFlight"/>) halve, and every batch answered
 /// in time adds one. After the link was down they start again from a few, so a backlog reaches the target as fast as it
@@ -30,8 +32,8 @@ internal sealed class ChangeShipper
     // Batches in flight after the link was down, before answers in time add more.
     private const int RestartWindow = 4;
 
-    // Heartbeats waiting for an answer while the link is down, at most: one leaves every interval without waiting for the
-    // previous one (which waits for the call timeout on a cut link), so the link is seen back within an interval.
+    // Heartbeats waiting for an answer while the link is down (or the one waiting is overdue), at most: one leaves every
+    // interval without waiting for the previous one (which waits for the call timeout on a cut link).
     private const int MaxProbes = 4;
 
     private readonly RegionId _source;
@@ -69,6 +71,7 @@ internal sealed class ChangeShipper
     private long _sentBeforeDecrease;
     private TimeSpan _fastest = TimeSpan.MaxValue;
     private TaskCompletionSource? _flowChanged;
+    private readonly HashSet<Flight> _flights = [];
     private long _sequence;
     private long _lastBatch;
     private long _lastReport;
@@ -241,30 +244,34 @@ internal sealed class ChangeShipper
 
     private async Task HeartbeatAsync(CancellationToken stopping)
     {
-        // One small message per interval and no storage I/O. While the link is up, one at a time (a target that does not
-        // answer is not piled up with them), and none when a batch sent within the interval said as much already; while
-        // it is down, one every interval, up to MaxProbes waiting at once, to see it back without waiting out a timeout.
-        var sent = new List<Task>();
+        // One small message per interval and no storage I/O, none when a batch sent within the interval said as much
+        // already. One at a time, so a target that does not answer is not piled up with them, unless the one waiting is
+        // overdue (probably lost: the link was cut) or the link is down: then one every interval, up to MaxProbes waiting
+        // at once, to see the link back within an interval rather than after the lost one's call timeout.
+        var sent = new List<(Task Call, long SentAt)>();
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
                 bool down;
+                TimeSpan overdue;
                 lock (_flow)
                 {
                     down = _linkDown;
+                    overdue = Late() ?? _callTimeout;
                 }
 
-                sent.RemoveAll(t => t.IsCompleted);
+                sent.RemoveAll(h => h.Call.IsCompleted);
+                var probing = down || sent.All(h => Stopwatch.GetElapsedTime(h.SentAt) > overdue);
                 if ((!down && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReport)) < _options.HeartbeatInterval)
-                    || sent.Count >= (down ? MaxProbes : 1)
+                    || sent.Count >= (probing ? MaxProbes : 1)
                     || Report() is not { } report)
                 {
                     continue;
                 }
 
-                sent.Add(SendHeartbeatAsync(report, stopping));
+                sent.Add((SendHeartbeatAsync(report, stopping), Stopwatch.GetTimestamp()));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -272,16 +279,17 @@ internal sealed class ChangeShipper
             // Stopping.
         }
 
-        await Task.WhenAll(sent);
+        await Task.WhenAll(sent.Select(h => h.Call));
     }
 
     private async Task SendHeartbeatAsync(SafeTimeReport report, CancellationToken stopping)
     {
+        var sentAt = Stopwatch.GetTimestamp();
         try
         {
             await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Heartbeat(report), stopping);
             _metrics.HeartbeatSent(_source, _target);
-            Answered(latency: null, sequence: 0, epoch: -1);
+            HeartbeatAnswered(sentAt);
         }
         catch (Exception exception) when (!stopping.IsCancellationRequested)
         {
@@ -315,6 +323,7 @@ internal sealed class ChangeShipper
         }
     }
 
+    // A slot that no batch used, or whose batch waited out a backoff.
     private void ReleaseSlot(int epoch)
     {
         lock (_flow)
@@ -334,36 +343,109 @@ internal sealed class ChangeShipper
         _flowChanged = null;
     }
 
-    /// <summary>
-    /// The target answered: a heartbeat (<paramref name="latency"/> null) or batch <paramref name="sequence"/>, sent in
-    /// link epoch <paramref name="epoch"/>, after <paramref name="latency"/>. The link is up; a batch answered in time lets
-    /// one more be in flight, one answered late halves them (once for the batches in flight then).
-    /// </summary>
-    private void Answered(TimeSpan? latency, long sequence, int epoch)
+    // Under _flow: the target answered something, so the link is up.
+    private void LinkAnswered()
+    {
+        _lastAnswer = Stopwatch.GetTimestamp();
+        if (_linkDown)
+        {
+            _linkDown = false;
+            _window = Math.Min(RestartWindow, _options.MaxBatchesInFlight);
+            _linkEpoch++;
+            _inFlight = 0;
+        }
+    }
+
+    // Under _flow: how long an answer may take before the target counts as behind: a quarter of what the call timeout
+    // leaves past the round trip (the fastest answer yet, batch or heartbeat), which keeps a margin for the target's pace
+    // to drop. Null before anything was answered.
+    private TimeSpan? Late() => _fastest == TimeSpan.MaxValue ? null : _fastest + (_callTimeout - _fastest) / 4;
+
+    // The batch left (as batch sequence).
+    private void Departed(Flight flight, long sequence)
     {
         lock (_flow)
         {
-            _lastAnswer = Stopwatch.GetTimestamp();
-            if (_linkDown)
+            flight.Sequence = sequence;
+            _flights.Add(flight);
+        }
+    }
+
+    /// <summary>
+    /// A heartbeat sent at <paramref name="sentAt"/> was answered: the link is up. Answered in time, it also says the
+    /// target is not behind, so a batch sent before it, unanswered and late, was lost (in a partition that has healed
+    /// meanwhile): it stops counting as in flight and its changes go back into the queue now, not after its call times out.
+    /// </summary>
+    private void HeartbeatAnswered(long sentAt)
+    {
+        List<ReplicatedChange>? lost = null;
+        lock (_flow)
+        {
+            LinkAnswered();
+            var now = Stopwatch.GetTimestamp();
+            var took = Stopwatch.GetElapsedTime(sentAt, now);
+            if (took < _fastest)
             {
-                _linkDown = false;
-                _window = Math.Min(RestartWindow, _options.MaxBatchesInFlight);
-                _linkEpoch++;
-                _inFlight = 0;
+                _fastest = took;
             }
 
-            if (latency is { } took && epoch == _linkEpoch)
+            var late = Late()!.Value;
+            if (took <= late)
             {
+                foreach (var flight in _flights)
+                {
+                    if (flight.SentAt < sentAt && Stopwatch.GetElapsedTime(flight.SentAt, now) > late)
+                    {
+                        flight.GivenUp = true;
+                        (lost ??= []).AddRange(flight.Changes);
+                        if (flight.Epoch == _linkEpoch)
+                        {
+                            _inFlight--;
+                        }
+                    }
+                }
+
+                _flights.RemoveWhere(f => f.GivenUp);
+            }
+
+            FlowChanged();
+        }
+
+        if (lost is not null)
+        {
+            Retry(lost);
+        }
+    }
+
+    /// <summary>
+    /// The target answered <paramref name="flight"/>, with an acknowledgement (then it no longer counts as in flight; one in
+    /// time lets one more batch be in flight, a late one halves them, once for the batches in flight then) or with an
+    /// error (it keeps its place in flight until <see cref="ReleaseSlot"/>). Returns false if the batch was given up for
+    /// lost meanwhile (its changes went back into the queue then).
+    /// </summary>
+    private bool Answered(Flight flight, bool acknowledged)
+    {
+        lock (_flow)
+        {
+            LinkAnswered();
+            if (flight.GivenUp)
+            {
+                return false;
+            }
+
+            _flights.Remove(flight);
+            if (acknowledged && flight.Epoch == _linkEpoch)
+            {
+                _inFlight--;
+                var took = Stopwatch.GetElapsedTime(flight.SentAt);
                 if (took < _fastest)
                 {
                     _fastest = took;
                 }
 
-                // Late: it waited in the target's queue for more than a quarter of what the call timeout leaves past the
-                // round trip (the fastest answer yet), which keeps a margin for the target's pace to drop.
-                if (took > _fastest + (_callTimeout - _fastest) / 4)
+                if (took > Late())
                 {
-                    Slower(sequence);
+                    Slower(flight.Sequence);
                 }
                 else if (_window < _options.MaxBatchesInFlight)
                 {
@@ -372,31 +454,47 @@ internal sealed class ChangeShipper
             }
 
             FlowChanged();
+            return true;
         }
     }
 
     /// <summary>
-    /// Batch <paramref name="sequence"/>, sent at <paramref name="sentAt"/> in link epoch <paramref name="epoch"/>, was not
-    /// answered: the link is down if nothing sent was answered since, else the target is behind (unless the batch left
-    /// before the link last came back: then it was lost with the link). Returns whether the link is down.
+    /// <paramref name="flight"/> was not answered: the link is down if nothing sent was answered since it left, else the
+    /// target is behind (unless the batch left before the link last came back: then it was lost with the link). Returns
+    /// whether the link is down, or null if the batch was given up for lost meanwhile (its changes went back then). A
+    /// shipper without heartbeats (no safe times to report) cannot probe a link that is down: the batch keeps its place
+    /// in flight and retries after a backoff, until <see cref="ReleaseSlot"/>.
     /// </summary>
-    private bool Unanswered(long sequence, long sentAt, int epoch)
+    private bool? Unanswered(Flight flight)
     {
         lock (_flow)
         {
-            if (epoch != _linkEpoch)
+            if (flight.GivenUp)
+            {
+                return null;
+            }
+
+            _flights.Remove(flight);
+            if (flight.Epoch != _linkEpoch)
             {
                 return _linkDown;
             }
 
-            if (_lastAnswer < sentAt)
+            var down = _lastAnswer < flight.SentAt;
+            if (down && _freshness is null)
             {
-                // Heartbeats probe a link that is down; without them (no safe times to report) the batch itself retries after a backoff.
-                _linkDown = _freshness is not null;
                 return true;
             }
 
-            Slower(sequence);
+            _inFlight--;
+            FlowChanged();
+            if (down)
+            {
+                _linkDown = true;
+                return true;
+            }
+
+            Slower(flight.Sequence);
             return false;
         }
     }
@@ -457,15 +555,14 @@ internal sealed class ChangeShipper
 
     private async Task SendAsync(List<ReplicatedChange> changes, int epoch, CancellationToken stopping)
     {
-        var sentAt = Stopwatch.GetTimestamp();
-        var sequence = 0L;
+        var flight = new Flight(changes, epoch, Stopwatch.GetTimestamp());
         try
         {
             var batch = _codec.Encode(_source, Interlocked.Increment(ref _sequence), changes, _options.Compress, out var rawBytes, Report());
-            sequence = batch.Sequence;
+            Departed(flight, batch.Sequence);
             _metrics.BatchSent(_source, _target, changes.Count, rawBytes, batch.Payload.Length);
             await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
-            Answered(Stopwatch.GetElapsedTime(sentAt), sequence, epoch);
+            Answered(flight, acknowledged: true);
             _metrics.BatchAcknowledged(_source, _target, changes.Count);
             Acknowledged(changes);
             _acknowledged(_target, changes);
@@ -478,12 +575,23 @@ internal sealed class ChangeShipper
         catch (RegionUnreachableException exception) when (!stopping.IsCancellationRequested)
         {
             // Lost on the way or unanswered: back into the queue at once, where the link's state decides when it leaves.
-            var down = Unanswered(sequence, sentAt, epoch);
+            if (Unanswered(flight) is not { } down)
+            {
+                return;
+            }
+
             _logger.LogDebug("Batch of {Count} changes from {Source} to {Target} was not answered ({State}): {Reason}",
                 changes.Count, _source, _target, down ? "link down" : "target behind", exception.Message);
             if (down && _freshness is null)
             {
-                await WaitOutBackoffAsync(stopping);
+                try
+                {
+                    await WaitOutBackoffAsync(stopping);
+                }
+                finally
+                {
+                    ReleaseSlot(epoch);
+                }
             }
 
             if (!stopping.IsCancellationRequested)
@@ -493,22 +601,35 @@ internal sealed class ChangeShipper
         }
         catch (Exception exception) when (!stopping.IsCancellationRequested)
         {
-            // The target answered with an error (its storage, a reconciliation that failed): not before a backoff.
+            // The target answered with an error (its storage, a reconciliation that failed): not before a backoff, which
+            // keeps the batch's place in flight.
+            if (!Answered(flight, acknowledged: false))
+            {
+                return;
+            }
+
             _logger.LogDebug("Batch of {Count} changes from {Source} to {Target} failed, retrying after a backoff: {Reason}",
                 changes.Count, _source, _target, exception.Message);
-            await WaitOutBackoffAsync(stopping);
-            if (!stopping.IsCancellationRequested)
+            try
             {
-                Retry(changes);
+                await WaitOutBackoffAsync(stopping);
+                if (!stopping.IsCancellationRequested)
+                {
+                    Retry(changes);
+                }
+            }
+            finally
+            {
+                ReleaseSlot(epoch);
             }
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
             // Stopping: the outbox keeps what was not acknowledged.
-        }
-        finally
-        {
-            ReleaseSlot(epoch);
+            lock (_flow)
+            {
+                _flights.Remove(flight);
+            }
         }
     }
 
@@ -520,5 +641,20 @@ internal sealed class ChangeShipper
         using var waited = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         await Task.WhenAny(Task.Delay(_backoff, waited.Token), linkUp);
         await waited.CancelAsync();
+    }
+
+    /// <summary>A batch sent and not answered yet.</summary>
+    private sealed class Flight(List<ReplicatedChange> changes, int epoch, long sentAt)
+    {
+        public List<ReplicatedChange> Changes { get; } = changes;
+
+        public int Epoch { get; } = epoch;
+
+        public long SentAt { get; } = sentAt;
+
+        public long Sequence { get; set; }
+
+        // Presumed lost (see HeartbeatAnswered): its changes went back into the queue and it no longer counts as in flight.
+        public bool GivenUp { get; set; }
     }
 }

@@ -246,7 +246,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
             BatchInterval = TimeSpan.Zero,
             MarkerLinger = TimeSpan.Zero,
             HeartbeatInterval = TimeSpan.FromMilliseconds(20),
-        });
+        }, callTimeout: TimeSpan.FromMinutes(10));
         _link.Down = true;
         for (var i = 0; i < 20; i++)
         {
@@ -274,7 +274,27 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         }
     }
 
-    private (ChangeShipper Shipper, CommitsInProgress Commits) ShipperWithSafeTimes(ReplicationOptions? custom = null)
+    [Fact]
+    public async Task A_batch_lost_in_a_partition_that_healed_before_its_call_timed_out_goes_again_once_a_heartbeat_is_answered()
+    {
+        // A call times out after 400 ms here, but the lost one never ends: only a resend delivers its change.
+        var (shipper, commits) = ShipperWithSafeTimes(callTimeout: TimeSpan.FromMilliseconds(400));
+        CommitNow(shipper, commits, Grain(1), 1);
+        Start(shipper);
+        using var deadline = new CancellationTokenSource(Timeout);
+        await _link.Delivered.Reader.ReadAsync(deadline.Token);
+
+        _link.Lose = true;
+        CommitNow(shipper, commits, Grain(2), 1);
+        await WaitFor(() => Task.FromResult(_link.Lost == 1), "the batch lost on the way");
+        _link.Lose = false;
+
+        var shipped = await _link.Delivered.Reader.ReadAsync(deadline.Token);
+        Assert.Equal(Grain(2), Assert.Single(shipped).Grain);
+        Assert.Equal(1, _link.Lost);
+    }
+
+    private (ChangeShipper Shipper, CommitsInProgress Commits) ShipperWithSafeTimes(ReplicationOptions? custom = null, TimeSpan? callTimeout = null)
     {
         var commits = new CommitsInProgress(new HybridLogicalClock());
         var options = custom ?? new ReplicationOptions
@@ -285,7 +305,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
             HeartbeatInterval = TimeSpan.FromMilliseconds(20),
         };
         var shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
-            NullLogger.Instance, new SafeTimeSource("silo-1", commits.Floor, () => ["silo-1"]));
+            NullLogger.Instance, new SafeTimeSource("silo-1", commits.Floor, () => ["silo-1"]), callTimeout);
         return (shipper, commits);
     }
 
@@ -333,6 +353,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         private int _attempts;
         private int _heartbeatAttempts;
         private int _held;
+        private int _lost;
 
         public System.Threading.Channels.Channel<ReplicatedChange[]> Delivered { get; } = System.Threading.Channels.Channel.CreateUnbounded<ReplicatedChange[]>();
 
@@ -345,6 +366,12 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
         /// <summary>The link is cut: batches and heartbeats are lost.</summary>
         public bool Down { get; set; }
+
+        /// <summary>Batches are lost on the way, and their calls never end (until the test stops).</summary>
+        public bool Lose { get; set; }
+
+        /// <summary>Batches lost while <see cref="Lose"/> was set.</summary>
+        public int Lost => Volatile.Read(ref _lost);
 
         /// <summary>While set, batches wait for it before they are applied and answered.</summary>
         public Task? Hold { get; set; }
@@ -367,6 +394,12 @@ public sealed class ChangeShipperTests : IAsyncDisposable
             {
                 FailNext = Math.Max(0, FailNext - 1);
                 throw new RegionUnreachableException("us-east", target, "fake partition");
+            }
+
+            if (Lose)
+            {
+                Interlocked.Increment(ref _lost);
+                return Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, cancellationToken).ContinueWith<TResult>(_ => throw new OperationCanceledException(), TaskScheduler.Default);
             }
 
             return call(new ReceiverFactory(this));
