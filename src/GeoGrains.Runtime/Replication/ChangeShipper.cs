@@ -291,9 +291,19 @@ internal sealed class ChangeShipper
             _metrics.HeartbeatSent(_source, _target);
             HeartbeatAnswered(sentAt);
         }
+        catch (RegionUnreachableException exception) when (!stopping.IsCancellationRequested)
+        {
+            _logger.LogDebug("Heartbeat from {Source} to {Target} was not answered: {Reason}", _source, _target, exception.Message);
+        }
         catch (Exception exception) when (!stopping.IsCancellationRequested)
         {
+            // Answered, if with an error: the link is up, and the batches, not the heartbeats, tell whether the target applies them.
             _logger.LogDebug("Heartbeat from {Source} to {Target} failed: {Reason}", _source, _target, exception.Message);
+            lock (_flow)
+            {
+                LinkAnswered();
+                FlowChanged();
+            }
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {

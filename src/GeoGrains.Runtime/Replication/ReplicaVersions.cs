@@ -21,7 +21,7 @@ internal sealed class ReplicaVersions
     public void Set(GrainId grain, StoredGeoRecord stored)
     {
         var known = _known;
-        if (known.TryAdd(grain, stored))
+        if (!known.ContainsKey(grain) && known.TryAdd(grain, stored))
         {
             if (Interlocked.Increment(ref _count) > Capacity)
             {
