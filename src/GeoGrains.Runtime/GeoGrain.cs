@@ -189,7 +189,9 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         }
     }
 
-    void IGeoGrainActivation.Accept(StoredGeoRecord stored) => Accept(stored, null);
+    // From the replication receiver, which may hand a replica many versions between two reads (a healed partition's
+    // backlog, resolved without it): each is parsed only if it is read.
+    void IGeoGrainActivation.Accept(StoredGeoRecord stored) => Accept(stored, null, parseNow: false);
 
     async Task<bool> IGeoGrainActivation.WaitUntilAsync(Func<StoredGeoRecord?, bool> condition, TimeSpan timeout)
     {
@@ -225,9 +227,10 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     /// <summary>
     /// Takes a version as the activation's current one unless it already holds a later one. Writes run one at a time
     /// under the write lock, but the replication receiver's notifications race with them, so this is lock-free and the
-    /// later version always wins.
+    /// later version always wins. Without <paramref name="state"/>, the version's state is parsed now, or with
+    /// <paramref name="parseNow"/> false when it is first read.
     /// </summary>
-    internal void Accept(StoredGeoRecord stored, TState? state)
+    internal void Accept(StoredGeoRecord stored, TState? state, bool parseNow = true)
     {
         while (true)
         {
@@ -237,7 +240,12 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
                 return;
             }
 
-            var next = new Snapshot(stored, state ?? GeoStateSerializer.Deserialize<TState>(stored.Record.State));
+            var next = new Snapshot(stored, state);
+            if (parseNow)
+            {
+                _ = next.State;
+            }
+
             if (Interlocked.CompareExchange(ref _current, next, current) == current)
             {
                 Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -246,5 +254,14 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         }
     }
 
-    private sealed record Snapshot(StoredGeoRecord? Stored, TState State);
+    // A version and its state, parsed from the version's JSON when first read unless given (read at once from several
+    // threads, it may be parsed more than once, to equal states).
+    private sealed class Snapshot(StoredGeoRecord? stored, TState? state)
+    {
+        private TState? _state = state;
+
+        public StoredGeoRecord? Stored { get; } = stored;
+
+        public TState State => _state ??= GeoStateSerializer.Deserialize<TState>(Stored!.Record.State);
+    }
 }

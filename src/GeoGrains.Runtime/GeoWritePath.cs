@@ -619,7 +619,7 @@ internal sealed class GeoWritePath(
             if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(conflict)) is { } etags)
             {
                 grain.Accept(new StoredGeoRecord(resolution.Result, etags.Record), null);
-                await conflictFeed.PublishAsync(conflict);
+                conflictFeed.Publish(conflict);
                 return true;
             }
         }

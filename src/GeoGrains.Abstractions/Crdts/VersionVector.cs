@@ -19,6 +19,13 @@ public sealed class VersionVector : ICrdt<VersionVector>, IEquatable<VersionVect
     [JsonConstructor]
     public VersionVector(ImmutableArray<Dot> entries)
     {
+        if (IsCanonical(entries))
+        {
+            // Read back from storage or the wire, vectors are canonical already: kept as they are, without sorting again.
+            Entries = entries;
+            return;
+        }
+
         var canonical = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var dot in entries.IsDefault ? [] : entries)
         {
@@ -34,6 +41,26 @@ public sealed class VersionVector : ICrdt<VersionVector>, IEquatable<VersionVect
         }
 
         Entries = [.. canonical.Select(e => new Dot(e.Key, e.Value))];
+    }
+
+    // Sorted by region (ordinal), each region once, every counter above zero.
+    private static bool IsCanonical(ImmutableArray<Dot> entries)
+    {
+        if (entries.IsDefault)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (string.IsNullOrEmpty(entries[i].Replica) || entries[i].Counter <= 0
+                || (i > 0 && string.CompareOrdinal(entries[i - 1].Replica, entries[i].Replica) >= 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Per region, the highest change number seen, sorted by region.</summary>

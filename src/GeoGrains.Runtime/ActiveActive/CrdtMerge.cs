@@ -1,5 +1,6 @@
 using System.Reflection;
 using GeoGrains.Crdts;
+using GeoGrains.Runtime.Replication;
 
 namespace GeoGrains.Runtime.ActiveActive;
 
@@ -15,6 +16,14 @@ internal static class CrdtMerge<TState>
     /// <exception cref="InvalidOperationException"><typeparamref name="TState"/> is not a CRDT.</exception>
     public static TState Merge(TState a, TState b) => Join is { } join ? join(a, b) : throw new InvalidOperationException(
         $"State {typeof(TState).Name} does not implement ICrdt<{typeof(TState).Name}>, so it cannot be merged as a CRDT.");
+
+    /// <summary>
+    /// The join of two stored states, as stored: what resolving two concurrent versions of a grain with
+    /// <see cref="ConflictPolicy.Crdt"/> stores, byte for byte, wherever it is computed (in the grain's activation or not).
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><typeparamref name="TState"/> is not a CRDT.</exception>
+    public static byte[] MergeStored(byte[] later, byte[] earlier) =>
+        GeoStateSerializer.Serialize(Merge(GeoStateSerializer.Deserialize<TState>(later), GeoStateSerializer.Deserialize<TState>(earlier)));
 
     private static Func<TState, TState, TState>? Find()
     {

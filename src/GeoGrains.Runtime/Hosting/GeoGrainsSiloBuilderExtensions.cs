@@ -120,6 +120,8 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictTimeIndex>()));
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictFeedQuery>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictPublisher>());
+        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.StoredResolvers>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ActiveActiveApplier>();
         services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.StateDeltas(sp.GetRequiredService<Orleans.Metadata.GrainClassMap>()));
         services.TryAddSingleton<OrphanHandOff>();

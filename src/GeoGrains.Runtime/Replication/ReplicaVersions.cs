@@ -12,17 +12,34 @@ internal sealed class ReplicaVersions
 
     private ConcurrentDictionary<GrainId, StoredGeoRecord> _known = new();
 
+    // Entries added, counted here: ConcurrentDictionary.Count takes every one of its locks, so asking it on every apply
+    // made the receiver's workers wait for each other. Approximate when a reset races an add; that only moves the next reset.
+    private int _count;
+
     public StoredGeoRecord? Get(GrainId grain) => _known.TryGetValue(grain, out var stored) ? stored : null;
 
     public void Set(GrainId grain, StoredGeoRecord stored)
     {
-        if (_known.Count >= Capacity)
+        var known = _known;
+        if (!known.ContainsKey(grain) && known.TryAdd(grain, stored))
         {
-            _known = new ConcurrentDictionary<GrainId, StoredGeoRecord>();
+            if (Interlocked.Increment(ref _count) > Capacity)
+            {
+                _known = new ConcurrentDictionary<GrainId, StoredGeoRecord>();
+                Interlocked.Exchange(ref _count, 0);
+            }
+
+            return;
         }
 
-        _known[grain] = stored;
+        known[grain] = stored;
     }
 
-    public void Forget(GrainId grain) => _known.TryRemove(grain, out _);
+    public void Forget(GrainId grain)
+    {
+        if (_known.TryRemove(grain, out _))
+        {
+            Interlocked.Decrement(ref _count);
+        }
+    }
 }

@@ -233,6 +233,48 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
     }
 
     [Fact]
+    public async Task A_region_that_never_ran_a_counter_or_a_flag_resolves_their_concurrent_versions_without_activating_them()
+    {
+        var key = $"cold-{Guid.NewGuid():N}";
+        fixture.PartitionAll();
+        try
+        {
+            // Written in us-east and eu-west only: apac-east receives both versions of each, concurrent, and runs neither grain.
+            await Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(key).Add(2);
+            await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoCounterGrain>(key).Add(5);
+            await Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoFlagGrain>(key).Set("us");
+            await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoFlagGrain>(key).Set("eu");
+        }
+        finally
+        {
+            Geo.Heal();
+        }
+
+        var counter = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(key).GetGrainId();
+        var flag = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoFlagGrain>(key).GetGrainId();
+        await ConvergedAsync(counter, $"counter '{key}'", expectedWriters: 2);
+        var flagRecord = await ConvergedAsync(flag, $"flag '{key}'", expectedWriters: 2);
+
+        // apac-east resolved both pairs itself (its conflict log and its stream say so) without an activation of either.
+        foreach (var grain in new[] { counter, flag })
+        {
+            var resolved = await Eventually.Succeeds(async () =>
+            {
+                var records = await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IConflictLogGrain>(0).List(grain);
+                return records.SingleOrDefault() ?? throw new InvalidOperationException($"apac-east recorded {records.Count} conflicts of {grain}");
+            }, Timeout, $"apac-east's record of the conflict of {grain}");
+            Assert.Equal(ActiveActiveFixture.ApacEast, resolved.ResolvedIn);
+            await Eventually.Holds(() => fixture.Published.Any(p => p.Stream == ActiveActiveFixture.ApacEast && p.Record.Id == resolved.Id && p.Record.Grain.Equals(grain)),
+                Timeout, $"{resolved.Id} on apac-east's conflict stream");
+            Assert.DoesNotContain(grain, await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IManagementGrain>(0).GetActiveGrains(grain.Type));
+        }
+
+        // Activated now, each reads the resolution.
+        Assert.Equal(7, await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IGeoCounterGrain>(key).Get());
+        Assert.Equal(flagRecord.CommittedIn == ActiveActiveFixture.UsEast ? "us" : "eu", await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IGeoFlagGrain>(key).Get());
+    }
+
+    [Fact]
     public async Task A_strong_read_of_an_active_active_grain_is_refused_naming_the_problem()
     {
         var grain = Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoCounterGrain>($"strong-{Guid.NewGuid():N}");

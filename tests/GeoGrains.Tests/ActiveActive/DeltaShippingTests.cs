@@ -96,7 +96,8 @@ public sealed class DeltaShippingTests
     public async Task A_receiver_joins_a_delta_into_the_version_it_stores_and_asks_for_the_whole_state_when_it_lacks_the_base()
     {
         var store = new GeoStore(new MemoryRegionTable(new RegionStorageAccount("eu-west"), new RegionStorageMetrics()), Serializer, partitions: 4);
-        var applier = new ActiveActiveApplier(store, new ReplicaVersions(), _deltas);
+        // Only versions ordered after the stored one, or refused, here: nothing is resolved, so no resolver or conflict store is needed.
+        var applier = new ActiveActiveApplier(store, new ReplicaVersions(), _deltas, resolvers: null!, conflicts: null!, conflictFeed: null!, region: null!, new GeoGrains.Runtime.Clocks.HybridLogicalClock());
         var v1 = Version(Vector(("us-east", 1)), Set(100));
         Assert.NotNull(await store.TryCommitAsync(Tags, v1, null, marker: null));
 

@@ -241,10 +241,94 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         await HeartbeatReaching(inProgress.At);
     }
 
-    private (ChangeShipper Shipper, CommitsInProgress Commits) ShipperWithSafeTimes()
+    [Fact]
+    public async Task While_the_link_is_down_no_batch_leaves_heartbeats_probe_it_and_once_it_is_back_the_changes_queued_meanwhile_ship_as_their_latest_versions()
+    {
+        var (shipper, commits) = ShipperWithSafeTimes();
+        _link.Down = true;
+        CommitNow(shipper, commits, Grain(1), 1);
+
+        Start(shipper);
+        await WaitFor(() => Task.FromResult(_link.Attempts == 1), "the first batch into the cut link");
+        CommitNow(shipper, commits, Grain(1), 2);
+        CommitNow(shipper, commits, Grain(2), 1);
+        var probed = _link.HeartbeatAttempts;
+        await WaitFor(() => Task.FromResult(_link.HeartbeatAttempts >= probed + 3), "heartbeats probing the cut link");
+        Assert.Equal(1, _link.Attempts);
+
+        _link.Down = false;
+        using var deadline = new CancellationTokenSource(Timeout);
+        var shipped = new List<ReplicatedChange>();
+        while (shipped.Count < 2)
+        {
+            shipped.AddRange(await _link.Delivered.Reader.ReadAsync(deadline.Token));
+        }
+
+        Assert.Equal([(Grain(1), 2L), (Grain(2), 1L)], shipped.Select(c => (c.Grain, c.Record.Version)).OrderBy(c => c.Item1.ToString()));
+    }
+
+    [Fact]
+    public async Task After_the_link_was_down_a_few_batches_go_first_and_the_rest_follow_as_they_are_answered()
+    {
+        var (shipper, commits) = ShipperWithSafeTimes(new ReplicationOptions
+        {
+            MaxBatchSize = 1,
+            MaxBatchesInFlight = 64,
+            BatchInterval = TimeSpan.Zero,
+            MarkerLinger = TimeSpan.Zero,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(20),
+        }, callTimeout: TimeSpan.FromMinutes(10));
+        _link.Down = true;
+        for (var i = 0; i < 20; i++)
+        {
+            CommitNow(shipper, commits, Grain(i), 1);
+        }
+
+        Start(shipper);
+        await WaitFor(() => Task.FromResult(_link.Attempts >= 1), "a batch into the cut link");
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _link.Hold = held.Task;
+        _link.Down = false;
+
+        // The link is back: a few batches leave, and while none is answered, heartbeats go and no more batches.
+        await WaitFor(() => Task.FromResult(_link.Held == 4), "the first batches after the link came back");
+        var heard = _link.HeartbeatAttempts;
+        await WaitFor(() => Task.FromResult(_link.HeartbeatAttempts >= heard + 3), "heartbeats while the batches are held");
+        Assert.Equal(4, _link.Held);
+
+        held.SetResult();
+        using var deadline = new CancellationTokenSource(Timeout);
+        var shipped = new HashSet<GrainId>();
+        while (shipped.Count < 20)
+        {
+            shipped.UnionWith((await _link.Delivered.Reader.ReadAsync(deadline.Token)).Select(c => c.Grain));
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_lost_in_a_partition_that_healed_before_its_call_timed_out_goes_again_once_a_heartbeat_is_answered()
+    {
+        // A call times out after 400 ms here, but the lost one never ends: only a resend delivers its change.
+        var (shipper, commits) = ShipperWithSafeTimes(callTimeout: TimeSpan.FromMilliseconds(400));
+        CommitNow(shipper, commits, Grain(1), 1);
+        Start(shipper);
+        using var deadline = new CancellationTokenSource(Timeout);
+        await _link.Delivered.Reader.ReadAsync(deadline.Token);
+
+        _link.Lose = true;
+        CommitNow(shipper, commits, Grain(2), 1);
+        await WaitFor(() => Task.FromResult(_link.Lost == 1), "the batch lost on the way");
+        _link.Lose = false;
+
+        var shipped = await _link.Delivered.Reader.ReadAsync(deadline.Token);
+        Assert.Equal(Grain(2), Assert.Single(shipped).Grain);
+        Assert.Equal(1, _link.Lost);
+    }
+
+    private (ChangeShipper Shipper, CommitsInProgress Commits) ShipperWithSafeTimes(ReplicationOptions? custom = null, TimeSpan? callTimeout = null)
     {
         var commits = new CommitsInProgress(new HybridLogicalClock());
-        var options = new ReplicationOptions
+        var options = custom ?? new ReplicationOptions
         {
             RetryBackoff = TimeSpan.FromMilliseconds(10),
             BatchInterval = TimeSpan.Zero,
@@ -252,7 +336,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
             HeartbeatInterval = TimeSpan.FromMilliseconds(20),
         };
         var shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
-            NullLogger.Instance, new SafeTimeSource("silo-1", commits.Floor, () => ["silo-1"]));
+            NullLogger.Instance, new SafeTimeSource("silo-1", commits.Floor, () => ["silo-1"]), callTimeout);
         return (shipper, commits);
     }
 
@@ -298,6 +382,9 @@ public sealed class ChangeShipperTests : IAsyncDisposable
     {
         private readonly ReplicationBatchCodec _codec = new(Serializer);
         private int _attempts;
+        private int _heartbeatAttempts;
+        private int _held;
+        private int _lost;
 
         public System.Threading.Channels.Channel<ReplicatedChange[]> Delivered { get; } = System.Threading.Channels.Channel.CreateUnbounded<ReplicatedChange[]>();
 
@@ -307,6 +394,23 @@ public sealed class ChangeShipperTests : IAsyncDisposable
 
         /// <summary>Batches fail (as a receiver whose storage is down would) while heartbeats still arrive.</summary>
         public bool FailApplies { get; set; }
+
+        /// <summary>The link is cut: batches and heartbeats are lost.</summary>
+        public bool Down { get; set; }
+
+        /// <summary>Batches are lost on the way, and their calls never end (until the test stops).</summary>
+        public bool Lose { get; set; }
+
+        /// <summary>Batches lost while <see cref="Lose"/> was set.</summary>
+        public int Lost => Volatile.Read(ref _lost);
+
+        /// <summary>While set, batches wait for it before they are applied and answered.</summary>
+        public Task? Hold { get; set; }
+
+        /// <summary>Batches waiting for <see cref="Hold"/>.</summary>
+        public int Held => Volatile.Read(ref _held);
+
+        public int HeartbeatAttempts => Volatile.Read(ref _heartbeatAttempts);
 
         public int FailNext { get; set; }
 
@@ -320,25 +424,41 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         public Task<TResult> InvokeAsync<TResult>(RegionId target, Func<IGrainFactory, Task<TResult>> call, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _attempts);
-            if (FailNext > 0)
+            if (FailNext > 0 || Down)
             {
-                FailNext--;
+                FailNext = Math.Max(0, FailNext - 1);
                 throw new RegionUnreachableException("us-east", target, "fake partition");
+            }
+
+            if (Lose)
+            {
+                Interlocked.Increment(ref _lost);
+                return Task.Delay(System.Threading.Timeout.InfiniteTimeSpan, cancellationToken).ContinueWith<TResult>(_ => throw new OperationCanceledException(), TaskScheduler.Default);
             }
 
             return call(new ReceiverFactory(this));
         }
 
-        public Task InvokeAsync(RegionId target, Func<IGrainFactory, Task> call, CancellationToken cancellationToken = default) =>
-            call(new ReceiverFactory(this));
+        public Task InvokeAsync(RegionId target, Func<IGrainFactory, Task> call, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _heartbeatAttempts);
+            return Down ? throw new RegionUnreachableException("us-east", target, "fake partition") : call(new ReceiverFactory(this));
+        }
 
         private sealed class ReceiverFactory(FakeLink link) : IGrainFactory, IReplicationReceiverGrain
         {
-            public Task<ReplicationAck> Apply(ReplicationBatch batch)
+            public async Task<ReplicationAck> Apply(ReplicationBatch batch)
             {
                 if (link.FailApplies)
                 {
                     throw new InvalidOperationException("fake storage outage");
+                }
+
+                if (link.Hold is { } hold)
+                {
+                    Interlocked.Increment(ref link._held);
+                    await hold;
+                    Interlocked.Decrement(ref link._held);
                 }
 
                 var changes = link._codec.Decode(batch);
@@ -349,7 +469,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
                     link.Delivered.Writer.TryWrite(changes);
                 }
 
-                return Task.FromResult(new ReplicationAck(changes.Length - refused.Length, 0, refused.Length > 0 ? refused : null));
+                return new ReplicationAck(changes.Length - refused.Length, 0, refused.Length > 0 ? refused : null);
             }
 
             public Task Heartbeat(SafeTimeReport report)
