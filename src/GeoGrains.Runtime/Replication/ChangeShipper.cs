@@ -166,16 +166,21 @@ internal sealed class ChangeShipper
         }
     }
 
-    private void Acknowledged(IEnumerable<ReplicatedChange> changes)
+    // Returns how many of the changes were acknowledged for the first time: a batch sent again because it was late, not
+    // lost, is acknowledged twice, and counted once.
+    private int Acknowledged(IEnumerable<ReplicatedChange> changes)
     {
+        var settled = 0;
         lock (_lock)
         {
             foreach (var change in changes)
             {
-                _unacknowledged.Acknowledged(change.Grain, change.Record);
+                settled += _unacknowledged.Acknowledged(change.Grain, change.Record) ? 1 : 0;
                 _wholeState.Remove(change.Grain);
             }
         }
+
+        return settled;
     }
 
     /// <summary>
@@ -615,8 +620,7 @@ internal sealed class ChangeShipper
             var ack = await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Apply(batch), stopping);
             Answered(flight, acknowledged: true);
             var applied = ack.NeedWholeState is { Length: > 0 } whole ? ShipWhole(changes, whole) : changes;
-            _metrics.BatchAcknowledged(_source, _target, applied.Count);
-            Acknowledged(applied);
+            _metrics.BatchAcknowledged(_source, _target, Acknowledged(applied));
             _acknowledged(_target, applied);
 
             _backoff = TimeSpan.Zero;

@@ -99,7 +99,7 @@ public sealed class ReplicationMetrics : IDisposable
 /// <summary>Replication counters of one ordered region pair.</summary>
 /// <param name="ChangesSent">Changes sent, retries included.</param>
 /// <param name="BatchesSent">Batches sent, retries included.</param>
-/// <param name="ChangesAcknowledged">Changes the target acknowledged.</param>
+/// <param name="ChangesAcknowledged">Changes the target acknowledged, each version once (a batch sent again because its answer was late is acknowledged twice and counted once).</param>
 /// <param name="ChangesApplied">Changes the target applied (the rest were older than its replica).</param>
 /// <param name="RawBytes">Serialized size of the changes sent, before compression.</param>
 /// <param name="PayloadBytes">Size of the batch payloads sent, after compression.</param>

@@ -88,14 +88,17 @@ internal sealed class UnacknowledgedChanges
         }
     }
 
-    /// <summary>The target applied <paramref name="record"/> (or has something newer): every version up to it is settled.</summary>
-    public void Acknowledged(GrainId grain, GeoRecord record)
+    /// <summary>
+    /// The target applied <paramref name="record"/> (or has something newer): every version up to it is settled. Returns
+    /// whether that settled anything (not when an earlier acknowledgement already covered it).
+    /// </summary>
+    public bool Acknowledged(GrainId grain, GeoRecord record)
     {
         lock (_lock)
         {
             if (!_runs.TryGetValue(grain, out var runs))
             {
-                return;
+                return false;
             }
 
             var settled = 0;
@@ -110,6 +113,8 @@ internal sealed class UnacknowledgedChanges
             {
                 _runs.Remove(grain);
             }
+
+            return settled > 0;
         }
     }
 

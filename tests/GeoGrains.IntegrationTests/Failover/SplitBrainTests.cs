@@ -151,7 +151,9 @@ public sealed class SplitBrainTests(FailoverFixture fixture) : IClassFixture<Fai
         await Task.WhenAll(processes).WaitAsync(Timeout);
 
         var usEastTimeline = await Geo.Client(UsEast).GetGrain<IRegionHealthGrain>(0).GetTimeline();
-        var lapsed = Assert.Single(usEastTimeline, e => e.At >= isolatedAt && e.Change == RegionHealthChange.LeaseLapsed);
+        // The first lapse after the isolation (a renewal late under load after healing may add a brief one).
+        var lapsed = usEastTimeline.Where(e => e.At >= isolatedAt && e.Subject == UsEast && e.Change == RegionHealthChange.LeaseLapsed).OrderBy(e => e.At).FirstOrDefault()
+            ?? throw new Xunit.Sdk.XunitException("us-east's lease never lapsed while it was isolated");
         var euWestTimeline = await Geo.Client(EuWest).GetGrain<IRegionHealthGrain>(0).GetTimeline();
         var transferred = Assert.Single(euWestTimeline, e => e.At >= isolatedAt && e.Subject == UsEast && e.Change == RegionHealthChange.OwnershipTransferred);
         Assert.True(lapsed.At <= transferred.At, $"us-east's lease lapsed at {lapsed.At:O}, after its grains moved at {transferred.At:O}");
