@@ -136,7 +136,7 @@ internal static class StoredGrainsBenchmark
                     operations = new RegionStorageTraffic(after.Reads - before.Reads, after.Queries - before.Queries, after.Writes - before.Writes, after.RowsWritten - before.RowsWritten);
                 }
 
-                log($"  {size:N0} stored, round {round}: marker scan {scan.Elapsed.TotalMilliseconds:0} ms, Recover() {timer.Elapsed.TotalMilliseconds:0} ms ({after.Queries - before.Queries} queries, {after.Reads - before.Reads} reads)");
+                log($"  {size:N0} stored, round {round}: marker scan {scan.Elapsed.TotalMilliseconds:0} ms, Recover() {timer.Elapsed.TotalMilliseconds:0} ms ({after.Queries - before.Queries} queries, {after.Reads - before.Reads} reads, {after.Writes - before.Writes} writes)");
             }
 
             // Commits to grains of the table (warm), after the recovery's marker deletions are saved, in rounds

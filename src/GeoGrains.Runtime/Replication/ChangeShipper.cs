@@ -151,15 +151,16 @@ internal sealed class ChangeShipper
     {
         foreach (var change in failed)
         {
-            // Only changes nothing newer has replaced are retried, so a healed link carries each grain's latest version
-            // once, not every version.
-            bool superseded;
+            // Only changes still owed and that nothing newer has replaced are retried, so a healed link carries each grain's
+            // latest version once, not every version; and a batch given up as lost whose answer came after all is not
+            // sent (and acknowledged) a second time.
+            bool owed;
             lock (_lock)
             {
-                superseded = _unacknowledged.Newest(change.Grain) is { } newest && newest.IsNewerThan(change.Record);
+                owed = _unacknowledged.Newest(change.Grain) is { } newest && !newest.IsNewerThan(change.Record);
             }
 
-            if (!superseded)
+            if (owed)
             {
                 Enqueue(change.Grain, change.Record);
             }

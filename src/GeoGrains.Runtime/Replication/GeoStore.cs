@@ -210,6 +210,25 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
         return deleted;
     }
 
+    /// <summary>
+    /// Rewrites the outbox marker of <paramref name="grain"/> as <paramref name="silo"/>'s, only if it still has
+    /// <paramref name="etag"/>: of silos that try to take over the same orphaned marker, one does. Returns the marker's new
+    /// ETag, or <see langword="null"/> when it changed meanwhile (taken over, rewritten by a newer commit, or deleted).
+    /// </summary>
+    public async Task<string?> TryTakeOverMarkerAsync(
+        GrainId grain, OutboxMarker marker, string etag, string silo, CancellationToken cancellationToken = default)
+    {
+        var write = TableWrite.ReplaceOrInsert(PartitionOf(grain), MarkerKey(grain), serializer.SerializeToArray(marker with { Silo = silo }), etag);
+        try
+        {
+            return (await table.WriteAsync([write], cancellationToken))[0];
+        }
+        catch (TableConditionFailedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The outbox marker of <paramref name="grain"/> and its ETag, or <see langword="null"/>.</summary>
     public async Task<(OutboxMarker Marker, string ETag)?> ReadMarkerAsync(GrainId grain, CancellationToken cancellationToken = default) =>
         await table.ReadAsync(PartitionOf(grain), MarkerKey(grain), cancellationToken) is { } row

@@ -11,9 +11,11 @@ internal interface IOutboxRecoveryGrain : IGrainWithIntegerKey
 }
 
 /// <summary>
-/// One activation per region, so every orphaned change is resumed by one silo, not by all. It reads only the outbox
-/// markers (one range query per record partition) and the records they name, never every record; markers whose silo is
-/// still active are that silo's to ship.
+/// Usually one activation per region. It reads only the outbox markers (one range query per record partition) and the
+/// records they name, never every record; markers whose silo is still active are that silo's to ship. An orphaned marker
+/// is taken over durably (rewritten, conditional on its ETag, as this silo's) before its grain is resumed: it then names
+/// an active silo, so a later round, or a second activation while the cluster's membership settles after a restart, does
+/// not resume it again, and of two silos that try, one ships it.
 /// </summary>
 internal sealed class OutboxRecoveryGrain(
     GeoStore store,
@@ -21,38 +23,27 @@ internal sealed class OutboxRecoveryGrain(
     IClusterMembershipService membership,
     ILogger<OutboxRecoveryGrain> logger) : Grain, IOutboxRecoveryGrain
 {
-    // Markers this activation resumed, by ETag: a marker still there on the next round is being shipped, not orphaned again.
-    private Dictionary<GrainId, string> _resumed = [];
-
     public async Task<int> Recover()
     {
         var active = membership.CurrentSnapshot.Members.Values
             .Where(m => m.Status == SiloStatus.Active)
             .Select(m => m.SiloAddress.ToParsableString())
             .ToHashSet(StringComparer.Ordinal);
-        var seen = new Dictionary<GrainId, string>();
         var resumed = 0;
         await foreach (var (grain, marker, etag) in store.PendingAsync())
         {
-            if (active.Contains(marker.Silo))
+            if (active.Contains(marker.Silo) || await store.ReadAsync(grain) is not { } latest)
             {
                 continue;
             }
 
-            seen[grain] = etag;
-            if (_resumed.TryGetValue(grain, out var resumedETag) && resumedETag == etag)
+            if (await store.TryTakeOverMarkerAsync(grain, marker, etag, replication.Silo) is { } taken)
             {
-                continue;
-            }
-
-            if (await store.ReadAsync(grain) is { } latest)
-            {
-                replication.Resume(grain, latest.Record, etag, marker.Targets);
+                replication.Resume(grain, latest.Record, taken, marker.Targets);
                 resumed++;
             }
         }
 
-        _resumed = seen;
         if (resumed > 0)
         {
             logger.LogInformation("Region {Region}: resumed {Count} changes that silos which are gone left in the outbox.", store.Region, resumed);

@@ -104,4 +104,37 @@ public sealed class OutboxTests
         Assert.Equal(1, resumed.Record.Version);
         Assert.Equal(1, resumedWhenSettled); // settled only after it was queued to ship
     }
+
+    [Fact]
+    public async Task Of_two_silos_taking_over_an_orphaned_marker_one_does_and_the_marker_names_it()
+    {
+        await CommitAsync(_activation, Version(1));
+        var (marker, etag) = (await _store.ReadMarkerAsync(Grain))!.Value;
+
+        var first = await _store.TryTakeOverMarkerAsync(Grain, marker, etag, "silo-2");
+        var second = await _store.TryTakeOverMarkerAsync(Grain, marker, etag, "silo-3");
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        var (taken, takenETag) = (await _store.ReadMarkerAsync(Grain))!.Value;
+        Assert.Equal("silo-2", taken.Silo);
+        Assert.Equal(first, takenETag);
+        Assert.Equal(marker.Version, taken.Version);
+        Assert.True(marker.Targets.SequenceEqual(taken.Targets));
+    }
+
+    [Fact]
+    public async Task A_marker_a_newer_commit_rewrote_or_that_is_gone_is_not_taken_over()
+    {
+        await CommitAsync(_activation, Version(1));
+        var (marker, etag) = (await _store.ReadMarkerAsync(Grain))!.Value;
+        Assert.False(await CommitAsync(new object(), Version(2)));
+        Assert.Null(await _store.TryTakeOverMarkerAsync(Grain, marker, etag, "silo-2"));
+
+        var (rewritten, rewrittenETag) = (await _store.ReadMarkerAsync(Grain))!.Value;
+        Assert.Equal(2, rewritten.Version);
+        await _store.DeleteMarkersAsync([(Grain, rewrittenETag)]);
+        Assert.Null(await _store.TryTakeOverMarkerAsync(Grain, rewritten, rewrittenETag, "silo-2"));
+        Assert.Equal(0, await MarkersAsync());
+    }
 }
