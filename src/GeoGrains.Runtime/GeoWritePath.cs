@@ -281,20 +281,9 @@ internal sealed class GeoWritePath(
                 return;
             }
 
+            // The same version rewritten keeps its commit time, so no commit is in progress for safe times to wait for.
             var next = current.Record with { Applied = settled, Revision = current.Record.Revision + 1 };
-            var useMarker = replication.Outbox.BeginCommit(id, grain);
-            var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
-            (string Record, string? Marker)? written = null;
-            try
-            {
-                written = await store.TryCommitAsync(id, next, current.ETag, marker);
-            }
-            finally
-            {
-                replication.Outbox.EndCommit(id, grain, useMarker, written is null ? null : next, written?.Marker);
-            }
-
-            if (written is not { } etags)
+            if (await CommitAnnouncedAsync(grain, next, current.ETag, keepUntilSettled: static () => static () => { }) is not { } etags)
             {
                 await TryReloadAsync(grain);
                 logger.LogWarning("The result of the write with idempotency key '{Key}' to geo grain '{Grain}' was not recorded: another writer changed the record.", key, id);
@@ -306,7 +295,11 @@ internal sealed class GeoWritePath(
         }
         catch (Exception failure) when (failure is RegionStorageException or CodecNotFoundException or NotSupportedException)
         {
-            await TryReloadAsync(grain);
+            if (failure is not RegionStorageException)
+            {
+                await TryReloadAsync(grain);
+            }
+
             logger.LogWarning(failure, "The result of the write with idempotency key '{Key}' to geo grain '{Grain}' was not recorded.", key, id);
         }
     }
@@ -406,28 +399,7 @@ internal sealed class GeoWritePath(
             // a failure there leaves nothing in doubt.
             var extra = alongside is null ? null : await alongside(current, next);
 
-            // Commit: the record and, unless this activation's marker still announces the grain, its outbox marker.
-            var useMarker = replication.Outbox.BeginCommit(id, activation);
-            var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
-            (string Record, string? Marker)? written = null;
-            try
-            {
-                written = await store.TryCommitAsync(id, next, current?.ETag, marker, extra);
-            }
-            catch (RegionStorageException)
-            {
-                // No answer: the version may be stored. The activation reloads before its next write, and the outbox
-                // looks for a marker to ship, so a version stored without an acknowledgement is not left behind.
-                replication.Outbox.Doubt(id, inProgress.KeepUntilSettled());
-                await TryReloadAsync(activation);
-                throw;
-            }
-            finally
-            {
-                replication.Outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
-            }
-
-            if (written is not { } etags)
+            if (await CommitAnnouncedAsync(activation, next, current?.ETag, inProgress.KeepUntilSettled, extra) is not { } etags)
             {
                 // Someone else wrote the row: a stale copy here (a missed replica notice) is caught up and the change
                 // applied to the latest version; a newer epoch means another region owns the grain now, and nothing is written.
@@ -514,25 +486,7 @@ internal sealed class GeoWritePath(
             var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
             using var inProgress = replication.Commits.Begin();
             var next = ActiveActive.ActiveActiveVersions.Commit(current?.Record, region.Id, inProgress.At, GeoStateSerializer.Serialize(state));
-            var useMarker = replication.Outbox.BeginCommit(id, activation);
-            var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
-            (string Record, string? Marker)? written = null;
-            try
-            {
-                written = await store.TryCommitAsync(id, next, current?.ETag, marker);
-            }
-            catch (RegionStorageException)
-            {
-                replication.Outbox.Doubt(id, inProgress.KeepUntilSettled());
-                await TryReloadAsync(activation);
-                throw;
-            }
-            finally
-            {
-                replication.Outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
-            }
-
-            if (written is not { } etags)
+            if (await CommitAnnouncedAsync(activation, next, current?.ETag, inProgress.KeepUntilSettled) is not { } etags)
             {
                 await activation.ReloadAsync();
                 if (attempt < attempts)
@@ -706,11 +660,6 @@ internal sealed class GeoWritePath(
     }
 
     /// <summary>
-    /// How long a write waits for other regions to apply it. A write forwarded from another region is also waited for
-    /// there, for at most the link's call timeout: the owner gives up first (at four fifths of it), so that the caller
-    /// learns which regions applied the write rather than only that the forwarded call timed out.
-    /// </summary>
-    /// <summary>
     /// Ships a version just committed (and publishes it on the change feed): the acknowledgements its durability waits
     /// for are expected before it leaves, so that none can come first. Returns the waiter, or null for <c>Async</c>.
     /// </summary>
@@ -732,10 +681,44 @@ internal sealed class GeoWritePath(
         return waiter;
     }
 
+    // How long a write waits for other regions to apply it. A write forwarded from another region is also waited for
+    // there, for at most the link's call timeout: the owner gives up first (at four fifths of it), so that the caller
+    // learns which regions applied the write rather than only that the forwarded call timed out.
     private TimeSpan AcknowledgementWait(Durability durability, bool forwarded)
     {
         var wait = durability.Timeout ?? options.Value.Replication.AcknowledgementTimeout;
         return forwarded ? TimeSpan.FromTicks(Math.Min(wait.Ticks, options.Value.Links.CallTimeout.Ticks * 4 / 5)) : wait;
+    }
+
+    /// <summary>
+    /// Commits <paramref name="next"/> (with <paramref name="alongside"/>) and, unless the activation's outbox marker still
+    /// announces the grain, its marker, in one write fenced by <paramref name="expectedETag"/>. Returns the new ETags, or
+    /// <see langword="null"/> when another writer changed the record. When storage gives no answer the version may be
+    /// stored: the outbox looks for it and ships it if so (and only then runs what <paramref name="keepUntilSettled"/>
+    /// returns), and the activation reloads before its next write, so a version stored unacknowledged is not left behind.
+    /// </summary>
+    private async Task<(string Record, string? Marker)?> CommitAnnouncedAsync(
+        IGeoGrainActivation activation, GeoRecord next, string? expectedETag, Func<Action> keepUntilSettled, TableWrite? alongside = null)
+    {
+        var id = activation.GrainId;
+        var useMarker = replication.Outbox.BeginCommit(id, activation);
+        var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
+        (string Record, string? Marker)? written = null;
+        try
+        {
+            written = await store.TryCommitAsync(id, next, expectedETag, marker, alongside);
+            return written;
+        }
+        catch (RegionStorageException)
+        {
+            replication.Outbox.Doubt(id, keepUntilSettled());
+            await TryReloadAsync(activation);
+            throw;
+        }
+        finally
+        {
+            replication.Outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
+        }
     }
 
     private static async Task TryReloadAsync(IGeoGrainActivation activation)
