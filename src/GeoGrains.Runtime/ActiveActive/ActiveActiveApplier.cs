@@ -20,7 +20,7 @@ internal sealed class ActiveActiveApplier(
     GeoStore store,
     ReplicaVersions known,
     StateDeltas deltas,
-    StoredResolvers resolvers,
+    ActiveActiveTypes types,
     ConflictStore conflicts,
     ConflictPublisher conflictFeed,
     LocalRegion region,
@@ -101,7 +101,7 @@ internal sealed class ActiveActiveApplier(
                     return (stored, false);
                 }
             }
-            else if (resolvers.For(change.Grain) is not { } resolver)
+            else if (types.For(change.Grain) is not { ResolvesStored: true } resolver)
             {
                 known.Forget(change.Grain);
                 var resolvedThere = await grains.GetGrain<IActiveActiveGrain>(change.Grain).Resolve(change.Record, change.DeltaBase);
@@ -109,7 +109,7 @@ internal sealed class ActiveActiveApplier(
             }
             else
             {
-                var resolution = ActiveActiveVersions.Resolve(change.Grain, current!.Record, record, resolver.Policy, resolver.Merge, region.Id, clock.Now());
+                var resolution = ActiveActiveVersions.Resolve(change.Grain, current!.Record, record, resolver.Policy, resolver.StoredMerge, region.Id, clock.Now());
                 var conflict = change.DeltaBase is null
                     ? resolution.Conflict
                     : resolution.Conflict with { Remote = ActiveActiveVersions.ToVersion(change.Record) with { IsDelta = true } };

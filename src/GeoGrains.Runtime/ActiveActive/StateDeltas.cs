@@ -1,26 +1,15 @@
-using System.Collections.Concurrent;
 using GeoGrains.Runtime.Replication;
-using Orleans.Metadata;
 
 namespace GeoGrains.Runtime.ActiveActive;
 
 /// <summary>
-/// Which grain types' versions can ship as deltas: active-active grains with <see cref="ConflictPolicy.Crdt"/> whose
-/// state is an <see cref="Crdts.IDeltaCrdt{TSelf, TDelta}"/>. Found once per grain type, when a version of it is
-/// first shipped or received on this silo.
+/// Which grain types' versions can ship as deltas: well-declared active-active grains with <see cref="ConflictPolicy.Crdt"/>
+/// whose state is an <see cref="Crdts.IDeltaCrdt{TSelf, TDelta}"/> (see <see cref="ActiveActiveTypes"/>).
 /// </summary>
-internal sealed class StateDeltas(Func<GrainType, Type?> grainClassOf)
+internal sealed class StateDeltas(ActiveActiveTypes types)
 {
-    /// <summary>Finds grain classes in Orleans' map of this silo's grain types.</summary>
-    public StateDeltas(GrainClassMap classes)
-        : this(type => classes.TryGetGrainClass(type, out var grainClass) ? grainClass : null)
-    {
-    }
-
-    private readonly ConcurrentDictionary<GrainType, StateDelta?> _byType = new();
-
     /// <summary>The delta codec of <paramref name="grain"/>'s state, or <see langword="null"/> when its versions ship whole.</summary>
-    public StateDelta? For(GrainId grain) => _byType.GetOrAdd(grain.Type, Find);
+    public StateDelta? For(GrainId grain) => types.For(grain)?.Delta;
 
     /// <summary>
     /// The whole state of a version that arrived as <paramref name="delta"/> taken against the version of vector
@@ -43,16 +32,5 @@ internal sealed class StateDeltas(Func<GrainType, Type?> grainClassOf)
         {
             return null;
         }
-    }
-
-    private StateDelta? Find(GrainType type)
-    {
-        if (grainClassOf(type) is not { } grainClass
-            || grainClass.GetCustomAttributes(typeof(GeoGrainAttribute), inherit: false) is not [GeoGrainAttribute { Writers: GeoWriters.AnyRegion, Conflicts: ConflictPolicy.Crdt }])
-        {
-            return null;
-        }
-
-        return ActiveActiveRules.StateOf(grainClass) is { } state ? StateDelta.For(state) : null;
     }
 }

@@ -121,9 +121,10 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictFeedQuery>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictPublisher>());
-        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.StoredResolvers>();
+        services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ActiveActiveTypes(
+            sp.GetRequiredService<Orleans.Metadata.GrainClassMap>(), sp.GetRequiredService<GeoTopology>()));
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ActiveActiveApplier>();
-        services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.StateDeltas(sp.GetRequiredService<Orleans.Metadata.GrainClassMap>()));
+        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.StateDeltas>();
         services.TryAddSingleton<OrphanHandOff>();
         services.TryAddSingleton<SessionTokenCodec>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();

@@ -25,13 +25,13 @@ public sealed class DeltaShippingTests
     private readonly StateDeltas _deltas = Deltas();
 
     /// <summary>What the silo knows of the test grain types: <c>tags</c> a grow-only set, <c>flag</c> last writer wins.</summary>
-    internal static StateDeltas Deltas() => new(type => type.ToString() switch
+    internal static StateDeltas Deltas() => new(new ActiveActiveTypes(type => type.ToString() switch
     {
         "tags" => typeof(TagsGrain),
         "flag" => typeof(FlagGrain),
         "counter" => typeof(CounterGrain),
         _ => null,
-    });
+    }, regions: 3));
 
     private static GSet<string> Set(int count, string prefix = "tag") => new([.. Enumerable.Range(0, count).Select(i => $"{prefix}-{i:D4}")]);
 
@@ -97,7 +97,7 @@ public sealed class DeltaShippingTests
     {
         var store = new GeoStore(new MemoryRegionTable(new RegionStorageAccount("eu-west"), new RegionStorageMetrics()), Serializer, partitions: 4);
         // Only versions ordered after the stored one, or refused, here: nothing is resolved, so no resolver or conflict store is needed.
-        var applier = new ActiveActiveApplier(store, new ReplicaVersions(), _deltas, resolvers: null!, conflicts: null!, conflictFeed: null!, region: null!, new GeoGrains.Runtime.Clocks.HybridLogicalClock());
+        var applier = new ActiveActiveApplier(store, new ReplicaVersions(), _deltas, types: null!, conflicts: null!, conflictFeed: null!, region: null!, new GeoGrains.Runtime.Clocks.HybridLogicalClock());
         var v1 = Version(Vector(("us-east", 1)), Set(100));
         Assert.NotNull(await store.TryCommitAsync(Tags, v1, null, marker: null));
 
