@@ -9,12 +9,14 @@ namespace GeoGrains.Runtime.Replication;
 /// The layout of geo grain records and the outbox in a region's table. A grain's record ("r|grain") and its outbox
 /// marker ("o|grain": versions of it still to ship) share a partition, so a commit makes both durable in one atomic
 /// write, and recovery finds every pending change with one range query per partition, without reading any record
-/// that has nothing to ship.
+/// that has nothing to ship. One more row ("a|outbox-adoptions", in the first partition) records which live silo adopted
+/// the markers of each silo that is gone (<see cref="OutboxAdoptions"/>).
 /// </summary>
 internal sealed class GeoStore(IRegionTable table, Serializer serializer, int partitions)
 {
     private const string RecordPrefix = "r|";
     private const string MarkerPrefix = "o|";
+    private const string AdoptionsKey = "a|outbox-adoptions";
 
     public RegionId Region => table.Region;
 
@@ -210,22 +212,26 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
         return deleted;
     }
 
+    /// <summary>The region's record of which silos adopted the markers of silos that are gone, and its ETag (<see langword="null"/>: none stored).</summary>
+    public async Task<(OutboxAdoptions Adoptions, string? ETag)> ReadAdoptionsAsync(CancellationToken cancellationToken = default) =>
+        await table.ReadAsync(PartitionKey(0), AdoptionsKey, cancellationToken) is { } row
+            ? (serializer.Deserialize<OutboxAdoptions>(row.Data)!, row.ETag)
+            : (OutboxAdoptions.None, null);
+
     /// <summary>
-    /// Rewrites the outbox marker of <paramref name="grain"/> as <paramref name="silo"/>'s, only if it still has
-    /// <paramref name="etag"/>: of silos that try to take over the same orphaned marker, one does. Returns the marker's new
-    /// ETag, or <see langword="null"/> when it changed meanwhile (taken over, rewritten by a newer commit, or deleted).
+    /// Stores <paramref name="adoptions"/> if the stored record still has <paramref name="etag"/> (<see langword="null"/>:
+    /// none stored). Returns whether it did: of two silos planning from the same record, one does.
     /// </summary>
-    public async Task<string?> TryTakeOverMarkerAsync(
-        GrainId grain, OutboxMarker marker, string etag, string silo, CancellationToken cancellationToken = default)
+    public async Task<bool> TryWriteAdoptionsAsync(OutboxAdoptions adoptions, string? etag, CancellationToken cancellationToken = default)
     {
-        var write = TableWrite.ReplaceOrInsert(PartitionOf(grain), MarkerKey(grain), serializer.SerializeToArray(marker with { Silo = silo }), etag);
         try
         {
-            return (await table.WriteAsync([write], cancellationToken))[0];
+            await table.WriteAsync([TableWrite.ReplaceOrInsert(PartitionKey(0), AdoptionsKey, serializer.SerializeToArray(adoptions), etag)], cancellationToken);
+            return true;
         }
         catch (TableConditionFailedException)
         {
-            return null;
+            return false;
         }
     }
 

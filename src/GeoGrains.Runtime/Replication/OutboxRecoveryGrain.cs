@@ -12,10 +12,10 @@ internal interface IOutboxRecoveryGrain : IGrainWithIntegerKey
 
 /// <summary>
 /// Usually one activation per region. It reads only the outbox markers (one range query per record partition) and the
-/// records they name, never every record; markers whose silo is still active are that silo's to ship. An orphaned marker
-/// is taken over durably (rewritten, conditional on its ETag, as this silo's) before its grain is resumed: it then names
-/// an active silo, so a later round, or a second activation while the cluster's membership settles after a restart, does
-/// not resume it again, and of two silos that try, one ships it.
+/// records of orphaned ones, never every record; markers whose silo is still active are that silo's to ship, and so are
+/// those of a gone silo that a live silo adopted (<see cref="OutboxAdoptions"/>). A silo adopts a gone silo's markers
+/// with one conditional write of the region's adoption record before it resumes any of them, so each orphaned marker
+/// is resumed by one silo, however many recovery activations or rounds see it.
 /// </summary>
 internal sealed class OutboxRecoveryGrain(
     GeoStore store,
@@ -29,26 +29,39 @@ internal sealed class OutboxRecoveryGrain(
             .Where(m => m.Status == SiloStatus.Active)
             .Select(m => m.SiloAddress.ToParsableString())
             .ToHashSet(StringComparer.Ordinal);
-        var resumed = 0;
-        await foreach (var (grain, marker, etag) in store.PendingAsync())
+        var orphaned = new List<(GrainId Grain, OutboxMarker Marker, string ETag)>();
+        await foreach (var pending in store.PendingAsync())
         {
-            if (active.Contains(marker.Silo) || await store.ReadAsync(grain) is not { } latest)
+            if (!active.Contains(pending.Marker.Silo))
             {
-                continue;
+                orphaned.Add(pending);
             }
+        }
 
-            if (await store.TryTakeOverMarkerAsync(grain, marker, etag, replication.Silo) is { } taken)
+        if (orphaned.Count == 0)
+        {
+            return 0;
+        }
+
+        var (adoptions, etag) = await store.ReadAdoptionsAsync();
+        var (adopt, next) = adoptions.Plan(orphaned.Select(o => o.Marker.Silo).ToHashSet(StringComparer.Ordinal), active, replication.Silo);
+        if (adopt.Count == 0 || !await store.TryWriteAdoptionsAsync(next, etag))
+        {
+            // Adopted by live silos, or by another recovery just now: theirs to ship.
+            return 0;
+        }
+
+        var resumed = 0;
+        foreach (var (grain, marker, markerETag) in orphaned.Where(o => adopt.Contains(o.Marker.Silo)))
+        {
+            if (await store.ReadAsync(grain) is { } latest)
             {
-                replication.Resume(grain, latest.Record, taken, marker.Targets);
+                replication.Resume(grain, latest.Record, markerETag, marker.Targets);
                 resumed++;
             }
         }
 
-        if (resumed > 0)
-        {
-            logger.LogInformation("Region {Region}: resumed {Count} changes that silos which are gone left in the outbox.", store.Region, resumed);
-        }
-
+        logger.LogInformation("Region {Region}: adopted the outbox of {Silos} silos that are gone and resumed {Count} changes they left.", store.Region, adopt.Count, resumed);
         return resumed;
     }
 }

@@ -106,35 +106,23 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public async Task Of_two_silos_taking_over_an_orphaned_marker_one_does_and_the_marker_names_it()
+    public async Task Of_two_silos_adopting_from_the_same_record_one_does()
     {
-        await CommitAsync(_activation, Version(1));
-        var (marker, etag) = (await _store.ReadMarkerAsync(Grain))!.Value;
+        var (none, noETag) = await _store.ReadAdoptionsAsync();
+        Assert.Empty(none.Adopters);
+        Assert.Null(noETag);
 
-        var first = await _store.TryTakeOverMarkerAsync(Grain, marker, etag, "silo-2");
-        var second = await _store.TryTakeOverMarkerAsync(Grain, marker, etag, "silo-3");
+        var gone = new HashSet<string>(["silo-1"]);
+        var (_, bySilo2) = none.Plan(gone, new HashSet<string>(["silo-2", "silo-3"]), "silo-2");
+        var (_, bySilo3) = none.Plan(gone, new HashSet<string>(["silo-2", "silo-3"]), "silo-3");
+        Assert.True(await _store.TryWriteAdoptionsAsync(bySilo2, noETag));
+        Assert.False(await _store.TryWriteAdoptionsAsync(bySilo3, noETag));
 
-        Assert.NotNull(first);
-        Assert.Null(second);
-        var (taken, takenETag) = (await _store.ReadMarkerAsync(Grain))!.Value;
-        Assert.Equal("silo-2", taken.Silo);
-        Assert.Equal(first, takenETag);
-        Assert.Equal(marker.Version, taken.Version);
-        Assert.True(marker.Targets.SequenceEqual(taken.Targets));
-    }
-
-    [Fact]
-    public async Task A_marker_a_newer_commit_rewrote_or_that_is_gone_is_not_taken_over()
-    {
-        await CommitAsync(_activation, Version(1));
-        var (marker, etag) = (await _store.ReadMarkerAsync(Grain))!.Value;
-        Assert.False(await CommitAsync(new object(), Version(2)));
-        Assert.Null(await _store.TryTakeOverMarkerAsync(Grain, marker, etag, "silo-2"));
-
-        var (rewritten, rewrittenETag) = (await _store.ReadMarkerAsync(Grain))!.Value;
-        Assert.Equal(2, rewritten.Version);
-        await _store.DeleteMarkersAsync([(Grain, rewrittenETag)]);
-        Assert.Null(await _store.TryTakeOverMarkerAsync(Grain, rewritten, rewrittenETag, "silo-2"));
-        Assert.Equal(0, await MarkersAsync());
+        var (stored, etag) = await _store.ReadAdoptionsAsync();
+        Assert.Equal("silo-2", stored.Adopters["silo-1"]);
+        Assert.NotNull(etag);
+        Assert.True(await _store.TryWriteAdoptionsAsync(OutboxAdoptions.None, etag));
+        Assert.Empty((await _store.ReadAdoptionsAsync()).Adoptions.Adopters);
+        Assert.Equal(0, await MarkersAsync()); // the record is not an outbox marker
     }
 }
