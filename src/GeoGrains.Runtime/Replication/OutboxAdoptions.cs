@@ -19,13 +19,13 @@ internal sealed class OutboxAdoptions
 
     /// <summary>
     /// Of <paramref name="orphaned"/> (silos that are gone and left markers), those whose markers <paramref name="me"/>
-    /// must resume now: not adopted yet, or adopted by a silo that is not <paramref name="active"/> either. With them, the
+    /// must resume now: not adopted yet, or adopted by a silo that is not <paramref name="live"/> either. With them, the
     /// adoptions to store: theirs by <paramref name="me"/>, and the standing ones of silos that still left markers (an
     /// adoption whose markers are all shipped is dropped).
     /// </summary>
-    public (IReadOnlyList<string> Adopt, OutboxAdoptions Next) Plan(IReadOnlySet<string> orphaned, IReadOnlySet<string> active, string me)
+    public (IReadOnlyList<string> Adopt, OutboxAdoptions Next) Plan(IReadOnlySet<string> orphaned, IReadOnlySet<string> live, string me)
     {
-        var adopt = orphaned.Where(gone => !(Adopters.TryGetValue(gone, out var adopter) && active.Contains(adopter))).Order(StringComparer.Ordinal).ToList();
+        var adopt = orphaned.Where(gone => !(Adopters.TryGetValue(gone, out var adopter) && live.Contains(adopter))).Order(StringComparer.Ordinal).ToList();
         var next = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var gone in orphaned)
         {

@@ -12,8 +12,8 @@ internal interface IOutboxRecoveryGrain : IGrainWithIntegerKey
 
 /// <summary>
 /// Usually one activation per region. It reads only the outbox markers (one range query per record partition) and the
-/// records of orphaned ones, never every record; markers whose silo is still active are that silo's to ship, and so are
-/// those of a gone silo that a live silo adopted (<see cref="OutboxAdoptions"/>). A silo adopts a gone silo's markers
+/// records of orphaned ones, never every record; markers whose silo is not gone (declared dead, or no longer a member)
+/// are that silo's to ship, and so are those of a gone silo that a live silo adopted (<see cref="OutboxAdoptions"/>). A silo adopts a gone silo's markers
 /// with one conditional write of the region's adoption record before it resumes any of them, so each orphaned marker
 /// is resumed by one silo, however many recovery activations or rounds see it.
 /// </summary>
@@ -25,14 +25,16 @@ internal sealed class OutboxRecoveryGrain(
 {
     public async Task<int> Recover()
     {
-        var active = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
+        // Gone: declared dead, or not a member at all (a restarted region's membership may not know its old silos). A silo
+        // that is only joining or shutting down may still write markers, so it is not adopted (an adoption is for good).
+        var live = membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status != SiloStatus.Dead)
             .Select(m => m.SiloAddress.ToParsableString())
             .ToHashSet(StringComparer.Ordinal);
         var orphaned = new List<(GrainId Grain, OutboxMarker Marker, string ETag)>();
         await foreach (var pending in store.PendingAsync())
         {
-            if (!active.Contains(pending.Marker.Silo))
+            if (!live.Contains(pending.Marker.Silo))
             {
                 orphaned.Add(pending);
             }
@@ -44,7 +46,7 @@ internal sealed class OutboxRecoveryGrain(
         }
 
         var (adoptions, etag) = await store.ReadAdoptionsAsync();
-        var (adopt, next) = adoptions.Plan(orphaned.Select(o => o.Marker.Silo).ToHashSet(StringComparer.Ordinal), active, replication.Silo);
+        var (adopt, next) = adoptions.Plan(orphaned.Select(o => o.Marker.Silo).ToHashSet(StringComparer.Ordinal), live, replication.Silo);
         if (adopt.Count == 0 || !await store.TryWriteAdoptionsAsync(next, etag))
         {
             // Adopted by live silos, or by another recovery just now: theirs to ship.
