@@ -47,7 +47,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         Outbox = new Outbox(store, Targets, _options, time, Resume, logger);
         Acknowledgements = new ReplicationAcknowledgements(Targets, time);
         Commits = new CommitsInProgress(clock);
-        var freshness = new SafeTimeSource(Silo, Commits.Floor, () => ActiveSilos(membership));
+        var freshness = new SafeTimeSource(Silo, Commits.Floor, () => LiveSilos(membership));
         var deltaShipping = _options.ShipDeltas ? new ActiveActive.DeltaShipping(deltas, Outbox.AcknowledgedVersion) : null;
         _shippers = Targets.ToFrozenDictionary(
             r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout, deltaShipping));
@@ -73,8 +73,10 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
     /// <summary>This silo's safe time for <paramref name="target"/> (see <see cref="ChangeShipper.SafeTime"/>).</summary>
     public HybridTimestamp? SafeTime(RegionId target) => _shippers.TryGetValue(target, out var shipper) ? shipper.SafeTime() : null;
 
-    private static string[] ActiveSilos(IClusterMembershipService membership) =>
-        [.. membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToParsableString())];
+    // Silos that may still have changes of their own to ship: every member not declared dead, shutting down included,
+    // until outbox recovery may adopt what it leaves (see OutboxRecoveryGrain).
+    private static string[] LiveSilos(IClusterMembershipService membership) =>
+        [.. membership.CurrentSnapshot.Members.Values.Where(m => m.Status != SiloStatus.Dead).Select(m => m.SiloAddress.ToParsableString())];
 
     /// <summary>Changes queued to ship and not yet taken into a batch, over every target.</summary>
     public int PendingCount => _shippers.Values.Sum(s => s.PendingCount);

@@ -13,7 +13,7 @@ namespace GeoGrains.Runtime.Replication;
 /// lists as active has not been heard from: that silo may have committed changes nobody has shipped yet. A silo is only
 /// forgotten once every report from its region for <c>retention</c> (2 × <see cref="ReplicationOptions.OrphanAfter"/>)
 /// has left it out of the active silos: by then the source's outbox recovery, which runs every <c>OrphanAfter</c> and
-/// takes over the markers of silos its membership no longer lists, has queued what it left on a live silo, whose safe
+/// adopts the markers of silos its membership lists as dead or no longer lists, has queued what it left on a live silo, whose safe
 /// time covers it. A silo that is alive but silent (cut off) is kept, so reads are forwarded rather than served stale.</para>
 /// <para>Each silo's safe time only moves forward: a report that arrives late (batches travel side by side) changes
 /// nothing. Each report is valid on its own, because the sender's safe time already stays below every change it has

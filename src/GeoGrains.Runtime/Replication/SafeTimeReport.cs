@@ -9,7 +9,7 @@ namespace GeoGrains.Runtime.Replication;
 /// <param name="Silo">The sending silo, as outbox markers name it.</param>
 /// <param name="SafeTime">The sender's safe time for the receiving region.</param>
 /// <param name="ActiveSilos">
-/// The silos of <paramref name="Source"/> its membership lists as active, the sender included: the receiver waits to hear
+/// The silos of <paramref name="Source"/> its membership does not list as dead (active, joining or shutting down), the sender included: the receiver waits to hear
 /// from a silo it does not know yet, and forgets one only once its peers have stopped listing it (see <see cref="ReplicaFreshness"/>).
 /// </param>
 [GenerateSerializer, Immutable]

@@ -6,5 +6,5 @@ namespace GeoGrains.Runtime.Replication;
 /// The latest time before every commit of this silo not yet queued to ship (<see cref="CommitsInProgress.Floor"/>).
 /// Read before the shipper's own queue: a commit leaves the first only after joining the second.
 /// </param>
-/// <param name="ActiveSilos">The silos of this region its membership lists as active.</param>
+/// <param name="ActiveSilos">The silos of this region its membership does not list as dead.</param>
 internal sealed record SafeTimeSource(string Silo, Func<HybridTimestamp> Floor, Func<string[]> ActiveSilos);
