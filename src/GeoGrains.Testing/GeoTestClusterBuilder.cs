@@ -86,8 +86,12 @@ public sealed class GeoTestClusterBuilder
         return this;
     }
 
-    /// <summary>Starts every region and returns the running cluster.</summary>
+    /// <summary>
+    /// Starts every region and returns the running cluster once every silo holds its region's ownership lease (regions
+    /// take writes at once from then on).
+    /// </summary>
     /// <exception cref="InvalidTopologyException">The configuration is invalid.</exception>
+    /// <exception cref="TimeoutException">The regions started but did not all confirm each other's leases within a minute.</exception>
     /// <exception cref="Azurite.AzuriteNotInstalledException">With <see cref="WithAzureStorage"/>: Azurite is not installed (run <c>npm ci</c> in the repository root).</exception>
     public async Task<GeoTestCluster> StartAsync(CancellationToken cancellationToken = default)
     {

@@ -13,7 +13,7 @@ namespace GeoGrains.Runtime.Failover;
 /// </summary>
 internal sealed class FailoverState
 {
-    private readonly IGrainFactory _grains;
+    private readonly Func<IRegionHealthPeer> _observer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _pollInterval;
@@ -27,8 +27,13 @@ internal sealed class FailoverState
     private volatile bool _leaseSeen;
 
     public FailoverState(IGrainFactory grains, GeoTopology topology, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger<FailoverState> logger)
+        : this(() => grains.GetGrain<IRegionHealthPeer>(0), topology, time, options, logger)
     {
-        _grains = grains;
+    }
+
+    internal FailoverState(Func<IRegionHealthPeer> observer, GeoTopology topology, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger logger)
+    {
+        _observer = observer;
         _time = time;
         _logger = logger;
         Options = options.Value.Failover;
@@ -70,7 +75,12 @@ internal sealed class FailoverState
     /// <summary>Whether writes to <paramref name="region"/> should wait for a transfer rather than be sent there.</summary>
     public bool IsUnavailable(RegionId region) => Automatic && _current.Unavailable.Contains(region);
 
-    /// <summary>Takes the observer's status now; one call at a time, a caller arriving during one waits for the next.</summary>
+    /// <summary>
+    /// Takes the observer's status now; one call at a time, a caller arriving during one waits for the next. An answer
+    /// that takes longer than a probe round (<see cref="LeaseWait"/>) is given up on: a status that old is stale anyway, and
+    /// a lost message must not hold every write waiting here for the silo's response timeout.
+    /// </summary>
+    /// <exception cref="TimeoutException">The observer did not answer within a probe round.</exception>
     public async Task RefreshAsync()
     {
         var started = Interlocked.Read(ref _refreshes);
@@ -83,7 +93,7 @@ internal sealed class FailoverState
             }
 
             var askedAt = _time.GetTimestamp();
-            var status = await _grains.GetGrain<IRegionHealthPeer>(0).GetStatus();
+            var status = await _observer().GetStatus().WaitAsync(LeaseWait, _time);
             Apply(status, askedAt);
         }
         finally
@@ -94,8 +104,8 @@ internal sealed class FailoverState
     }
 
     /// <summary>
-    /// Waits until <paramref name="condition"/> holds, asking the observer every quarter probe interval, for at most
-    /// <paramref name="timeout"/>. Returns whether it held.
+    /// Waits until <paramref name="condition"/> holds, asking the observer every tenth of a probe interval, for at most
+    /// <paramref name="timeout"/> (also while an answer is outstanding). Returns whether it held.
     /// </summary>
     public async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -113,7 +123,8 @@ internal sealed class FailoverState
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                await RefreshAsync();
+                left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+                await RefreshAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -171,7 +182,7 @@ internal sealed class FailoverState
     {
         try
         {
-            await _grains.GetGrain<IRegionHealthPeer>(0).FirstWriteServed(epoch);
+            await _observer().FirstWriteServed(epoch);
         }
         catch (Exception exception)
         {

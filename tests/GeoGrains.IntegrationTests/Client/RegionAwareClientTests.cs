@@ -91,7 +91,10 @@ public sealed class RegionAwareClientTests(RegionAwareClientFixture fixture) : I
                 return await profile.Get();
             }, Patience, "a session read after eu-west died");
             Assert.Equal("before the switch", view.Name);
-            Assert.Equal((RegionId)"us-east", client.Geo.CurrentRegion);
+
+            // A probe slowed by the machine can rank apac-east first for a moment; the client then moves on to us-east once
+            // its smoothed round trip is clearly shorter.
+            await Eventually.Holds(() => client.Geo.CurrentRegion == (RegionId)"us-east", Patience, "the client moves to the next nearest region, us-east");
 
             using (var scope = GeoContext.Read(global::GeoGrains.Consistency.Session))
             {
