@@ -209,20 +209,11 @@ public sealed class GeoTestCluster : IAsyncDisposable
     /// </summary>
     public async Task WaitForReplicationAsync(TimeSpan timeout)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        var deadline = DeadlineAfter(timeout);
         foreach (var region in _regions.Values)
         {
-            while (await region.CountPendingChangesAsync() > 0)
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new TimeoutException($"Region '{region.Id}' still has changes to ship after {timeout}.");
-                }
-            }
+            await PollUntilAsync(
+                async () => await region.CountPendingChangesAsync() == 0, deadline, () => $"Region '{region.Id}' still has changes to ship after {timeout}.");
         }
     }
 
@@ -250,23 +241,27 @@ public sealed class GeoTestCluster : IAsyncDisposable
     private async Task WaitUntilLeasedAsync(CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(60);
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        while (true)
-        {
-            var waiting = _regions.Values
-                .Where(r => r.Cluster is not null)
-                .SelectMany(r => r.Cluster!.Silos.OfType<InProcessSiloHandle>()
-                    .Where(s => !s.ServiceProvider.GetRequiredService<FailoverState>().HoldsLease)
-                    .Select(s => $"{r.Id} ({s.SiloAddress})"))
-                .ToList();
-            if (waiting.Count == 0)
-            {
-                return;
-            }
+        var silos = _regions.Values
+            .Where(r => r.Cluster is not null)
+            .SelectMany(r => r.Cluster!.Silos.OfType<InProcessSiloHandle>().Select(s => (Name: $"{r.Id} ({s.SiloAddress})", Failover: s.ServiceProvider.GetRequiredService<FailoverState>())))
+            .ToList();
+        await PollUntilAsync(
+            () => ValueTask.FromResult(silos.All(s => s.Failover.HoldsLease)),
+            DeadlineAfter(timeout),
+            () => $"The regions started, but these silos did not hold their region's ownership lease within {timeout}: {string.Join(", ", silos.Where(s => !s.Failover.HoldsLease).Select(s => s.Name))}.",
+            cancellationToken);
+    }
 
+    private static long DeadlineAfter(TimeSpan timeout) => TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+
+    // Checks every 20 ms until done holds; past the deadline, fails with a TimeoutException saying what did not happen.
+    private static async Task PollUntilAsync(Func<ValueTask<bool>> done, long deadline, Func<string> timedOut, CancellationToken cancellationToken = default)
+    {
+        while (!await done())
+        {
             if (TimeProvider.System.GetTimestamp() > deadline)
             {
-                throw new TimeoutException($"The regions started, but these silos did not hold their region's ownership lease within {timeout}: {string.Join(", ", waiting)}.");
+                throw new TimeoutException(timedOut());
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
