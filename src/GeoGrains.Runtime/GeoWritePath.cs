@@ -187,8 +187,10 @@ internal sealed class GeoWritePath(
         {
             // Ownership may have moved while this call waited behind others or a hand-off.
             var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
-            if (owner.Owner != region.Id)
+            if (owner.Owner != region.Id || !failover.HoldsLease)
             {
+                // Checked under the grain's turn: a strong read or a write that waited here may not run on a lease that
+                // lapsed meanwhile (the caller waits for the lease again, or goes to the new owner).
                 return null;
             }
 
@@ -376,6 +378,13 @@ internal sealed class GeoWritePath(
                 throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: false, "its lease lapsed before the write was stored");
             }
 
+            // A configuration change (takeover, drain, restore, failback, rehome) since the call resolved its owner fences
+            // it here, before anything is stored.
+            if (await ownership.ResolveAsync(id, activation.Registration.Partition) is var now && (now.Owner != region.Id || now.Epoch != ticket.Ownership.Epoch))
+            {
+                throw new OwnershipMovedException(id.ToString(), region.Id, now);
+            }
+
             if (ticket is { IdempotencyKey: { } key, AppliedVersion: null }
                 && IdempotencyLog.Find(current?.Record.Applied, key, clock.Now(), options.Value.Idempotency.Window) is { } applied)
             {
@@ -432,9 +441,39 @@ internal sealed class GeoWritePath(
             if (waiter is not null)
             {
                 await waiter.WaitAsync(AcknowledgementWait(durability, ticket.Forwarded));
+                await FenceAcknowledgementAsync(activation, ticket.Ownership, next, waiter);
             }
 
             return;
+        }
+    }
+
+    /// <summary>
+    /// Checks, once the last acknowledgement a write waited for has arrived, that they still promise what they did when
+    /// they were counted: this region holds its lease and owns the grain under the epoch it wrote with (so no takeover
+    /// could have promoted a copy without the write since), and none of the regions counted is away now (a promotion
+    /// would not read it).
+    /// </summary>
+    /// <exception cref="OwnershipLostException">One of them no longer holds; the write is not acknowledged.</exception>
+    private async Task FenceAcknowledgementAsync(IGeoGrainActivation grain, GrainOwnership wroteUnder, GeoRecord written, ReplicationAcknowledgements.Waiter waiter)
+    {
+        string? lost = null;
+        if (!failover.HoldsLease)
+        {
+            lost = "its lease lapsed while the write waited";
+        }
+        else if (await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition) is var now && (now.Owner != region.Id || now.Epoch != wroteUnder.Epoch))
+        {
+            lost = $"region '{now.Owner}' owns it now, under epoch {now.Epoch}";
+        }
+        else if (waiter.Counted.Where(failover.Configuration.IsAway).ToList() is { Count: > 0 } away)
+        {
+            lost = $"{string.Join(", ", away)}, which applied it, {(away.Count == 1 ? "is" : "are")} away now and would not be read by a takeover";
+        }
+
+        if (lost is not null)
+        {
+            throw new OwnershipLostException(grain.GrainId.ToString(), region.Id, written.Epoch, written.Version, lost);
         }
     }
 
@@ -665,11 +704,13 @@ internal sealed class GeoWritePath(
     /// </summary>
     private ReplicationAcknowledgements.Waiter? Ship(GrainId id, GeoRecord next, Durability durability)
     {
+        // Only a region a takeover's promotion would read counts: a member, not away (taken over, drained, not failed back).
+        var configuration = failover.Configuration;
+        var eligible = durability.Mode == ReplicationMode.Async ? [] : replication.Targets.Where(t => !configuration.IsAway(t)).ToList();
         var waiter = durability.Mode switch
         {
-            ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions),
-            // Sync: every region that is a member now; a region the others took over after it failed does not count.
-            ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, replication.Targets.Count(t => !failover.Configuration.IsAway(t))),
+            ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions, eligible),
+            ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, eligible.Count, eligible),
             _ => null,
         };
         replication.Ship(id, next, urgent: waiter is not null);

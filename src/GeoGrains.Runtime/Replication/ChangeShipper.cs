@@ -8,7 +8,8 @@ namespace GeoGrains.Runtime.Replication;
 /// Ships committed changes from this silo to one other region. Changes waiting together are coalesced (only a grain's
 /// latest version ships), batched and compressed; several batches may be in flight so a long round trip does not stall
 /// the stream. An acknowledged batch is reported to the <see cref="Outbox"/>, which clears the durable markers, so a
-/// restart or a healed partition resumes from there. Every batch, and a heartbeat every
+/// restart or a healed partition resumes from there; the changes the target refused to take into the lineage it holds
+/// are reported apart (delivered, but acknowledging no write). Every batch, and a heartbeat every
 /// <see cref="ReplicationOptions.HeartbeatInterval"/> when no batch left meanwhile, tells the target this silo's safe
 /// time (<see cref="SafeTime"/>).
 /// </summary>
@@ -40,6 +41,7 @@ internal sealed class ChangeShipper
     private readonly RegionId _target;
     private readonly IRegionLinks _links;
     private readonly Action<RegionId, IReadOnlyList<ReplicatedChange>> _acknowledged;
+    private readonly Action<RegionId, IReadOnlyList<ReplicatedChange>>? _refused;
     private readonly ReplicationBatchCodec _codec;
     private readonly ReplicationMetrics _metrics;
     private readonly ReplicationOptions _options;
@@ -93,12 +95,14 @@ internal sealed class ChangeShipper
         ILogger logger,
         SafeTimeSource? freshness = null,
         TimeSpan? callTimeout = null,
-        ActiveActive.DeltaShipping? deltas = null)
+        ActiveActive.DeltaShipping? deltas = null,
+        Action<RegionId, IReadOnlyList<ReplicatedChange>>? refused = null)
     {
         _source = source;
         _target = target;
         _links = links;
         _acknowledged = acknowledged;
+        _refused = refused;
         _codec = codec;
         _metrics = metrics;
         _options = options;
@@ -622,6 +626,14 @@ internal sealed class ChangeShipper
             Answered(flight, acknowledged: true);
             var applied = ack.NeedWholeState is { Length: > 0 } whole ? ShipWhole(changes, whole) : changes;
             _metrics.BatchAcknowledged(_source, _target, Acknowledged(applied));
+            if (ack.Refused is { Length: > 0 } refusedGrains)
+            {
+                // Delivered, but the target follows a newer owner's lineage without them: no acknowledgement for a writer.
+                var refused = refusedGrains.ToHashSet();
+                _refused?.Invoke(_target, [.. applied.Where(c => refused.Contains(c.Grain))]);
+                applied = [.. applied.Where(c => !refused.Contains(c.Grain))];
+            }
+
             _acknowledged(_target, applied);
 
             _backoff = TimeSpan.Zero;

@@ -45,12 +45,12 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         Silo = silo.SiloAddress.ToParsableString();
         Targets = [.. topology.RegionIds.Where(r => r != region.Id)];
         Outbox = new Outbox(store, Targets, _options, time, Resume, logger);
-        Acknowledgements = new ReplicationAcknowledgements(Targets, time);
+        Acknowledgements = new ReplicationAcknowledgements(Targets, time, region.Id);
         Commits = new CommitsInProgress(clock);
         var freshness = new SafeTimeSource(Silo, Commits.Floor, () => LiveSilos(membership));
         var deltaShipping = _options.ShipDeltas ? new ActiveActive.DeltaShipping(deltas, Outbox.AcknowledgedVersion) : null;
         _shippers = Targets.ToFrozenDictionary(
-            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout, deltaShipping));
+            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout, deltaShipping, Refused));
     }
 
     /// <summary>The regions every commit ships to.</summary>
@@ -97,6 +97,13 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
     {
         Outbox.Acknowledged(target, changes);
         Acknowledgements.Acknowledged(target, changes);
+    }
+
+    // The target has them (or reconciles them as orphans): nothing more to ship, and a writer waiting for one must fail.
+    private void Refused(RegionId target, IReadOnlyList<ReplicatedChange> changes)
+    {
+        Outbox.Acknowledged(target, changes);
+        Acknowledgements.Refused(target, changes);
     }
 
     /// <summary>Takes over a marker left by a silo that is gone, and ships the grain's latest version to the marker's targets.</summary>

@@ -25,4 +25,15 @@ internal static class Lineage
     public static bool IsOrphan(GeoRecord change, GeoRecord current) =>
         change.Epoch < current.Epoch
         && (change.Epoch > current.BaseEpoch || (change.Epoch == current.BaseEpoch && change.Version > current.BaseVersion));
+
+    /// <summary>
+    /// Whether <paramref name="stored"/>, a region's version of a grain, has <paramref name="change"/> in its history for
+    /// certain: it is that version or a later one of the same epoch, or the version its epoch continued from is that
+    /// version or a later one of the change's epoch. Only such a region can acknowledge the change toward a
+    /// <c>SemiSync</c>/<c>Sync</c> write: the next owner continues from the freshest copy, and a copy that holds a
+    /// newer epoch's lineage without the change (an orphan there, or two takeovers on) would not carry it.
+    /// </summary>
+    public static bool Holds(GeoRecord stored, GeoRecord change) =>
+        change.Epoch == stored.Epoch ? change.Version <= stored.Version
+        : change.Epoch < stored.Epoch && change.Epoch == stored.BaseEpoch && change.Version <= stored.BaseVersion;
 }

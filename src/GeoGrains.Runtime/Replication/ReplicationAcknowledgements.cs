@@ -3,10 +3,15 @@ namespace GeoGrains.Runtime.Replication;
 /// <summary>
 /// Writes of this silo waiting for other regions to apply them (<see cref="ReplicationMode.SemiSync"/>,
 /// <see cref="ReplicationMode.Sync"/>). Fed by the same acknowledgements as the <see cref="Outbox"/>: a region that
-/// acknowledges a version of a grain has applied it or something newer, so it satisfies every wait for that version and
-/// older ones of the grain.
+/// acknowledges a version of a grain holds it, or a later version of the same epoch, in the lineage it stores
+/// (<see cref="Lineage.Holds"/>), so it satisfies every wait for that version and older ones of the grain's epoch.
 /// </summary>
-internal sealed class ReplicationAcknowledgements(IReadOnlyList<RegionId> targets, TimeProvider time)
+/// <remarks>
+/// Only acknowledgements from the regions a write is told are <em>eligible</em> count: the regions a takeover's promotion
+/// would read (members, not away). A region that refuses the version (it follows a newer owner's lineage) ends the wait
+/// at once with <see cref="OwnershipLostException"/>: the grain moved, and the write must not be acknowledged.
+/// </remarks>
+internal sealed class ReplicationAcknowledgements(IReadOnlyList<RegionId> targets, TimeProvider time, RegionId? region = null)
 {
     private readonly IReadOnlyList<RegionId> _targets = targets;
     private readonly TimeProvider _time = time;
@@ -20,18 +25,26 @@ internal sealed class ReplicationAcknowledgements(IReadOnlyList<RegionId> target
     }
 
     /// <summary>
-    /// Starts waiting for <paramref name="required"/> other regions to apply <paramref name="version"/> of
-    /// <paramref name="grain"/>. Call it before the version is shipped, so that no acknowledgement can come first;
-    /// dispose the waiter when done with it.
+    /// Starts waiting for <paramref name="required"/> of the <paramref name="eligible"/> other regions (every target when
+    /// null) to apply <paramref name="version"/> of <paramref name="grain"/>. Call it before the version is shipped, so
+    /// that no acknowledgement can come first; dispose the waiter when done with it. When fewer regions are eligible than
+    /// required, the wait fails at once with <see cref="ReplicationIncompleteException"/>.
     /// </summary>
-    public Waiter Expect(GrainId grain, GeoRecord version, int required)
+    public Waiter Expect(GrainId grain, GeoRecord version, int required, IReadOnlyCollection<RegionId>? eligible = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(required);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(required, _targets.Count);
-        var waiter = new Waiter(this, grain, version, required);
+        var counted = eligible is null ? _targets.ToHashSet() : _targets.Where(eligible.Contains).ToHashSet();
+        var waiter = new Waiter(this, grain, version, required, counted);
         if (required == 0)
         {
             waiter.Done.TrySetResult();
+            return waiter;
+        }
+
+        if (counted.Count < required)
+        {
+            waiter.Done.TrySetException(waiter.Incomplete(TimeSpan.Zero));
             return waiter;
         }
 
@@ -48,8 +61,42 @@ internal sealed class ReplicationAcknowledgements(IReadOnlyList<RegionId> target
         return waiter;
     }
 
-    /// <summary><paramref name="target"/> applied these versions (or newer ones).</summary>
-    public void Acknowledged(RegionId target, IEnumerable<ReplicatedChange> changes)
+    /// <summary><paramref name="target"/> holds these versions (or later ones of their epochs) in the lineage it stores.</summary>
+    public void Acknowledged(RegionId target, IEnumerable<ReplicatedChange> changes) =>
+        Settle(changes, (waiter, change) =>
+        {
+            if (waiter.Eligible.Contains(target) && Covers(change.Record, waiter.Version) && waiter.Applied.Add(target) && waiter.Applied.Count >= waiter.Required)
+            {
+                waiter.Done.TrySetResult();
+                return true;
+            }
+
+            return false;
+        });
+
+    /// <summary>
+    /// <paramref name="target"/> received these versions but holds a newer owner's lineage that does not continue from
+    /// them: every write of those grains waiting for a version of that epoch up to the refused one fails.
+    /// </summary>
+    public void Refused(RegionId target, IEnumerable<ReplicatedChange> changes) =>
+        Settle(changes, (waiter, change) =>
+        {
+            if (!Covers(change.Record, waiter.Version))
+            {
+                return false;
+            }
+
+            waiter.Done.TrySetException(new OwnershipLostException(
+                waiter.Grain.ToString(), region ?? default, waiter.Version.Epoch, waiter.Version.Version,
+                $"region '{target}' holds a newer owner's version that did not continue from it"));
+            return true;
+        });
+
+    // Whether a region holding `held` (of its epoch's lineage) has `waited` for certain.
+    private static bool Covers(GeoRecord held, GeoRecord waited) => held.Epoch == waited.Epoch && held.Version >= waited.Version;
+
+    // Offers each change to the waiters of its grain; `done` says whether a waiter is finished (it leaves the registry).
+    private void Settle(IEnumerable<ReplicatedChange> changes, Func<Waiter, ReplicatedChange, bool> done)
     {
         lock (_lock)
         {
@@ -67,11 +114,9 @@ internal sealed class ReplicationAcknowledgements(IReadOnlyList<RegionId> target
 
                 for (var i = waiters.Count - 1; i >= 0; i--)
                 {
-                    var waiter = waiters[i];
-                    if (!waiter.Version.IsNewerThan(change.Record) && waiter.Applied.Add(target) && waiter.Applied.Count >= waiter.Required)
+                    if (done(waiters[i], change))
                     {
                         waiters.RemoveAt(i);
-                        waiter.Done.TrySetResult();
                     }
                 }
 
@@ -94,25 +139,20 @@ internal sealed class ReplicationAcknowledgements(IReadOnlyList<RegionId> target
         }
     }
 
-    private (List<RegionId> Applied, List<RegionId> Missing) Snapshot(Waiter waiter)
-    {
-        lock (_lock)
-        {
-            return ([.. _targets.Where(waiter.Applied.Contains)], [.. _targets.Where(t => !waiter.Applied.Contains(t))]);
-        }
-    }
-
     /// <summary>One write waiting for its acknowledgements.</summary>
     internal sealed class Waiter : IDisposable
     {
         private readonly ReplicationAcknowledgements _owner;
+        private readonly long _started;
 
-        internal Waiter(ReplicationAcknowledgements owner, GrainId grain, GeoRecord version, int required)
+        internal Waiter(ReplicationAcknowledgements owner, GrainId grain, GeoRecord version, int required, HashSet<RegionId> eligible)
         {
             _owner = owner;
+            _started = owner._time.GetTimestamp();
             Grain = grain;
             Version = version;
             Required = required;
+            Eligible = eligible;
         }
 
         public GrainId Grain { get; }
@@ -121,26 +161,43 @@ internal sealed class ReplicationAcknowledgements(IReadOnlyList<RegionId> target
 
         public int Required { get; }
 
+        /// <summary>The regions whose acknowledgements count.</summary>
+        public IReadOnlySet<RegionId> Eligible { get; }
+
         // Guarded by the owner's lock.
         internal HashSet<RegionId> Applied { get; } = [];
 
         internal TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>The regions whose acknowledgements were counted.</summary>
+        public IReadOnlyList<RegionId> Counted
+        {
+            get { lock (_owner._lock) return [.. _owner._targets.Where(Applied.Contains)]; }
+        }
+
         /// <summary>
-        /// Completes once enough regions applied the version.
+        /// Completes once enough eligible regions applied the version.
         /// </summary>
-        /// <exception cref="ReplicationIncompleteException">They did not within <paramref name="timeout"/>; the exception names those that did and those that did not.</exception>
+        /// <exception cref="ReplicationIncompleteException">They did not within <paramref name="timeout"/>, or too few are eligible; the exception names those that did and those that did not.</exception>
+        /// <exception cref="OwnershipLostException">A region refused the version: it holds a newer owner's lineage.</exception>
         public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
         {
-            var started = _owner._time.GetTimestamp();
             try
             {
                 await Done.Task.WaitAsync(timeout, _owner._time, cancellationToken);
             }
             catch (TimeoutException)
             {
-                var (applied, missing) = _owner.Snapshot(this);
-                throw new ReplicationIncompleteException(Grain.ToString(), Version.Version, Required, applied, missing, _owner._time.GetElapsedTime(started));
+                throw Incomplete(_owner._time.GetElapsedTime(_started));
+            }
+        }
+
+        internal ReplicationIncompleteException Incomplete(TimeSpan waited)
+        {
+            lock (_owner._lock)
+            {
+                return new ReplicationIncompleteException(
+                    Grain.ToString(), Version.Version, Required, [.. _owner._targets.Where(Applied.Contains)], [.. _owner._targets.Where(t => !Applied.Contains(t))], waited);
             }
         }
 

@@ -16,13 +16,16 @@ internal sealed record ReplicationBatch(
 /// <summary>
 /// What the receiver did with a batch. <see cref="NeedWholeState"/> names the grains whose delta it could not join (its
 /// stored version has not seen the one the delta was taken against): those changes are not applied, and the sender
-/// ships them again whole.
+/// ships them again whole. <see cref="Refused"/> names the grains whose change the receiver did not take into the
+/// grain's lineage it holds (it holds a newer owner's epoch that did not continue from the change: see
+/// <see cref="Lineage.Holds"/>): delivered, but no acknowledgement toward a write waiting for it.
 /// </summary>
 [GenerateSerializer, Immutable]
 internal sealed record ReplicationAck(
     [property: Id(0)] int Applied,
     [property: Id(1)] int Stale,
-    [property: Id(2)] GrainId[]? NeedWholeState = null);
+    [property: Id(2)] GrainId[]? NeedWholeState = null,
+    [property: Id(3)] GrainId[]? Refused = null);
 
 /// <summary>Packs changes into batches and back.</summary>
 internal sealed class ReplicationBatchCodec(Serializer serializer)

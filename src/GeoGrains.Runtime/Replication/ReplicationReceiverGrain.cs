@@ -48,10 +48,13 @@ internal sealed class ReplicationReceiverGrain(
             needWhole = activeActiveResult.NeedWholeState;
         }
 
+        var skipped = result.Skipped;
         if (result.HeldBack is { Count: > 0 } held)
         {
             await orphans.HandOverAsync(held);
-            applied.AddRange((await store.ApplyReplicasAsync([.. held.Select(h => h.Change)], known)).Applied);
+            var again = await store.ApplyReplicasAsync([.. held.Select(h => h.Change)], known);
+            applied.AddRange(again.Applied);
+            skipped.AddRange(again.Skipped);
         }
 
         var now = clock.Now().PhysicalMilliseconds;
@@ -67,7 +70,12 @@ internal sealed class ReplicationReceiverGrain(
 
         // After the batch is applied and announced: a hook or a merge that fails leaves the batch to be sent again.
         await orphans.ReconcileAsync(result.Skipped);
-        return new ReplicationAck(applied.Count, changes.Length - applied.Count, needWhole is { Count: > 0 } ? [.. needWhole] : null);
+
+        // A skipped change that the stored version does not hold is no acknowledgement: a writer waiting for it must learn
+        // that this region follows a newer owner's lineage.
+        var refused = skipped.Where(s => !Lineage.Holds(s.Stored, s.Change.Record)).Select(s => s.Change.Grain).Distinct().ToArray();
+        return new ReplicationAck(
+            applied.Count, changes.Length - applied.Count, needWhole is { Count: > 0 } ? [.. needWhole] : null, refused.Length > 0 ? refused : null);
     }
 
     public Task Heartbeat(SafeTimeReport report) => notifier.NotifyAsync([], report);

@@ -54,4 +54,29 @@ public sealed class LineageTests
         Assert.Equal((OldEpoch, 4L), Lineage.BaseOf(Current, Takeover));
         Assert.Equal((Takeover, 6L), Lineage.BaseOf(Current, Takeover + 1));
     }
+
+    [Theory]
+    [InlineData(6)]
+    [InlineData(3)]
+    public void A_stored_version_holds_itself_and_earlier_versions_of_its_epoch(long version) =>
+        Assert.True(Lineage.Holds(Current, Record(Takeover, version)));
+
+    [Fact]
+    public void A_stored_version_does_not_hold_a_later_version_of_its_epoch() =>
+        Assert.False(Lineage.Holds(Current, Record(Takeover, 7)));
+
+    [Theory]
+    [InlineData(4, true)]
+    [InlineData(1, true)]
+    [InlineData(5, false)]
+    public void Of_the_epoch_before_it_a_stored_version_holds_what_its_epoch_continued_from_and_nothing_after(long version, bool held) =>
+        Assert.Equal(held, Lineage.Holds(Current, Record(OldEpoch, version)));
+
+    [Fact]
+    public void A_version_of_an_epoch_before_the_base_epoch_is_not_held_for_certain() =>
+        Assert.False(Lineage.Holds(Record(Takeover, 6, OldEpoch + 1, 4), Record(OldEpoch, 2)));
+
+    [Fact]
+    public void A_stored_version_holds_nothing_of_a_newer_epoch() =>
+        Assert.False(Lineage.Holds(Record(OldEpoch, 9), Record(Takeover, 1)));
 }

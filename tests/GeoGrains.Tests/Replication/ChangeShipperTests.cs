@@ -137,6 +137,33 @@ public sealed class ChangeShipperTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_change_the_target_refuses_is_delivered_but_acknowledges_no_write()
+    {
+        var options = new ReplicationOptions { BatchInterval = TimeSpan.Zero, RetryBackoff = TimeSpan.FromMilliseconds(10) };
+        var acknowledgements = new ReplicationAcknowledgements(["eu-west"], TimeProvider.System, "us-east");
+        var delivered = new ConcurrentQueue<ReplicatedChange>();
+        var shipper = new ChangeShipper("us-east", "eu-west", _link, acknowledgements.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
+            NullLogger.Instance, refused: (target, changes) =>
+            {
+                foreach (var change in changes)
+                {
+                    delivered.Enqueue(change);
+                }
+
+                acknowledgements.Refused(target, changes);
+            });
+        _running = Task.Run(() => shipper.RunAsync(_stop.Token));
+        _link.RefuseLineage = true;
+
+        using var waiter = acknowledgements.Expect(Grain(1), Version(2), required: 1);
+        shipper.Enqueue(Grain(1), Version(2), urgent: true);
+
+        await Assert.ThrowsAsync<OwnershipLostException>(() => waiter.WaitAsync(Timeout));
+        Assert.Equal(Grain(1), Assert.Single(delivered).Grain);
+        Assert.Equal(1, _link.Attempts); // delivered once: a refusal is an answer, not a failure to retry
+    }
+
+    [Fact]
     public async Task A_version_a_writer_waits_for_leaves_at_once_and_takes_what_waits_for_the_batch_interval_along()
     {
         // An interval no test outlasts: only urgency can make the second batch leave.
@@ -417,6 +444,9 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         /// <summary>Deltas are answered as a receiver whose copy lacks their base answers: not applied, the whole state asked for.</summary>
         public bool RefuseDeltas { get; set; }
 
+        /// <summary>Every change is answered as a receiver that holds a newer owner's lineage answers: delivered, not held.</summary>
+        public bool RefuseLineage { get; set; }
+
         public int Attempts => Volatile.Read(ref _attempts);
 
         public RegionId LocalRegion => "us-east";
@@ -469,7 +499,8 @@ public sealed class ChangeShipperTests : IAsyncDisposable
                     link.Delivered.Writer.TryWrite(changes);
                 }
 
-                return new ReplicationAck(changes.Length - refused.Length, 0, refused.Length > 0 ? refused : null);
+                GrainId[]? lineage = link.RefuseLineage ? [.. changes.Select(c => c.Grain)] : null;
+                return new ReplicationAck(changes.Length - refused.Length, 0, refused.Length > 0 ? refused : null, lineage);
             }
 
             public Task Heartbeat(SafeTimeReport report)

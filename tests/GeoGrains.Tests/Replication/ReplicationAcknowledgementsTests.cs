@@ -114,4 +114,63 @@ public sealed class ReplicationAcknowledgementsTests
         Assert.Equal(0, _acks.Waiting);
         Ack("eu-west", Grain, Version(1)); // a late acknowledgement finds nothing to do
     }
+
+    [Fact]
+    public async Task Only_an_eligible_region_counts_toward_a_write()
+    {
+        // apac-east is away (drained, or taken over and not failed back): a takeover's promotion would not read it.
+        using var waiter = _acks.Expect(Grain, Version(2), required: 1, eligible: [new RegionId("eu-west")]);
+        var waiting = waiter.WaitAsync(Timeout);
+
+        Ack("apac-east", Grain, Version(2));
+        Assert.False(waiting.IsCompleted);
+
+        Ack("eu-west", Grain, Version(2));
+        await waiting;
+        Assert.Equal([new RegionId("eu-west")], waiter.Counted);
+    }
+
+    [Fact]
+    public async Task A_write_that_needs_more_regions_than_are_eligible_fails_at_once_naming_them()
+    {
+        using var waiter = _acks.Expect(Grain, Version(2), required: 2, eligible: [new RegionId("eu-west")]);
+
+        var incomplete = await Assert.ThrowsAsync<ReplicationIncompleteException>(() => waiter.WaitAsync(Timeout));
+
+        Assert.Empty(incomplete.Applied);
+        Assert.Equal([new RegionId("apac-east"), new RegionId("eu-west")], incomplete.Missing.Order());
+    }
+
+    [Fact]
+    public async Task A_region_that_refuses_the_version_fails_the_write_with_ownership_lost()
+    {
+        var acks = new ReplicationAcknowledgements(["eu-west", "apac-east"], TimeProvider.System, "us-east");
+        using var waiter = acks.Expect(Grain, Version(5), required: 1);
+        using var later = acks.Expect(Grain, Version(6), required: 1);
+        acks.Acknowledged("apac-east", [new ReplicatedChange(Grain, Version(4))]);
+
+        acks.Refused("eu-west", [new ReplicatedChange(Grain, Version(5))]);
+
+        var lost = await Assert.ThrowsAsync<OwnershipLostException>(() => waiter.WaitAsync(Timeout));
+        Assert.Equal((Grain.ToString(), new RegionId("us-east"), 1L, 5L), (lost.Grain, lost.Region, lost.Epoch, lost.Version));
+        Assert.Contains("eu-west", lost.Message);
+        Assert.Contains("not acknowledged", lost.Message);
+
+        // A refusal of version 5 says nothing of version 6, which still waits (and an acknowledgement of 6 ends it).
+        Assert.Equal(1, acks.Waiting);
+        acks.Acknowledged("apac-east", [new ReplicatedChange(Grain, Version(6))]);
+        await later.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public void A_version_of_another_epoch_does_not_acknowledge_a_write()
+    {
+        using var waiter = _acks.Expect(Grain, Version(3, epoch: 1), required: 1);
+
+        // The region holds the next owner's lineage: whether it continued from version 3 is not known here.
+        Ack("eu-west", Grain, Version(1, epoch: 2));
+
+        Assert.False(waiter.WaitAsync(Timeout).IsCompleted);
+        Assert.Empty(waiter.Counted);
+    }
 }
