@@ -194,7 +194,11 @@ internal sealed class GeoWritePath(
                 return null;
             }
 
-            await PrepareAsync(grain, owner);
+            if (!await PrepareAsync(grain, owner))
+            {
+                return null;
+            }
+
             var key = write ? route.IdempotencyKey : null;
             if (key is not null && Replay(call, grain, key))
             {
@@ -306,7 +310,8 @@ internal sealed class GeoWritePath(
         }
     }
 
-    private async Task PrepareAsync(IGeoGrainActivation grain, GrainOwnership owner)
+    // Returns false when the grain turned out to belong elsewhere (a move the takeover respects): route the call again.
+    private async Task<bool> PrepareAsync(IGeoGrainActivation grain, GrainOwnership owner)
     {
         if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
         {
@@ -315,9 +320,11 @@ internal sealed class GeoWritePath(
             await grain.ReloadAsync();
             if (promotion.IsNeeded(grain.Stored, owner))
             {
-                await promotion.GatherAsync(grain, owner);
+                return await promotion.GatherAsync(grain, owner);
             }
         }
+
+        return true;
     }
 
     /// <summary>
@@ -643,7 +650,11 @@ internal sealed class GeoWritePath(
             throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: false, "it holds no lease to reconcile an orphaned version with");
         }
 
-        await PrepareAsync(activation, owner);
+        if (!await PrepareAsync(activation, owner))
+        {
+            throw new OwnershipMovedException(id.ToString(), region.Id, await ownership.ResolveAsync(id, activation.Registration.Partition));
+        }
+
         var orphan = GeoRecord.Of(orphaned);
         if (activation.Stored is not { } stored || !Lineage.IsOrphan(orphan, stored.Record))
         {

@@ -24,15 +24,24 @@ internal sealed class TakeoverPromotion(
     GeoStore store,
     ReplicaVersions known,
     FailoverState failover,
+    OwnershipCache ownership,
+    IGrainFactory grains,
     ILogger<TakeoverPromotion> logger)
 {
     /// <summary>Whether a grain whose activation holds <paramref name="stored"/> must gather before writing under <paramref name="owner"/>.</summary>
     public bool IsNeeded(StoredGeoRecord? stored, GrainOwnership owner) =>
         (stored?.Record.Epoch ?? 0) < owner.Epoch && failover.Configuration.TenureAt(owner.Epoch) is not null;
 
-    /// <summary>Stores, and gives the activation, the newest version of the grain among the surviving regions.</summary>
+    /// <summary>
+    /// Stores, and gives the activation, the newest version of the grain among the surviving regions. After a takeover
+    /// (not a planned move, whose previous owner is alive and decided nothing since), every surviving region's directory
+    /// is fenced first (<see cref="OwnershipDirectory.FenceAsync"/>): a move of the grain decided by the failed region whose
+    /// answer was lost can then never give it to a region writing under a lower epoch; and a move that did reach a survivor
+    /// is respected: the grain goes there, nothing is gathered, and <see langword="false"/> is returned (the caller routes
+    /// the call again).
+    /// </summary>
     /// <exception cref="RegionUnreachableException">A surviving region did not answer: a version only it holds could be lost, so nothing is written yet.</exception>
-    public async Task GatherAsync(IGeoGrainActivation grain, GrainOwnership owner)
+    public async Task<bool> GatherAsync(IGeoGrainActivation grain, GrainOwnership owner)
     {
         var configuration = failover.Configuration;
         var tenure = configuration.TenureAt(owner.Epoch);
@@ -48,12 +57,20 @@ internal sealed class TakeoverPromotion(
         var survivors = topology.RegionIds
             .Where(r => r != region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
             .ToList();
+        if (tenure is { Planned: false } && await FenceAsync(grain.GrainId, tenure.Region, owner, survivors) is { } moved)
+        {
+            ownership.Merge(OwnershipTable.Empty.WithGrain(grain.GrainId, grain.Registration.Partition, moved));
+            logger.LogInformation("Geo grain {Grain}: not taken over under epoch {Epoch}: region {Owner} holds it by a move decided before (epoch {MovedEpoch}).",
+                grain.GrainId, owner.Epoch, moved.Owner, moved.Epoch);
+            return false;
+        }
+
         var copies = await Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
         var local = grain.Stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
         if (newest is null || ReferenceEquals(newest, local))
         {
-            return;
+            return true;
         }
 
         var applied = (await store.ApplyReplicasAsync([new ReplicatedChange(grain.GrainId, newest)], known)).Applied;
@@ -69,5 +86,15 @@ internal sealed class TakeoverPromotion(
 
         logger.LogInformation("Geo grain {Grain}: taking over under epoch {Epoch} from version {Epoch0}.{Version} gathered from the surviving regions (had {Local}).",
             grain.GrainId, owner.Epoch, newest.Epoch, newest.Version, local is null ? "none" : $"{local.Epoch}.{local.Version}");
+        return true;
+    }
+
+    // Fences the grain in this region's and every survivor's directory; returns a planned move to another region that one
+    // of them holds, which the takeover must respect, or null.
+    private async Task<GrainOwnership?> FenceAsync(GrainId grain, RegionId away, GrainOwnership owner, IReadOnlyList<RegionId> survivors)
+    {
+        var here = grains.GetGrain<IOwnershipDirectoryGrain>(0).Fence(grain, away, owner.Epoch);
+        var held = await Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IOwnershipDirectoryGrain>(0).Fence(grain, away, owner.Epoch))).Prepend(here));
+        return held.Where(h => h.Owner != away).MaxBy(h => h.Epoch);
     }
 }

@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;
@@ -14,12 +15,18 @@ internal sealed class GrainHandOff(
     IRegionLinks links,
     ReplicationBatchCodec codec,
     IGrainFactory grains,
+    FailoverState failover,
     ILogger<GrainHandOff> logger)
 {
     /// <summary>
-    /// Hands ownership of <paramref name="grain"/> to <paramref name="newOwner"/>. Runs under the owner activation's write
-    /// lock, so no write to the grain runs meanwhile; writes queued behind it then see the new owner and are forwarded.
+    /// Hands ownership of <paramref name="grain"/> to <paramref name="newOwner"/>: a configuration change of one grain,
+    /// decided by its owner under its lease and the grain's write lock (no write to the grain runs meanwhile; writes queued
+    /// behind it then see the new owner and are forwarded). The move's epoch is above every epoch the grain was written
+    /// under, and the new owner takes it only if no takeover fenced the grain first (see
+    /// <see cref="OwnershipDirectory.FenceAsync"/>), so a move whose answer was lost never wins over a later owner.
     /// </summary>
+    /// <exception cref="OwnershipMovedException">This region does not own the grain, or the new owner holds a later owner's fence.</exception>
+    /// <exception cref="RegionLeaseLapsedException">This region holds no lease: another region may be taking its grains over.</exception>
     public async Task<GrainOwnership> HandOffAsync(GrainId grain, GeoGrainRegistration registration, GeoRecord? latest, RegionId newOwner)
     {
         _ = topology[newOwner];
@@ -34,7 +41,12 @@ internal sealed class GrainHandOff(
             return current;
         }
 
-        var next = new GrainOwnership(newOwner, current.Epoch + 1);
+        if (!failover.HoldsLease)
+        {
+            throw new RegionLeaseLapsedException(region.Id, grain.ToString(), mayHaveCommitted: false, "it holds no lease to move the grain with");
+        }
+
+        var next = new GrainOwnership(newOwner, Math.Max(current.Epoch, latest?.Epoch ?? 0) + 1);
         var change = OwnershipTable.Empty.WithGrain(grain, registration.Partition, next);
 
         // The new owner gets the latest version before it is told it owns the grain, so it continues from there.
@@ -44,9 +56,10 @@ internal sealed class GrainHandOff(
             await links.InvokeAsync(newOwner, g => g.GetGrain<IReplicationReceiverGrain>(0).Apply(batch));
         }
 
+        OwnershipTable taken;
         try
         {
-            await links.InvokeAsync(newOwner, g => g.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change));
+            taken = await links.InvokeAsync(newOwner, g => g.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change));
         }
         catch (RegionUnreachableException exception)
         {
@@ -56,6 +69,14 @@ internal sealed class GrainHandOff(
             await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change);
             throw new RegionUnreachableException(region.Id, newOwner,
                 $"the move of '{grain}' is in doubt ({exception.Message}); region '{region.Id}' has stepped down and the move completes when the regions reconnect.");
+        }
+
+        if (taken.Resolve(grain, registration.Partition) is var held && held != next)
+        {
+            // A takeover fenced the grain at the new owner first: this region lost it, and learns so.
+            ownership.Merge(taken);
+            await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(taken);
+            throw new OwnershipMovedException(grain.ToString(), region.Id, held);
         }
 
         // Fence this silo first, then record the move durably in this region's directory.

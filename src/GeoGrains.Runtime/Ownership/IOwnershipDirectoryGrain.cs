@@ -23,4 +23,11 @@ internal interface IOwnershipDirectoryGrain : IGrainWithIntegerKey
     /// region's log, and returns what the directory now holds for every entry <paramref name="changes"/> names.
     /// </summary>
     Task<OwnershipTable> Merge(OwnershipTable changes);
+
+    /// <summary>
+    /// Fences <paramref name="grain"/> for the takeover of <paramref name="away"/>'s grains under
+    /// <paramref name="takeoverEpoch"/> and returns the override this directory holds for it afterwards: the fence, or a
+    /// planned move to another region that the takeover must respect (see <see cref="OwnershipDirectory.FenceAsync"/>).
+    /// </summary>
+    Task<GrainOwnership> Fence(GrainId grain, RegionId away, long takeoverEpoch);
 }

@@ -155,6 +155,49 @@ internal sealed class OwnershipDirectory(DirectoryStore store, int maxCachedOver
     public async Task<OwnershipTable> MergeAsync(OwnershipTable changes, CancellationToken cancellationToken = default) =>
         (await MergeCoreAsync(changes, cancellationToken)).Current;
 
+    /// <summary>
+    /// Fences <paramref name="grain"/> for a takeover of <paramref name="away"/>'s grains under <paramref name="takeoverEpoch"/>,
+    /// before the new owner writes it: unless the directory holds an override that moved the grain to another region than
+    /// <paramref name="away"/> (a planned move the takeover must respect), it records the override
+    /// (<paramref name="away"/>, <paramref name="takeoverEpoch"/> − 1). That entry resolves exactly as the grain did (through
+    /// <paramref name="away"/>'s tenure to its successor, and back when it returns), but outranks every move decided before
+    /// the takeover: one still on its way (its answer lost) can no longer give the grain to a region that would write under
+    /// a lower epoch than the new owner. Decided and written in one step with respect to merges. Returns the override held
+    /// afterwards.
+    /// </summary>
+    public async Task<GrainOwnership> FenceAsync(GrainId grain, RegionId away, long takeoverEpoch, CancellationToken cancellationToken = default)
+    {
+        var key = grain.ToString();
+        var fence = new GrainOwnership(away, takeoverEpoch - 1);
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var known = (await KnownOverridesAsync([key], cancellationToken))[key];
+                if (known is not null && (known.Owner != away || known.Epoch >= fence.Epoch))
+                {
+                    return known;
+                }
+
+                try
+                {
+                    var table = OwnershipTable.Empty with { Grains = OwnershipTable.Empty.Grains.SetItem(key, fence) };
+                    var (current, _) = await MergeOnceAsync(table, cancellationToken);
+                    return current.Grains.TryGetValue(key, out var held) ? held : fence;
+                }
+                catch (TableConditionFailedException) when (attempt < MaxMergeAttempts)
+                {
+                    await SyncCoreAsync(cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
     /// <summary>Catches up with changes another writer made (a second activation during a membership change), if any: one point read when none.</summary>
     public async Task SyncAsync(CancellationToken cancellationToken = default)
     {

@@ -46,6 +46,8 @@ internal sealed class OwnershipDirectoryGrain(
 
     public Task<OwnershipTable> Merge(OwnershipTable changes) => _directory.MergeAsync(changes);
 
+    public Task<GrainOwnership> Fence(GrainId grain, RegionId away, long takeoverEpoch) => _directory.FenceAsync(grain, away, takeoverEpoch);
+
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         if (_reconciling)

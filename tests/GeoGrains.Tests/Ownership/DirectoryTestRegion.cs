@@ -102,6 +102,8 @@ internal sealed class InProcessDirectoryGrain(DirectoryTestRegion region) : IOwn
     }
 
     public Task<OwnershipTable> Merge(OwnershipTable changes) => region.Directory.MergeAsync(changes);
+
+    public Task<GrainOwnership> Fence(GrainId grain, RegionId away, long takeoverEpoch) => region.Directory.FenceAsync(grain, away, takeoverEpoch);
 }
 
 /// <summary>A table that counts the rows its reads and queries return, to show what a step reads, not only how often.</summary>
