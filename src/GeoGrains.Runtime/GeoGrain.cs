@@ -107,8 +107,21 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         _writes = ServiceProvider.GetRequiredService<GeoWritePath>();
         _registration = _writes.Register(GetType(), this.GetGrainId());
         _current = new Snapshot(null, CreateInitialState());
-        await ((IGeoGrainActivation)this).ReloadAsync(cancellationToken);
+
+        // Listed before the read: a version the receiver applies between the read and the listing would otherwise reach
+        // no activation, and a replica not written again would serve the version it read for as long as it lives.
+        // Accept keeps the later of the two, whichever order they come in.
         _writes.Replicas.Add(this);
+        try
+        {
+            await ((IGeoGrainActivation)this).ReloadAsync(cancellationToken);
+        }
+        catch
+        {
+            _writes.Replicas.Remove(this);
+            throw;
+        }
+
         await base.OnActivateAsync(cancellationToken);
     }
 

@@ -26,6 +26,10 @@ internal sealed class FailoverState
     private long _refreshes;
     private volatile bool _leaseSeen;
 
+    // LeaseUntil with no lease: before every timestamp. (0 would be a time, the clock's origin, which a TimeProvider may
+    // put anywhere.)
+    private const long NoLease = long.MinValue;
+
     public FailoverState(IGrainFactory grains, GeoTopology topology, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger<FailoverState> logger)
         : this(() => grains.GetGrain<IRegionHealthPeer>(0), topology, time, options, logger)
     {
@@ -39,7 +43,7 @@ internal sealed class FailoverState
         Options = options.Value.Failover;
         Automatic = Options.IsAutomatic(topology.RegionIds.Count());
         _pollInterval = TimeSpan.FromTicks(Math.Max(options.Value.Health.ProbeInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
-        _current = new Snapshot(RegionConfiguration.Initial, 0, []);
+        _current = new Snapshot(RegionConfiguration.Initial, NoLease, []);
         LeaseWait = options.Value.Health.ProbeInterval + options.Value.Health.ProbeTimeout;
     }
 
@@ -194,7 +198,7 @@ internal sealed class FailoverState
     {
         var leaseUntil = status.LeaseLeft switch
         {
-            null => 0,
+            null => NoLease,
             { } left when left == TimeSpan.MaxValue => long.MaxValue,
             { } left => askedAt + (long)(left.TotalSeconds * _time.TimestampFrequency),
         };

@@ -46,10 +46,11 @@ internal sealed class BatchedStreamPublisher<T>(string provider, string streamNa
     {
         var stream = services.GetRequiredKeyedService<IStreamProvider>(provider).GetStream<T>(StreamId.Create(streamNamespace, region.Value));
         var batch = new List<T>(MaxBatch);
-        var lastPublished = 0L;
+        // Null until the first message: it need not wait out an interval (0 would be a time, the machine's boot).
+        long? lastPublished = null;
         while (await _items.Reader.WaitToReadAsync())
         {
-            var sincePublished = Stopwatch.GetElapsedTime(lastPublished);
+            var sincePublished = lastPublished is { } last ? Stopwatch.GetElapsedTime(last) : TimeSpan.MaxValue;
             if (sincePublished < PublishInterval && !_stopping)
             {
                 await Task.Delay(PublishInterval - sincePublished);

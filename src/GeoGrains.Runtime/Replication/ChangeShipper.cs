@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GeoGrains.Runtime.Links;
 using Microsoft.Extensions.Logging;
 
@@ -49,6 +48,7 @@ internal sealed class ChangeShipper
     private readonly SafeTimeSource? _freshness;
     private readonly TimeSpan _callTimeout;
     private readonly ActiveActive.DeltaShipping? _deltas;
+    private readonly TimeProvider _time;
 
     // Grains the target could not join a delta of: they ship whole until the target acknowledges one of their versions.
     private readonly HashSet<GrainId> _wholeState = [];
@@ -73,16 +73,21 @@ internal sealed class ChangeShipper
     private int _inFlight;
     private int _window;
     private bool _linkDown;
-    private long _lastAnswer;
+    private long _lastAnswer = Never;
     private long _sentBeforeDecrease;
     private TimeSpan _fastest = TimeSpan.MaxValue;
     private TaskCompletionSource? _flowChanged;
     private readonly HashSet<Flight> _flights = [];
     private long _sequence;
-    private long _lastBatch;
-    private long _lastReport;
+    private long _lastBatch = Never;
+    private long _lastReport = Never;
     private TimeSpan _backoff;
     private TaskCompletionSource _linkUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // What _lastAnswer, _lastBatch and _lastReport hold until it first happens. Not 0: timestamps count from an arbitrary
+    // origin (the system clock's is the machine's boot), so 0 read as a time made the first batch wait out the batch
+    // interval on a machine up for less than that, and a target that never answered look answered at boot.
+    private const long Never = long.MinValue;
 
     public ChangeShipper(
         RegionId source,
@@ -96,6 +101,7 @@ internal sealed class ChangeShipper
         SafeTimeSource? freshness = null,
         TimeSpan? callTimeout = null,
         ActiveActive.DeltaShipping? deltas = null,
+        TimeProvider? time = null,
         Action<RegionId, IReadOnlyList<ReplicatedChange>>? refused = null)
     {
         _source = source;
@@ -111,6 +117,7 @@ internal sealed class ChangeShipper
         _window = options.MaxBatchesInFlight;
         _callTimeout = callTimeout ?? new GeoLinkOptions().CallTimeout;
         _deltas = deltas;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>
@@ -213,7 +220,7 @@ internal sealed class ChangeShipper
             return null;
         }
 
-        Volatile.Write(ref _lastReport, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _lastReport, _time.GetTimestamp());
         return new SafeTimeReport(_source, _freshness!.Silo, safeTime, _freshness.ActiveSilos());
     }
 
@@ -232,8 +239,7 @@ internal sealed class ChangeShipper
             {
                 await _wakeUp.WaitAsync(stopping);
                 var epoch = await TakeSlotAsync(stopping);
-                var sinceLastBatch = Stopwatch.GetElapsedTime(_lastBatch);
-                if (sinceLastBatch < _options.BatchInterval)
+                if (Since(_lastBatch) is { } sinceLastBatch && sinceLastBatch < _options.BatchInterval)
                 {
                     await WaitOutBatchIntervalAsync(_options.BatchInterval - sinceLastBatch, stopping);
                 }
@@ -245,7 +251,7 @@ internal sealed class ChangeShipper
                     continue;
                 }
 
-                _lastBatch = Stopwatch.GetTimestamp();
+                _lastBatch = _time.GetTimestamp();
                 sends.RemoveAll(t => t.IsCompleted);
                 sends.Add(SendAsync(batch, epoch, stopping));
             }
@@ -280,15 +286,15 @@ internal sealed class ChangeShipper
                 }
 
                 sent.RemoveAll(h => h.Call.IsCompleted);
-                var probing = down || sent.All(h => Stopwatch.GetElapsedTime(h.SentAt) > overdue);
-                if ((!down && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastReport)) < _options.HeartbeatInterval)
+                var probing = down || sent.All(h => _time.GetElapsedTime(h.SentAt) > overdue);
+                if ((!down && Since(Volatile.Read(ref _lastReport)) is { } sinceReport && sinceReport < _options.HeartbeatInterval)
                     || sent.Count >= (probing ? MaxProbes : 1)
                     || Report() is not { } report)
                 {
                     continue;
                 }
 
-                sent.Add((SendHeartbeatAsync(report, stopping), Stopwatch.GetTimestamp()));
+                sent.Add((SendHeartbeatAsync(report, stopping), _time.GetTimestamp()));
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -301,7 +307,7 @@ internal sealed class ChangeShipper
 
     private async Task SendHeartbeatAsync(SafeTimeReport report, CancellationToken stopping)
     {
-        var sentAt = Stopwatch.GetTimestamp();
+        var sentAt = _time.GetTimestamp();
         try
         {
             await _links.InvokeAsync(_target, grains => grains.GetGrain<IReplicationReceiverGrain>(0).Heartbeat(report), stopping);
@@ -370,10 +376,13 @@ internal sealed class ChangeShipper
         _flowChanged = null;
     }
 
+    // How long ago a timestamp of _time was taken; null if it was Never.
+    private TimeSpan? Since(long timestamp) => timestamp == Never ? null : _time.GetElapsedTime(timestamp);
+
     // Under _flow: the target answered something, so the link is up.
     private void LinkAnswered()
     {
-        _lastAnswer = Stopwatch.GetTimestamp();
+        _lastAnswer = _time.GetTimestamp();
         if (_linkDown)
         {
             _linkDown = false;
@@ -409,8 +418,8 @@ internal sealed class ChangeShipper
         lock (_flow)
         {
             LinkAnswered();
-            var now = Stopwatch.GetTimestamp();
-            var took = Stopwatch.GetElapsedTime(sentAt, now);
+            var now = _time.GetTimestamp();
+            var took = _time.GetElapsedTime(sentAt, now);
             if (took < _fastest)
             {
                 _fastest = took;
@@ -421,7 +430,7 @@ internal sealed class ChangeShipper
             {
                 foreach (var flight in _flights)
                 {
-                    if (flight.SentAt < sentAt && Stopwatch.GetElapsedTime(flight.SentAt, now) > late)
+                    if (flight.SentAt < sentAt && _time.GetElapsedTime(flight.SentAt, now) > late)
                     {
                         flight.GivenUp = true;
                         (lost ??= []).AddRange(flight.Changes);
@@ -464,7 +473,7 @@ internal sealed class ChangeShipper
             if (acknowledged && flight.Epoch == _linkEpoch)
             {
                 _inFlight--;
-                var took = Stopwatch.GetElapsedTime(flight.SentAt);
+                var took = _time.GetElapsedTime(flight.SentAt);
                 if (took < _fastest)
                 {
                     _fastest = took;
@@ -507,7 +516,7 @@ internal sealed class ChangeShipper
                 return _linkDown;
             }
 
-            var down = _lastAnswer < flight.SentAt;
+            var down = _lastAnswer == Never || _lastAnswer < flight.SentAt;
             if (down && _freshness is null)
             {
                 return true;
@@ -615,7 +624,7 @@ internal sealed class ChangeShipper
 
     private async Task SendAsync(List<ReplicatedChange> changes, int epoch, CancellationToken stopping)
     {
-        var flight = new Flight(changes, epoch, Stopwatch.GetTimestamp());
+        var flight = new Flight(changes, epoch, _time.GetTimestamp());
         try
         {
             var wire = OnTheWire(changes);

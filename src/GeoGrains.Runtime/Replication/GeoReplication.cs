@@ -50,7 +50,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         var freshness = new SafeTimeSource(Silo, Commits.Floor, () => LiveSilos(membership));
         var deltaShipping = _options.ShipDeltas ? new ActiveActive.DeltaShipping(deltas, Outbox.AcknowledgedVersion) : null;
         _shippers = Targets.ToFrozenDictionary(
-            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout, deltaShipping, Refused));
+            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout, deltaShipping, time, Refused));
     }
 
     /// <summary>The regions every commit ships to.</summary>

@@ -185,6 +185,47 @@ public sealed class ChangeShipperTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task On_a_clock_that_has_just_started_the_first_batch_leaves_without_waiting_out_the_batch_interval()
+    {
+        // An interval no test outlasts: the first batch has nothing to wait for, however young the clock is.
+        var options = new ReplicationOptions { BatchInterval = TimeSpan.FromHours(1), RetryBackoff = TimeSpan.FromMilliseconds(10) };
+        var shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
+            NullLogger.Instance, time: new JustStartedClock());
+        Start(shipper);
+
+        shipper.Enqueue(Grain(1), Version(1));
+
+        Assert.Equal(Grain(1), Assert.Single(await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token)).Grain);
+    }
+
+    [Fact]
+    public async Task On_a_clock_that_has_just_started_heartbeats_go_before_any_batch_has()
+    {
+        var (shipper, _) = ShipperWithSafeTimes(time: new JustStartedClock());
+
+        Start(shipper);
+
+        await _link.Heartbeats.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token);
+    }
+
+    [Fact]
+    public async Task On_a_clock_that_has_just_started_a_batch_unanswered_before_the_target_ever_answered_finds_the_link_down()
+    {
+        var (shipper, commits) = ShipperWithSafeTimes(time: new JustStartedClock());
+        _link.Down = true;
+        CommitNow(shipper, commits, Grain(1), 1);
+
+        Start(shipper);
+        await WaitFor(() => Task.FromResult(_link.Attempts == 1), "the first batch into the cut link");
+        var probed = _link.HeartbeatAttempts;
+        await WaitFor(() => Task.FromResult(_link.HeartbeatAttempts >= probed + 3), "heartbeats probing the cut link");
+        Assert.Equal(1, _link.Attempts); // not retried at once as if the target were only behind
+
+        _link.Down = false;
+        Assert.Equal(Grain(1), Assert.Single(await _link.Delivered.Reader.ReadAsync(new CancellationTokenSource(Timeout).Token)).Grain);
+    }
+
+    [Fact]
     public async Task A_delta_the_target_cannot_join_goes_again_as_the_whole_state()
     {
         var tags = GrainId.Create("tags", "post-1");
@@ -352,7 +393,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         Assert.Equal(1, _link.Lost);
     }
 
-    private (ChangeShipper Shipper, CommitsInProgress Commits) ShipperWithSafeTimes(ReplicationOptions? custom = null, TimeSpan? callTimeout = null)
+    private (ChangeShipper Shipper, CommitsInProgress Commits) ShipperWithSafeTimes(ReplicationOptions? custom = null, TimeSpan? callTimeout = null, TimeProvider? time = null)
     {
         var commits = new CommitsInProgress(new HybridLogicalClock());
         var options = custom ?? new ReplicationOptions
@@ -363,7 +404,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
             HeartbeatInterval = TimeSpan.FromMilliseconds(20),
         };
         var shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
-            NullLogger.Instance, new SafeTimeSource("silo-1", commits.Floor, () => ["silo-1"]), callTimeout);
+            NullLogger.Instance, new SafeTimeSource("silo-1", commits.Floor, () => ["silo-1"]), callTimeout, time: time);
         return (shipper, commits);
     }
 
@@ -402,6 +443,17 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         await _stop.CancelAsync();
         await _running;
         _metrics.Dispose();
+    }
+
+    /// <summary>
+    /// A clock whose timestamps stand at 0, its origin: the system clock's origin is the machine's boot, so this is a
+    /// machine that has just booted, with no time passing. A shipper that reads a 0 it never took as a time sees it as now.
+    /// </summary>
+    private sealed class JustStartedClock : TimeProvider
+    {
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => 0;
     }
 
     /// <summary>Stands in for the link to eu-west: decodes what would be sent and acknowledges it, or fails on request.</summary>
