@@ -25,7 +25,9 @@ internal sealed class SimNetwork(SimWorld world)
     public Task<T> CallAsync<T>(SimRegion from, SimRegion to, string what, Func<SimNode, Task<T>> handler, TimeSpan timeout)
     {
         var caller = from.Node ?? throw new InvalidOperationException($"{from.Id} is down and cannot call.");
-        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Not RunContinuationsAsynchronously: callers wrap the task in Task.WaitAsync (OwnershipAgreement), whose completion
+        // action would then run on the thread pool. Completed inside the caller's context, continuations run there at once.
+        var answer = new TaskCompletionSource<T>();
         world.Sim.At(from.Time.GlobalAfter(timeout), () => caller.Context.Run(
             () => answer.TrySetException(new RegionUnreachableException(from.Id, to.Id, $"{what}: no answer within {timeout}"))));
         Send(from, to, () => to.Node, node => _ = RespondAsync(node));

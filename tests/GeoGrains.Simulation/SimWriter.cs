@@ -152,7 +152,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
             {
                 try
                 {
-                    await waiter.WaitAsync(AcknowledgementWait(durability));
+                    await WaitForAcknowledgementsAsync(waiter, AcknowledgementWait(durability));
                 }
                 catch (ReplicationIncompleteException exception)
                 {
@@ -185,6 +185,30 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
         return waiter;
     }
 
+    /// <summary>
+    /// ReplicationAcknowledgements.Waiter.WaitAsync, with its timeout on the simulator's clock: the real one wraps
+    /// <c>Done</c> (which runs continuations asynchronously) in <c>Task.WaitAsync</c>, whose completion action the runtime
+    /// then queues to the thread pool, which would break replay. Same outcome: done, or ReplicationIncompleteException
+    /// naming the regions that applied it and those that did not; an exception set on <c>Done</c> passes through.
+    /// </summary>
+    private async Task WaitForAcknowledgementsAsync(ReplicationAcknowledgements.Waiter waiter, TimeSpan timeout)
+    {
+        var time = node.Region.Time;
+        var started = time.GetTimestamp();
+        var done = Awaited(waiter.Done.Task);
+        if (await Task.WhenAny(done, Task.Delay(timeout, time)) != done)
+        {
+            var applied = node.Targets.Where(waiter.Applied.Contains).ToList();
+            var missing = node.Targets.Where(t => !waiter.Applied.Contains(t)).ToList();
+            throw new ReplicationIncompleteException(waiter.Grain.ToString(), waiter.Version.Version, waiter.Required, applied, missing, time.GetElapsedTime(started));
+        }
+
+        await done;
+
+        // A plain await posts its continuation to this context from the completing thread (the simulation's).
+        static async Task Awaited(Task task) => await task;
+    }
+
     // GeoWritePath.AcknowledgementWait (writes are not forwarded here).
     private static TimeSpan AcknowledgementWait(SimDurability durability) => durability.Timeout;
 
@@ -205,7 +229,8 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
                 return false;
             }
 
-            await Task.Delay(left < poll ? left : poll, time);
+            // At least a millisecond: Task.Delay completes at once below one, and the loop would spin in one event.
+            await Task.Delay(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, Math.Min(left.Ticks, poll.Ticks))), time);
         }
 
         return true;

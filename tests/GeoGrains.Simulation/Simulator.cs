@@ -16,6 +16,11 @@ internal sealed class Simulator
     private long _sequence;
     private ulong _hash = 14695981039346656037UL;
 
+    // GEOGRAINS_SIM_TRACE=file: every traced line is also written there as it happens (to watch a run that hangs).
+    private readonly StreamWriter? _echo = Environment.GetEnvironmentVariable("GEOGRAINS_SIM_TRACE") is { Length: > 0 } path
+        ? new StreamWriter(path, append: true) { AutoFlush = true }
+        : null;
+
     public Simulator(int seed)
     {
         Seed = seed;
@@ -23,6 +28,9 @@ internal sealed class Simulator
     }
 
     public int Seed { get; }
+
+    /// <summary>A bound on events per run, so that a loop in simulated time fails rather than hangs.</summary>
+    public long MaxSteps { get; set; } = 100_000;
 
     /// <summary>Every random decision of the run; never <see cref="Random.Shared"/>, which would break replay.</summary>
     public Random Random { get; }
@@ -49,7 +57,7 @@ internal sealed class Simulator
         // A continuation arriving from another thread would make the run depend on the thread pool: refuse it loudly.
         if (Environment.CurrentManagedThreadId != _thread)
         {
-            throw new InvalidOperationException($"Seed {Seed}: an event was scheduled from thread {Environment.CurrentManagedThreadId}, not the simulation's; something ran on the thread pool.");
+            throw new InvalidOperationException($"Seed {Seed}: an event was scheduled from thread {Environment.CurrentManagedThreadId}, not the simulation's ({_thread}); something ran on the thread pool: {Environment.StackTrace}");
         }
 
         _queue.Enqueue((action, label), (Math.Max(time, Now), _sequence++));
@@ -71,8 +79,17 @@ internal sealed class Simulator
                 Trace(label);
             }
 
+            if (_echo is not null && Steps % 5000 == 0)
+            {
+                _echo.WriteLine($"... step {Steps} at {Elapsed.TotalSeconds:F6}s");
+            }
+
             action();
             AfterEvent?.Invoke();
+            if (Steps > MaxSteps)
+            {
+                throw new InvalidOperationException($"Seed {Seed}: more than {MaxSteps} events by {Elapsed}; a loop in simulated time?{Environment.NewLine}{Tail}");
+            }
         }
 
         Now = Math.Max(Now, until);
@@ -87,6 +104,7 @@ internal sealed class Simulator
         }
 
         TraceLines++;
+        _echo?.WriteLine(text);
         if (_tail.Count == TailLength)
         {
             _tail.Dequeue();
