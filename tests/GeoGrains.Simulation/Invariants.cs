@@ -20,6 +20,8 @@ internal sealed class Invariants(SimWorld world)
     private readonly Dictionary<(int Region, int Grain), Seen> _seen = [];
     private readonly Dictionary<int, long> _generations = [];
     private bool _dirty;
+    private bool[]? _holding;
+    private (string Partition, string Row)[]? _keys;
 
     public void Acknowledged(SimRegion region, SimGrain grain, GeoRecord record, string value, SimDurability durability)
     {
@@ -77,6 +79,13 @@ internal sealed class Invariants(SimWorld world)
         }
     }
 
+    /// <summary>Whether every region holds the same version of every grain now.</summary>
+    public bool Converged() => world.Grains.All(grain =>
+    {
+        var records = world.Regions.Select(r => ReadRecord(r, grain)).ToList();
+        return records.All(r => r?.Epoch == records[0]?.Epoch && r?.Version == records[0]?.Version && r?.Revision == records[0]?.Revision);
+    });
+
     /// <summary>(4): every region holds the same version of every grain.</summary>
     public void CheckConverged(string when)
     {
@@ -94,12 +103,26 @@ internal sealed class Invariants(SimWorld world)
     // (1), second half: a region owns a grain while it holds a confirmed lease, by the configuration it routes by.
     private void CheckLeases()
     {
+        // Each region's lease once per check: ValidUntil is the costliest part of a check.
+        var holding = _holding ??= new bool[world.Regions.Count];
+        var any = 0;
+        foreach (var region in world.Regions)
+        {
+            holding[region.Index] = region.Node is { } node && node.Health.HoldsLease;
+            any += holding[region.Index] ? 1 : 0;
+        }
+
+        if (any < 2)
+        {
+            return;
+        }
+
         foreach (var grain in world.Grains)
         {
             RegionId? holder = null;
             foreach (var region in world.Regions)
             {
-                if (region.Node is { } node && node.Health.HoldsLease && node.Writer.OwnerOf(grain).Owner == region.Id)
+                if (holding[region.Index] && region.Node!.Writer.OwnerOf(grain).Owner == region.Id)
                 {
                     if (holder is { } other)
                     {
@@ -142,7 +165,9 @@ internal sealed class Invariants(SimWorld world)
 
     private GeoRecord? ReadRecord(SimRegion region, SimGrain grain)
     {
-        var row = region.Account.Read(region.Records.PartitionOf(grain.Id), "r|" + TableKeys.Escape(grain.Id.ToString()));
+        // GeoStore's layout: the record of a grain is row "r|" + escaped id of its partition.
+        _keys ??= [.. world.Grains.Select(g => (region.Records.PartitionOf(g.Id), "r|" + TableKeys.Escape(g.Id.ToString())))];
+        var row = region.Account.Read(_keys[grain.Index].Partition, _keys[grain.Index].Row);
         if (row is null)
         {
             return null;

@@ -63,13 +63,19 @@ internal sealed class SimShipper(SimWorld world, SimNode node, RegionId target)
         try
         {
             var ack = await world.Network.CallAsync(node.Region, world[target], $"apply {changes.Count}", n => n.Receiver.Apply(changes), world.Options.CallTimeout);
+            world.Sim.Trace($"{node.Region.Id}: batch to {target} answered ({ack.Applied} applied, {ack.Stale} stale): {string.Join(", ", changes.Select(c => $"{c.Record.Epoch:x}.{c.Record.Version}"))}");
             var applied = ack.NeedWholeState is { Length: > 0 } ? throw new InvalidOperationException("No deltas are shipped here.") : changes;
             Acknowledged(applied);
             _backoff = TimeSpan.Zero;
         }
-        catch (Exception exception) when (exception is RegionUnreachableException or InvalidOperationException)
+        catch (Exception exception)
         {
-            // Lost on the way or unanswered: back into the queue after a backoff.
+            // Lost on the way or unanswered, or answered with an error: back into the queue after a backoff.
+            if (exception is not RegionUnreachableException)
+            {
+                world.Sim.Trace($"{node.Region.Id}: batch to {target} failed: {exception.GetType().Name}: {exception.Message}");
+            }
+
             _backoff = _backoff == TimeSpan.Zero ? MinBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBackoff.Ticks));
             await Task.Delay(_backoff, node.Region.Time);
         }

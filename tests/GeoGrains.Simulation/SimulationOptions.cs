@@ -44,7 +44,7 @@ internal sealed record SimulationOptions
     public TimeSpan NemesisMaxPause { get; init; } = TimeSpan.FromSeconds(7);
 
     /// <summary>How long after the final heal the regions must have converged (restarted regions wait out the startup grace).</summary>
-    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(40);
+    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(25);
 
     public double LossRate { get; init; } = 0.01;
 

@@ -16,8 +16,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
     /// </summary>
     private const bool Issue16Unfixed = true;
 
-    /// <summary>The first seed that found issue 16 (seeds 0, 1, 2, … explored in order, <see cref="Simulation.DefaultSteps"/> steps).</summary>
-    internal const int SeedThatFoundSyncLoss = -1;
+    /// <summary>The first seed that found issue 16: seeds 0, 1, 2, … explored in order with <see cref="Simulation.DefaultSteps"/> steps, the fourth schedule.</summary>
+    internal const int SeedThatFoundSyncLoss = 3;
 
     private const int ReplaySeed = 7;
 
@@ -25,7 +25,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     [Fact]
     public void Schedules_break_no_invariant()
     {
-        var schedules = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_SCHEDULES"), out var n) ? n : 1500;
+        var schedules = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_SCHEDULES"), out var n) ? n : 600;
         var first = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_FIRST_SEED"), out var f) ? f : 0;
         var watch = Stopwatch.StartNew();
         var known = new List<int>();

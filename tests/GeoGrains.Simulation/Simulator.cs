@@ -30,7 +30,7 @@ internal sealed class Simulator
     public int Seed { get; }
 
     /// <summary>A bound on events per run, so that a loop in simulated time fails rather than hangs.</summary>
-    public long MaxSteps { get; set; } = 100_000;
+    public long MaxSteps { get; set; } = 1_000_000;
 
     /// <summary>Every random decision of the run; never <see cref="Random.Shared"/>, which would break replay.</summary>
     public Random Random { get; }
