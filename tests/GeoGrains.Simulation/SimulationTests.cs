@@ -25,7 +25,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     [Fact]
     public void Schedules_break_no_invariant()
     {
-        var schedules = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_SCHEDULES"), out var n) ? n : 600;
+        var schedules = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_SCHEDULES"), out var n) ? n : 1500;
         var first = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_FIRST_SEED"), out var f) ? f : 0;
         var watch = Stopwatch.StartNew();
         var known = new List<int>();
