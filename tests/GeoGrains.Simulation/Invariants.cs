@@ -1,0 +1,193 @@
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+
+namespace GeoGrains.Simulation;
+
+/// <summary>
+/// The properties checked after every event; a violation throws <see cref="SimulationViolationException"/>.
+/// (1) At most one region acknowledges writes of a grain per epoch, and no two regions hold a confirmed lease and own
+/// the same grain at the same simulated time. (2) Every write acknowledged as Sync/SemiSync is in every stored version
+/// of its grain that is newer than it, in every region (so in what the next owner promotes and continues from, and in
+/// the final state); a write that failed definitely is in none. (3) A grain's stored (epoch, version) never goes back
+/// in any region, nor a region's learned configuration generation. (4) (<see cref="CheckConverged"/>) After the final
+/// heal every region holds the same version of every grain.
+/// </summary>
+internal sealed class Invariants(SimWorld world)
+{
+    private readonly Dictionary<(GrainId Grain, long Epoch), RegionId> _acknowledgedBy = [];
+    private readonly Dictionary<GrainId, List<(GeoRecord Record, string Value, RegionId Region)>> _durable = [];
+    private readonly HashSet<string> _failed = [];
+    private readonly Dictionary<(int Region, int Grain), Seen> _seen = [];
+    private readonly Dictionary<int, long> _generations = [];
+    private bool _dirty;
+    private bool[]? _holding;
+    private (string Partition, string Row)[]? _keys;
+
+    public void Acknowledged(SimRegion region, SimGrain grain, GeoRecord record, string value, SimDurability durability)
+    {
+        if (_acknowledgedBy.TryGetValue((grain.Id, record.Epoch), out var other) && other != region.Id)
+        {
+            world.Violation($"(1) {region.Id} acknowledged {value} of {grain} under epoch {record.Epoch:x}, under which {other} acknowledged writes too");
+        }
+
+        _acknowledgedBy[(grain.Id, record.Epoch)] = region.Id;
+        world.Sim.Trace($"{region.Id}: {grain} acknowledged {value} ({record.Epoch:x}.{record.Version}, {durability})");
+        if (durability.IsDurable)
+        {
+            if (!_durable.TryGetValue(grain.Id, out var list))
+            {
+                _durable[grain.Id] = list = [];
+            }
+
+            list.Add((record, value, region.Id));
+            _dirty = true;
+        }
+    }
+
+    public void Failed(string value)
+    {
+        _failed.Add(value);
+        _dirty = true;
+    }
+
+    public void Check()
+    {
+        foreach (var region in world.Regions)
+        {
+            if (region.Node is { } node)
+            {
+                var generation = node.Health.Learned.Generation;
+                if (generation < _generations.GetValueOrDefault(region.Index))
+                {
+                    world.Violation($"(3) {region.Id}'s configuration went back from generation {_generations[region.Index]} to {generation}");
+                }
+
+                _generations[region.Index] = generation;
+            }
+
+            foreach (var grain in world.Grains)
+            {
+                ReadRecord(region, grain);
+            }
+        }
+
+        CheckLeases();
+        if (_dirty)
+        {
+            _dirty = false;
+            CheckContainment();
+        }
+    }
+
+    /// <summary>Whether every region holds the same version of every grain now.</summary>
+    public bool Converged() => world.Grains.All(grain =>
+    {
+        var records = world.Regions.Select(r => ReadRecord(r, grain)).ToList();
+        return records.All(r => r?.Epoch == records[0]?.Epoch && r?.Version == records[0]?.Version && r?.Revision == records[0]?.Revision);
+    });
+
+    /// <summary>(4): every region holds the same version of every grain.</summary>
+    public void CheckConverged(string when)
+    {
+        foreach (var grain in world.Grains)
+        {
+            var versions = world.Regions.Select(r => (r.Id, Record: ReadRecord(r, grain))).ToList();
+            var first = versions[0].Record;
+            if (versions.Any(v => v.Record?.Epoch != first?.Epoch || v.Record?.Version != first?.Version || v.Record?.Revision != first?.Revision))
+            {
+                world.Violation($"(4) {when}: the regions hold different versions of {grain}: {string.Join(", ", versions.Select(v => $"{v.Id} {(v.Record is null ? "none" : $"{v.Record.Epoch:x}.{v.Record.Version}")}"))}");
+            }
+        }
+    }
+
+    // (1), second half: a region owns a grain while it holds a confirmed lease, by the configuration it routes by.
+    private void CheckLeases()
+    {
+        // Each region's lease once per check: ValidUntil is the costliest part of a check.
+        var holding = _holding ??= new bool[world.Regions.Count];
+        var any = 0;
+        foreach (var region in world.Regions)
+        {
+            holding[region.Index] = region.Node is { } node && node.Health.HoldsLease;
+            any += holding[region.Index] ? 1 : 0;
+        }
+
+        if (any < 2)
+        {
+            return;
+        }
+
+        foreach (var grain in world.Grains)
+        {
+            RegionId? holder = null;
+            foreach (var region in world.Regions)
+            {
+                if (holding[region.Index] && region.Node!.Writer.OwnerOf(grain).Owner == region.Id)
+                {
+                    if (holder is { } other)
+                    {
+                        world.Violation($"(1) {other} and {region.Id} both hold a confirmed lease and own {grain}");
+                    }
+
+                    holder = region.Id;
+                }
+            }
+        }
+    }
+
+    private void CheckContainment()
+    {
+        foreach (var ((regionIndex, grainIndex), seen) in _seen)
+        {
+            var grain = world.Grains[grainIndex];
+            if (_durable.TryGetValue(grain.Id, out var acknowledged))
+            {
+                foreach (var (record, value, owner) in acknowledged)
+                {
+                    if (seen.Record.IsNewerThan(record) && !seen.Values.Contains(value))
+                    {
+                        world.Violation($"(2) {world.Regions[regionIndex].Id} stores {grain} at {seen.Record.Epoch:x}.{seen.Record.Version} (committed by {seen.Record.CommittedIn}), " +
+                            $"which lacks {value}, acknowledged by {owner} at {record.Epoch:x}.{record.Version}: an acknowledged write is not in the grain's lineage. " +
+                            $"Operation: {world.History.Find(value)}");
+                    }
+                }
+            }
+
+            foreach (var value in _failed)
+            {
+                if (seen.Values.Contains(value))
+                {
+                    world.Violation($"(2) {world.Regions[regionIndex].Id} stores {grain} with {value}, whose write failed definitely: {world.History.Find(value)}");
+                }
+            }
+        }
+    }
+
+    private GeoRecord? ReadRecord(SimRegion region, SimGrain grain)
+    {
+        // GeoStore's layout: the record of a grain is row "r|" + escaped id of its partition.
+        _keys ??= [.. world.Grains.Select(g => (region.Records.PartitionOf(g.Id), "r|" + TableKeys.Escape(g.Id.ToString())))];
+        var row = region.Account.Read(_keys[grain.Index].Partition, _keys[grain.Index].Row);
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (_seen.TryGetValue((region.Index, grain.Index), out var seen) && seen.ETag == row.ETag)
+        {
+            return seen.Record;
+        }
+
+        var record = world.Serializer.Deserialize<GeoRecord>(row.Data)!;
+        if (seen is not null && seen.Record.IsNewerThan(record))
+        {
+            world.Violation($"(3) {region.Id}'s stored {grain} went back from {seen.Record.Epoch:x}.{seen.Record.Version} to {record.Epoch:x}.{record.Version}");
+        }
+
+        _seen[(region.Index, grain.Index)] = new Seen(row.ETag, record, SimState.Values(record.State));
+        _dirty = true;
+        return record;
+    }
+
+    private sealed record Seen(string ETag, GeoRecord Record, HashSet<string> Values);
+}

@@ -1,0 +1,341 @@
+using GeoGrains.Runtime.Failover;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GeoGrains.Simulation;
+
+/// <summary>
+/// Mirrors <c>RegionHealthGrain</c> (src/GeoGrains.Runtime/Failover/RegionHealthGrain.cs) line by line, over the real
+/// <see cref="RegionHealthTracker"/>, <see cref="RegionLease"/>, <see cref="OwnershipAcceptor"/> and
+/// <see cref="OwnershipAgreement"/>; only the I/O differs: probes and agreement calls go through <see cref="SimNetwork"/>,
+/// timers and delays through the region's <see cref="SimTimeProvider"/>, randomness through the simulator's seed.
+/// Left out: the health timeline and stream (traced instead), drains and restores (<c>ChangeTenure</c>), and failback
+/// (<c>FailoverOptions.FailbackAfter</c> is taken as null): the simulation moves grains by failure takeovers only.
+/// <c>PrepareReply.SafeTimes</c> are empty (no replica freshness is modelled), so successors are chosen by name and
+/// capacity; the new owner still gathers the freshest copy (<see cref="SimPromotion"/>).
+/// If RegionHealthGrain changes, change this file the same way.
+/// </summary>
+internal sealed class SimHealth : IAgreementPeers
+{
+    // OwnershipAgreement's own call timeout runs on the real clock (Task.WaitAsync, CancelAfter): set out of reach, so
+    // that only SimNetwork's simulated timeout (the links' CallTimeout) ends a call.
+    private static readonly TimeSpan AgreementWallClockTimeout = TimeSpan.FromHours(1);
+
+    private readonly SimWorld _world;
+    private readonly SimNode _node;
+    private readonly SimRegion _region;
+    private readonly SimulationOptions _options;
+    private readonly RegionHealthTracker _tracker;
+    private readonly RegionLease _lease;
+    private readonly OwnershipAgreement _agreement;
+    private readonly long _origin;
+    private readonly Dictionary<RegionId, long> _peerGenerations = [];
+    private readonly Dictionary<RegionId, TimeSpan> _healthySince = [];
+    private Task _proposing = Task.CompletedTask;
+    private bool _leaseHeld;
+    private TimeSpan? _undecidedSince;
+
+    public SimHealth(SimWorld world, SimNode node)
+    {
+        _world = world;
+        _node = node;
+        _region = node.Region;
+        _options = world.Options;
+        var regions = world.RegionIds;
+        var time = _region.Time;
+        _tracker = new RegionHealthTracker(_region.Id, regions, _options.FailuresToSuspect, time.GetUtcNow(), _options.StartupGrace);
+        _origin = time.GetTimestamp();
+        _lease = new RegionLease(_region.Id, regions.Count, _options.LeasePeriod, _options.MaxClockOffset, Now);
+        Acceptor = new OwnershipAcceptor(_region.Table, world.Serializer);
+        _agreement = new OwnershipAgreement(_region.Id, regions, this, AgreementWallClockTimeout, NullLogger.Instance);
+    }
+
+    public OwnershipAcceptor Acceptor { get; }
+
+    /// <summary>The configuration this region routes by (RegionHealthGrain: <c>_acceptor.Learned</c>).</summary>
+    public RegionConfiguration Learned => Acceptor.Learned;
+
+    /// <summary>
+    /// Whether the region holds its lease now: RegionHealthGrain.GetStatus's <c>LeaseLeft</c> as FailoverState.HoldsLease
+    /// reads it. The silo's copy is counted from when it asked, so it never outlasts the observer's: using the observer's
+    /// directly is the most a silo could believe.
+    /// </summary>
+    public bool HoldsLease => _lease.ValidUntil(Now, SelfGrants) is not null;
+
+    // The observer's monotonic clock: lease times are never taken from the wall clock.
+    private TimeSpan Now => _region.Time.GetElapsedTime(_origin);
+
+    private DateTimeOffset UtcNow => _region.Time.GetUtcNow();
+
+    // RegionHealthGrain.OnActivateAsync.
+    public void Start()
+    {
+        Acceptor.LoadAsync().GetAwaiter().GetResult(); // MemoryRegionTable answers at once
+        // RegisterGrainTimer(ProbeAll, due 0, period ProbeInterval): the simulator keeps the timer alive.
+        _ = _region.Time.CreateTimer(_ => ProbeAll(), null, TimeSpan.Zero, _options.ProbeInterval);
+        _world.Sim.Trace($"{_region.Id}: health observer started (configuration {Acceptor.Learned})");
+    }
+
+    // RegionHealthGrain.Exchange.
+    public async Task<HealthProbeReply> Exchange(HealthProbe probe)
+    {
+        var prober = probe.Report.Reporter;
+        _node.Clock.Observe(probe.Report.ObservedAt, prober.Value);
+        if (probe.Configuration is { } theirs)
+        {
+            await LearnCoreAsync(theirs);
+        }
+
+        Apply(_tracker.Learn(probe.Report, UtcNow));
+        var grant = !Acceptor.HoldsAway(prober);
+        if (grant)
+        {
+            _lease.Grant(prober, Now);
+        }
+
+        var mine = Acceptor.Learned;
+        return new HealthProbeReply(_tracker.Report(_node.Clock.Now()), grant, mine.Generation, probe.Generation < mine.Generation ? mine : null, Acceptor.FenceGeneration);
+    }
+
+    // RegionHealthGrain.Prepare (SafeTimes not modelled: see the class comment).
+    public Task<PrepareReply> Prepare(Ballot ballot) => Acceptor.PrepareAsync(ballot);
+
+    // RegionHealthGrain.Accept (IgnoreLeases is false).
+    public Task<AcceptReply> Accept(Ballot ballot, RegionConfiguration value) =>
+        Acceptor.AcceptAsync(ballot, value, holder => holder == _region.Id ? _options.LeasePeriod : _lease.WaitBeforeTakeover(holder, Now));
+
+    public Task Learn(RegionConfiguration chosen) => LearnCoreAsync(chosen);
+
+    Task<PrepareReply> IAgreementPeers.PrepareAsync(RegionId acceptor, Ballot ballot, CancellationToken cancellationToken) =>
+        acceptor == _region.Id ? Prepare(ballot) : _world.Network.CallAsync(_region, _world[acceptor], $"prepare {ballot}", n => n.Health.Prepare(ballot), _options.CallTimeout);
+
+    Task<AcceptReply> IAgreementPeers.AcceptAsync(RegionId acceptor, Ballot ballot, RegionConfiguration value, CancellationToken cancellationToken) =>
+        acceptor == _region.Id ? Accept(ballot, value) : _world.Network.CallAsync(_region, _world[acceptor], $"accept {ballot}", n => n.Health.Accept(ballot, value), _options.CallTimeout);
+
+    Task IAgreementPeers.LearnAsync(RegionId learner, RegionConfiguration chosen, CancellationToken cancellationToken) =>
+        learner == _region.Id ? Learn(chosen) : _world.Network.CallAsync(_region, _world[learner], $"learn {chosen.Generation}", async n => { await n.Health.Learn(chosen); return true; }, _options.CallTimeout);
+
+    // A region confirms its own lease unless it holds itself away, or has accepted a configuration it has not learned yet.
+    private bool SelfGrants => !Acceptor.HoldsAway(_region.Id) && Acceptor.FenceGeneration <= Acceptor.Learned.Generation;
+
+    // RegionHealthGrain.ProbeAll.
+    private void ProbeAll()
+    {
+        var report = _tracker.Report(_node.Clock.Now());
+        var mine = Acceptor.Learned;
+        foreach (var peer in _tracker.Peers)
+        {
+            var behind = _peerGenerations.GetValueOrDefault(peer) < mine.Generation;
+            _ = ProbeAsync(peer, _tracker.StartProbe(peer), new HealthProbe(report, mine.Generation, behind ? mine : null));
+        }
+
+        CheckLease();
+        ProposeTakeovers();
+        CompleteUndecided();
+    }
+
+    // RegionHealthGrain.CompleteUndecided.
+    private void CompleteUndecided()
+    {
+        if (Acceptor.FenceGeneration <= Acceptor.Learned.Generation)
+        {
+            _undecidedSince = null;
+            return;
+        }
+
+        _undecidedSince ??= Now;
+        if (Now - _undecidedSince < 2 * _options.ProbeInterval || !_proposing.IsCompleted)
+        {
+            return;
+        }
+
+        _undecidedSince = null;
+        _proposing = CompleteAsync();
+
+        async Task CompleteAsync()
+        {
+            var outcome = await _agreement.ChangeAsync((current, _) => Settled(current) is var settled && !ReferenceEquals(settled, current) ? settled : null, new HashSet<RegionId>(), CancellationToken.None);
+            _world.Sim.Trace($"{_region.Id}: completing an undecided configuration: {outcome.Chosen?.ToString() ?? outcome.Reason}");
+        }
+    }
+
+    // RegionHealthGrain.ProbeAsync.
+    private async Task ProbeAsync(RegionId peer, long probe, HealthProbe request)
+    {
+        var sentAt = Now;
+        HealthProbeReply reply;
+        try
+        {
+            reply = await _world.Network.CallAsync(_region, _world[peer], "probe", n => n.Health.Exchange(request), _options.ProbeTimeout);
+            _node.Clock.Observe(reply.Report.ObservedAt, peer.Value);
+        }
+        catch (Exception)
+        {
+            Apply(_tracker.ProbeFailed(peer, probe, UtcNow));
+            _healthySince.Remove(peer);
+            CheckLease();
+            return;
+        }
+
+        _peerGenerations[peer] = reply.Generation;
+        if (reply.Configuration is { } theirs)
+        {
+            await LearnCoreAsync(theirs);
+        }
+
+        if (!reply.LeaseGranted)
+        {
+            _lease.Refused(peer);
+        }
+        else if (reply.FenceGeneration <= Acceptor.Learned.Generation)
+        {
+            _lease.Confirmed(peer, sentAt);
+        }
+
+        _healthySince.TryAdd(peer, Now);
+
+        Apply(_tracker.ProbeSucceeded(peer, probe, reply.Report, UtcNow));
+        CheckLease();
+    }
+
+    // RegionHealthGrain.CheckLease.
+    private void CheckLease()
+    {
+        var held = _lease.ValidUntil(Now, SelfGrants) is not null;
+        if (held != _leaseHeld)
+        {
+            _leaseHeld = held;
+            Record(_region.Id, held ? RegionHealthChange.LeaseRegained : RegionHealthChange.LeaseLapsed, string.Empty);
+        }
+    }
+
+    // RegionHealthGrain.LearnCoreAsync.
+    private async Task LearnCoreAsync(RegionConfiguration chosen)
+    {
+        var before = Acceptor.Learned;
+        if (!await Acceptor.LearnAsync(chosen))
+        {
+            return;
+        }
+
+        foreach (var tenure in chosen.Tenures.Values.Where(t => !before.Tenures.TryGetValue(t.Region, out var old) || old.Epoch != t.Epoch))
+        {
+            Record(tenure.Region, tenure.State == TenureState.Away ? RegionHealthChange.OwnershipTransferred : RegionHealthChange.FailedBack, tenure.ToString());
+        }
+
+        CheckLease();
+    }
+
+    // RegionHealthGrain.ProposeTakeovers (the takeover half; failback is off, see the class comment).
+    private void ProposeTakeovers()
+    {
+        if (!_proposing.IsCompleted)
+        {
+            return;
+        }
+
+        var view = _tracker.View(UtcNow);
+        var learned = Acceptor.Learned;
+        foreach (var down in view.DeclaredDown.Where(d => !learned.IsAway(d.Region)))
+        {
+            var proposer = _world.RegionIds.Where(r => r != down.Region && !view.Suspects(r) && !learned.IsAway(r)).Order().FirstOrDefault();
+            if (proposer == _region.Id || UtcNow - down.Since > 3 * _options.ProbeInterval)
+            {
+                _proposing = TakeOverAsync(down.Region);
+                return;
+            }
+        }
+    }
+
+    // RegionHealthGrain.TakeOverAsync (Task.Delay on the region's clock, Random from the seed).
+    private async Task TakeOverAsync(RegionId failed)
+    {
+        const int MaxAttempts = 20;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var view = _tracker.View(UtcNow);
+            if (!view.HoldsDown(failed) || Acceptor.Learned.IsAway(failed))
+            {
+                return;
+            }
+
+            AgreementOutcome outcome;
+            try
+            {
+                var awaited = _world.RegionIds.Where(r => r != failed && !view.Suspects(r)).ToHashSet();
+                outcome = await _agreement.ChangeAsync((current, promises) => Away(current, promises, failed), awaited, CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                outcome = AgreementOutcome.NotDecided(_options.ProbeInterval, exception.Message);
+            }
+
+            if (outcome.Chosen is not null)
+            {
+                _world.Sim.Trace($"{_region.Id}: the regions chose {outcome.Chosen}");
+                return;
+            }
+
+            _world.Sim.Trace($"{_region.Id}: taking over {failed} not decided yet (attempt {attempt}): {outcome.Reason}");
+            var wait = outcome.RetryAfter > TimeSpan.Zero
+                ? outcome.RetryAfter + TimeSpan.FromMilliseconds(10)
+                : TimeSpan.FromMilliseconds(_world.Sim.Random.Next(20, 100));
+            await Task.Delay(wait, _region.Time);
+        }
+    }
+
+    // RegionHealthGrain.Settled.
+    private RegionConfiguration Settled(RegionConfiguration current)
+    {
+        var learned = Acceptor.Learned;
+        var view = _tracker.View(UtcNow);
+        // Ordered by region (the real code takes the ImmutableDictionary's hash order): string hashes differ between
+        // processes, and a seed must replay the same in every process.
+        foreach (var tenure in current.Tenures.Values.Where(t => t.State == TenureState.Away && !t.Planned).OrderBy(t => t.Region).ToList())
+        {
+            var known = learned.Tenures.TryGetValue(tenure.Region, out var mine) && mine.Epoch == tenure.Epoch;
+            if (!known && !view.HoldsDown(tenure.Region))
+            {
+                _world.Sim.Trace($"{_region.Id}: the undecided takeover of {tenure.Region} ({tenure}) is undone");
+                current = current.With(tenure.Region, TenureState.Owning, [], UtcNow, planned: true);
+            }
+        }
+
+        return current;
+    }
+
+    // RegionHealthGrain.Away.
+    private RegionConfiguration? Away(RegionConfiguration current, IReadOnlyList<PrepareReply> promises, RegionId failed)
+    {
+        var settled = Settled(current);
+        if (settled.IsAway(failed))
+        {
+            return ReferenceEquals(settled, current) ? null : settled;
+        }
+
+        current = settled;
+
+        var candidates = promises
+            .Where(p => p.Acceptor != failed)
+            .ToDictionary(p => p.Acceptor, p => p.SafeTimes.TryGetValue(failed, out var safeTime) ? safeTime : (HybridTimestamp?)null);
+        var successors = SuccessorChoice.Choose(failed, current, candidates, _world.RegionIds, SimWorld.PartitionsPerRegion, _ => FailoverOptions.DefaultCapacity);
+        return current.With(failed, TenureState.Away, successors, UtcNow);
+    }
+
+    // RegionHealthGrain.Apply.
+    private void Apply(IReadOnlyList<(RegionId Subject, RegionHealthChange Change)> changes)
+    {
+        foreach (var (subject, change) in changes)
+        {
+            Record(subject, change, string.Empty);
+        }
+
+        // A region just declared down is taken over at once, not at the next probe round.
+        if (changes.Any(c => c.Change == RegionHealthChange.DeclaredDown))
+        {
+            ProposeTakeovers();
+        }
+    }
+
+    private void Record(RegionId subject, RegionHealthChange change, string detail) =>
+        _world.Sim.Trace($"{_region.Id}: {subject} {change} {detail}");
+}

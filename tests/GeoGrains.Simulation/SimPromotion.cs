@@ -1,0 +1,40 @@
+using GeoGrains.Runtime.Failover;
+using GeoGrains.Runtime.Replication;
+
+namespace GeoGrains.Simulation;
+
+/// <summary>
+/// Mirrors <c>TakeoverPromotion</c> (src/GeoGrains.Runtime/Failover/TakeoverPromotion.cs): <see cref="IsNeeded"/> ↔
+/// <c>IsNeeded</c>, <see cref="GatherAsync"/> ↔ <c>GatherAsync</c> (reads every region that is a member, in parallel,
+/// through the receiver's <c>Read</c>; stores the newest version of an older epoch). The planned-move wait is not
+/// modelled (the simulation makes no planned moves). If TakeoverPromotion changes, change this file the same way.
+/// </summary>
+internal sealed class SimPromotion(SimWorld world, SimNode node)
+{
+    public bool IsNeeded(StoredGeoRecord? stored, GrainOwnership owner) =>
+        (stored?.Record.Epoch ?? 0) < owner.Epoch && node.Health.Learned.TenureAt(owner.Epoch) is not null;
+
+    /// <exception cref="RegionUnreachableException">A surviving region did not answer: nothing is written yet.</exception>
+    public async Task GatherAsync(SimGrain grain, StoredGeoRecord? stored, GrainOwnership owner)
+    {
+        var configuration = node.Health.Learned;
+        var tenure = configuration.TenureAt(owner.Epoch);
+        var survivors = world.RegionIds
+            .Where(r => r != node.Region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
+            .ToList();
+        var copies = await Task.WhenAll(survivors.Select(r =>
+            world.Network.CallAsync(node.Region, world[r], $"read {grain}", n => n.Receiver.Read(grain.Id), world.Options.CallTimeout)));
+        var local = stored?.Record;
+        var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
+        if (newest is null || ReferenceEquals(newest, local))
+        {
+            world.Sim.Trace($"{node.Region.Id}: {grain} taking over under epoch {owner.Epoch:x}: own copy {Describe(local)} is the newest");
+            return;
+        }
+
+        await node.Store.ApplyReplicasAsync([new ReplicatedChange(grain.Id, newest)], node.Known);
+        world.Sim.Trace($"{node.Region.Id}: {grain} taking over under epoch {owner.Epoch:x} from {Describe(newest)} gathered (had {Describe(local)})");
+    }
+
+    private static string Describe(GeoRecord? record) => record is null ? "none" : $"{record.Epoch:x}.{record.Version}";
+}

@@ -1,0 +1,28 @@
+using GeoGrains.Runtime.Replication;
+
+namespace GeoGrains.Simulation;
+
+/// <summary>
+/// Mirrors <c>ReplicationReceiverGrain</c> (src/GeoGrains.Runtime/Replication/ReplicationReceiverGrain.cs):
+/// <see cref="Apply"/> ↔ <c>Apply</c> (observe commit times, <see cref="GeoStore.ApplyReplicasAsync"/>, answer a
+/// <see cref="ReplicationAck"/>), <see cref="Read"/> ↔ <c>Read</c>. Left out: the batch codec (changes travel as objects),
+/// active-active grains, warm-replica notices, and orphan hand-off and reconciliation (<c>OrphanHandOff.MustHandOver</c>,
+/// <c>ReconcileAsync</c>), which concern <c>Async</c> orphans and change no acknowledgement. If the receiver changes, change
+/// this file the same way.
+/// </summary>
+internal sealed class SimReceiver(SimNode node)
+{
+    public async Task<ReplicationAck> Apply(IReadOnlyList<ReplicatedChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            node.Clock.Observe(change.Record.CommittedAt, change.Record.CommittedIn.Value);
+        }
+
+        var result = await node.Store.ApplyReplicasAsync(changes, node.Known);
+        var applied = result.Applied;
+        return new ReplicationAck(applied.Count, changes.Count - applied.Count, null);
+    }
+
+    public async Task<GeoRecord?> Read(GrainId grain) => (await node.Store.ReadAsync(grain))?.Record;
+}

@@ -1,0 +1,238 @@
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
+
+namespace GeoGrains.Simulation;
+
+/// <summary>
+/// The owner's write path: mirrors <c>GeoWritePath</c> (src/GeoGrains.Runtime/GeoWritePath.cs):
+/// <see cref="WriteAsync"/> ↔ <c>RunAtOwnerAsync</c> (route, lease wait), <see cref="RunHereAsync"/> ↔ <c>RunHereAsync</c>
+/// (write lock, ownership re-check) + <c>PrepareAsync</c> (reload, takeover promotion), <see cref="CommitAsync"/> ↔
+/// <c>CommitAsync&lt;TState&gt;(grain, ticket, change, alongside)</c> (fence, lease check, next record with
+/// <see cref="Lineage.BaseOf"/>, ETag-fenced commit, ship, lease re-check, acknowledgement wait), <see cref="Ship"/> ↔
+/// <c>Ship</c> (the waiter: <see cref="ReplicationAcknowledgements.Expect"/>), <see cref="AcknowledgementWait"/> ↔
+/// <c>AcknowledgementWait</c>. Left out: forwarding (a region that does not own the grain answers
+/// <see cref="WriteOutcome.NotOwner"/> and the client goes there), idempotency keys, the change feed, commits in progress
+/// (safe times) and <c>alongside</c> rows; the activation's cached copy (<c>activation.Stored</c>) is read from the store
+/// each time, which is what the ETag fence makes it equivalent to. The state is the list of write values, so that the
+/// checker sees which writes a version contains. If GeoWritePath changes, change this file the same way.
+/// </summary>
+internal sealed class SimWriter(SimWorld world, SimNode node)
+{
+    // IGeoGrainActivation.WriteLock: one write at a time per grain, per incarnation (a restart loses it, as it does activations).
+    private readonly Dictionary<GrainId, SemaphoreSlim> _locks = [];
+
+    private RegionId Self => node.Region.Id;
+
+    /// <summary>OwnershipCache.ResolveAsync as a silo routes: the directory's owner (the home partition), then the configuration's tenures.</summary>
+    public GrainOwnership OwnerOf(SimGrain grain) =>
+        node.Health.Learned.Resolve(new GrainOwnership(grain.Home, OwnershipTable.InitialEpoch), grain.Partition);
+
+    // GeoWritePath.RunAtOwnerAsync.
+    public async Task<WriteOutcome> WriteAsync(SimGrain grain, string value, SimDurability durability)
+    {
+        while (true)
+        {
+            // Route.
+            var owner = OwnerOf(grain);
+            if (owner.Owner != Self)
+            {
+                return WriteOutcome.NotOwner(owner.Owner);
+            }
+
+            if (!node.Health.HoldsLease)
+            {
+                // Still joining the other regions, or a probe late: wait for the lease, or for the grain's new owner.
+                var generation = node.Health.Learned.Generation;
+                if (!await WaitAsync(() => node.Health.HoldsLease || node.Health.Learned.Generation != generation, world.LeaseWait))
+                {
+                    return WriteOutcome.Fail("RegionLeaseLapsed (mayHaveCommitted: false): no lease within the lease wait");
+                }
+
+                continue;
+            }
+
+            if (await RunHereAsync(grain, value, durability) is { } ran)
+            {
+                return ran;
+            }
+
+            // ownership moved while the call waited for the write lock
+        }
+    }
+
+    // GeoWritePath.RunHereAsync + PrepareAsync.
+    private async Task<WriteOutcome?> RunHereAsync(SimGrain grain, string value, SimDurability durability)
+    {
+        if (!_locks.TryGetValue(grain.Id, out var writeLock))
+        {
+            _locks[grain.Id] = writeLock = new SemaphoreSlim(1, 1);
+        }
+
+        await writeLock.WaitAsync();
+        try
+        {
+            // Ownership may have moved while this call waited behind others.
+            var owner = OwnerOf(grain);
+            if (owner.Owner != Self)
+            {
+                return null;
+            }
+
+            // PrepareAsync: first call under this ownership: continue from what is stored, and after a takeover from the
+            // freshest copy among the surviving regions.
+            var stored = await node.Store.ReadAsync(grain.Id);
+            if (stored is null || stored.Record.Epoch != owner.Epoch)
+            {
+                if (node.Promotion.IsNeeded(stored, owner))
+                {
+                    try
+                    {
+                        await node.Promotion.GatherAsync(grain, stored, owner);
+                    }
+                    catch (RegionUnreachableException exception)
+                    {
+                        return WriteOutcome.Fail($"RegionUnreachable in promotion: {exception.Message}");
+                    }
+                }
+            }
+
+            return await CommitAsync(grain, owner, value, durability);
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    // GeoWritePath.CommitAsync<TState>(grain, ticket, change, alongside).
+    private async Task<WriteOutcome> CommitAsync(SimGrain grain, GrainOwnership owner, string value, SimDurability durability)
+    {
+        var id = grain.Id;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await node.Store.ReadAsync(id); // activation.Stored
+            if (current is not null && current.Record.Epoch > owner.Epoch)
+            {
+                return Fenced(current.Record, owner);
+            }
+
+            if (!node.Health.HoldsLease)
+            {
+                return WriteOutcome.Fail("RegionLeaseLapsed (mayHaveCommitted: false): its lease lapsed before the write was stored");
+            }
+
+            var state = SimState.Append(current?.Record.State, value);
+            var (baseEpoch, baseVersion) = Lineage.BaseOf(current?.Record, owner.Epoch);
+            var version = (current?.Record.Version ?? 0) + 1;
+            var next = new GeoRecord(version, owner.Epoch, node.Clock.Now(), Self, state, baseEpoch, baseVersion);
+
+            if (await node.Store.TryCommitAsync(id, next, current?.ETag, marker: null) is null)
+            {
+                // Someone else wrote the row: a stale copy is caught up and the change applied to the latest version.
+                if (attempt == 1)
+                {
+                    continue;
+                }
+
+                return Fenced((await node.Store.ReadAsync(id))?.Record, owner);
+            }
+
+            world.Sim.Trace($"{Self}: {grain} committed {value} as {next.Epoch:x}.{next.Version} ({durability})");
+
+            // Ship, waiting for the acknowledgements first so that none can come before it.
+            using var waiter = Ship(id, next, durability);
+
+            // A write stored after the lease lapsed may have been overtaken by a new owner's: never acknowledge it.
+            if (!node.Health.HoldsLease)
+            {
+                return WriteOutcome.Info("RegionLeaseLapsed (mayHaveCommitted: true): its lease lapsed while the write was stored");
+            }
+
+            if (waiter is not null)
+            {
+                try
+                {
+                    await WaitForAcknowledgementsAsync(waiter, AcknowledgementWait(durability));
+                }
+                catch (ReplicationIncompleteException exception)
+                {
+                    return WriteOutcome.Info($"ReplicationIncomplete: {exception.Message}");
+                }
+            }
+
+            world.Invariants.Acknowledged(node.Region, grain, next, value, durability);
+            return WriteOutcome.Ok(next.Epoch, next.Version);
+        }
+    }
+
+    // GeoWritePath.Ship: the waiter is made before the version ships, so that no acknowledgement can come first.
+    private ReplicationAcknowledgements.Waiter? Ship(GrainId id, GeoRecord next, SimDurability durability)
+    {
+        var waiter = durability.Mode switch
+        {
+            ReplicationMode.SemiSync => node.Acknowledgements.Expect(id, next, durability.Regions),
+            // Sync: every region that is a member now; a region the others took over after it failed does not count.
+            ReplicationMode.Sync => node.Acknowledgements.Expect(id, next, node.Targets.Count(t => !node.Health.Learned.IsAway(t))),
+            _ => null,
+        };
+
+        // GeoReplication.Ship: queued for every other region.
+        foreach (var shipper in node.Shippers.Values)
+        {
+            shipper.Ship(id, next);
+        }
+
+        return waiter;
+    }
+
+    /// <summary>
+    /// ReplicationAcknowledgements.Waiter.WaitAsync, with its timeout on the simulator's clock: the real one wraps
+    /// <c>Done</c> (which runs continuations asynchronously) in <c>Task.WaitAsync</c>, whose completion action the runtime
+    /// then queues to the thread pool, which would break replay. Same outcome: done, or ReplicationIncompleteException
+    /// naming the regions that applied it and those that did not; an exception set on <c>Done</c> passes through.
+    /// </summary>
+    private async Task WaitForAcknowledgementsAsync(ReplicationAcknowledgements.Waiter waiter, TimeSpan timeout)
+    {
+        var time = node.Region.Time;
+        var started = time.GetTimestamp();
+        var done = Awaited(waiter.Done.Task);
+        if (await Task.WhenAny(done, Task.Delay(timeout, time)) != done)
+        {
+            var applied = node.Targets.Where(waiter.Applied.Contains).ToList();
+            var missing = node.Targets.Where(t => !waiter.Applied.Contains(t)).ToList();
+            throw new ReplicationIncompleteException(waiter.Grain.ToString(), waiter.Version.Version, waiter.Required, applied, missing, time.GetElapsedTime(started));
+        }
+
+        await done;
+
+        // A plain await posts its continuation to this context from the completing thread (the simulation's).
+        static async Task Awaited(Task task) => await task;
+    }
+
+    // GeoWritePath.AcknowledgementWait (writes are not forwarded here).
+    private static TimeSpan AcknowledgementWait(SimDurability durability) => durability.Timeout;
+
+    private static WriteOutcome Fenced(GeoRecord? stored, GrainOwnership owner) =>
+        WriteOutcome.Fail($"Fenced: stored {stored?.Epoch:x}.{stored?.Version} was written by another owner than epoch {owner.Epoch:x}");
+
+    // FailoverState.WaitAsync: polls every tenth of a probe interval until the condition holds or the time is up.
+    private async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var time = node.Region.Time;
+        var deadline = time.GetTimestamp() + timeout.Ticks;
+        var poll = TimeSpan.FromTicks(Math.Max(world.Options.ProbeInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
+        while (!condition())
+        {
+            var left = TimeSpan.FromTicks(deadline - time.GetTimestamp());
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            // At least a millisecond: Task.Delay completes at once below one, and the loop would spin in one event.
+            await Task.Delay(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, Math.Min(left.Ticks, poll.Ticks))), time);
+        }
+
+        return true;
+    }
+}

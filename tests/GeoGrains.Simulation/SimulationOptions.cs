@@ -1,0 +1,59 @@
+namespace GeoGrains.Simulation;
+
+/// <summary>
+/// What one simulated run looks like. The failover timings default to the library's own defaults
+/// (<c>FailoverOptions</c>, <c>RegionHealthOptions</c>, <c>GeoLinkOptions.CallTimeout</c>,
+/// <c>ReplicationOptions.AcknowledgementTimeout</c>), so that the races the simulation finds are the ones a real cluster has.
+/// </summary>
+internal sealed record SimulationOptions
+{
+    public static readonly SimulationOptions Default = new();
+
+    public int Regions { get; init; } = 3;
+
+    public int Grains { get; init; } = 3;
+
+    public int Clients { get; init; } = 3;
+
+    public TimeSpan LeasePeriod { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan MaxClockOffset { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    public int FailuresToSuspect { get; init; } = 3;
+
+    public TimeSpan StartupGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan AcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Clients may ask for a longer acknowledgement wait (<c>Durability.Sync(timeout)</c>): one of these, or the default.</summary>
+    public IReadOnlyList<TimeSpan> LongerAcknowledgementTimeouts { get; init; } = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20)];
+
+    /// <summary>When clients start writing: once the regions have confirmed each other's leases.</summary>
+    public TimeSpan ClientsStartAt { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan NemesisStartsAt { get; init; } = TimeSpan.FromSeconds(4);
+
+    public TimeSpan NemesisMinPause { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    public TimeSpan NemesisMaxPause { get; init; } = TimeSpan.FromSeconds(7);
+
+    /// <summary>How long after the final heal the regions must have converged (restarted regions wait out the startup grace).</summary>
+    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(25);
+
+    public double LossRate { get; init; } = 0.01;
+
+    public double DuplicationRate { get; init; } = 0.01;
+
+    /// <summary>Messages that take far longer than the link's latency (reordering them past later ones).</summary>
+    public double SlowRate { get; init; } = 0.02;
+
+    public TimeSpan SlowMax { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan Jitter { get; init; } = TimeSpan.FromMilliseconds(30);
+}
