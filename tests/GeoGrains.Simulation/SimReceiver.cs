@@ -21,7 +21,10 @@ internal sealed class SimReceiver(SimNode node)
 
         var result = await node.Store.ApplyReplicasAsync(changes, node.Known);
         var applied = result.Applied;
-        return new ReplicationAck(applied.Count, changes.Count - applied.Count, null);
+
+        // A skipped change that the stored version does not hold is no acknowledgement.
+        var refused = result.Skipped.Where(s => !Lineage.Holds(s.Stored, s.Change.Record)).Select(s => s.Change.Grain).Distinct().ToArray();
+        return new ReplicationAck(applied.Count, changes.Count - applied.Count, null, refused.Length > 0 ? refused : null);
     }
 
     public async Task<GeoRecord?> Read(GrainId grain) => (await node.Store.ReadAsync(grain))?.Record;

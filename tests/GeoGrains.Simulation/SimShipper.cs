@@ -65,6 +65,14 @@ internal sealed class SimShipper(SimWorld world, SimNode node, RegionId target)
             var ack = await world.Network.CallAsync(node.Region, world[target], $"apply {changes.Count}", n => n.Receiver.Apply(changes), world.Options.CallTimeout);
             world.Sim.Trace($"{node.Region.Id}: batch to {target} answered ({ack.Applied} applied, {ack.Stale} stale): {string.Join(", ", changes.Select(c => $"{c.Record.Epoch:x}.{c.Record.Version}"))}");
             var applied = ack.NeedWholeState is { Length: > 0 } ? throw new InvalidOperationException("No deltas are shipped here.") : changes;
+            if (ack.Refused is { Length: > 0 } refusedGrains)
+            {
+                // Delivered, but the target follows a newer owner's lineage without them: no acknowledgement for a writer.
+                var refused = refusedGrains.ToHashSet();
+                Refused([.. applied.Where(c => refused.Contains(c.Grain))]);
+                applied = [.. applied.Where(c => !refused.Contains(c.Grain))];
+            }
+
             Acknowledged(applied);
             _backoff = TimeSpan.Zero;
         }
@@ -84,10 +92,22 @@ internal sealed class SimShipper(SimWorld world, SimNode node, RegionId target)
         Kick();
     }
 
+    // The shipper's _refused callback (GeoReplication.Refused: the outbox is done with them, waiters fail).
+    private void Refused(List<ReplicatedChange> refused)
+    {
+        node.Acknowledgements.Refused(target, refused);
+        Delivered(refused);
+    }
+
     // The shipper's _acknowledged callback (GeoReplication: the outbox and ReplicationAcknowledgements.Acknowledged).
     private void Acknowledged(List<ReplicatedChange> applied)
     {
         node.Acknowledgements.Acknowledged(target, applied);
+        Delivered(applied);
+    }
+
+    private void Delivered(List<ReplicatedChange> applied)
+    {
         foreach (var change in applied)
         {
             if (Pending.TryGetValue(change.Grain, out var queued) && ReferenceEquals(queued, change.Record))

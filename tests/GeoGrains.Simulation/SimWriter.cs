@@ -71,9 +71,9 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
         await writeLock.WaitAsync();
         try
         {
-            // Ownership may have moved while this call waited behind others.
+            // Ownership may have moved while this call waited behind others; the lease is checked under the grain's turn.
             var owner = OwnerOf(grain);
-            if (owner.Owner != Self)
+            if (owner.Owner != Self || !node.Health.HoldsLease)
             {
                 return null;
             }
@@ -121,6 +121,12 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
                 return WriteOutcome.Fail("RegionLeaseLapsed (mayHaveCommitted: false): its lease lapsed before the write was stored");
             }
 
+            // A configuration change since the call resolved its owner fences it before anything is stored.
+            if (OwnerOf(grain) is var now && (now.Owner != Self || now.Epoch != owner.Epoch))
+            {
+                return WriteOutcome.Fail($"OwnershipMoved: {now.Owner} owns it under epoch {now.Epoch:x}");
+            }
+
             var state = SimState.Append(current?.Record.State, value);
             var (baseEpoch, baseVersion) = Lineage.BaseOf(current?.Record, owner.Epoch);
             var version = (current?.Record.Version ?? 0) + 1;
@@ -158,6 +164,16 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
                 {
                     return WriteOutcome.Info($"ReplicationIncomplete: {exception.Message}");
                 }
+                catch (OwnershipLostException exception)
+                {
+                    return WriteOutcome.Info($"OwnershipLost: {exception.Message}");
+                }
+
+                // GeoWritePath.FenceAcknowledgementAsync: the acknowledgements still promise what they did when counted.
+                if (FenceAcknowledgement(grain, owner, waiter) is { } lost)
+                {
+                    return WriteOutcome.Info($"OwnershipLost: {lost}");
+                }
             }
 
             world.Invariants.Acknowledged(node.Region, grain, next, value, durability);
@@ -165,14 +181,33 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
         }
     }
 
-    // GeoWritePath.Ship: the waiter is made before the version ships, so that no acknowledgement can come first.
+    // GeoWritePath.FenceAcknowledgementAsync: why the write may not be acknowledged, or null.
+    private string? FenceAcknowledgement(SimGrain grain, GrainOwnership wroteUnder, ReplicationAcknowledgements.Waiter waiter)
+    {
+        if (!node.Health.HoldsLease)
+        {
+            return "its lease lapsed while the write waited";
+        }
+
+        if (OwnerOf(grain) is var now && (now.Owner != Self || now.Epoch != wroteUnder.Epoch))
+        {
+            return $"{now.Owner} owns it now, under epoch {now.Epoch:x}";
+        }
+
+        var away = waiter.Counted.Where(node.Health.Learned.IsAway).ToList();
+        return away.Count > 0 ? $"{string.Join(", ", away)} applied it and is away now" : null;
+    }
+
+    // GeoWritePath.Ship: the waiter is made before the version ships, so that no acknowledgement can come first; only
+    // regions a takeover's promotion would read (members, not away) count.
     private ReplicationAcknowledgements.Waiter? Ship(GrainId id, GeoRecord next, SimDurability durability)
     {
+        var configuration = node.Health.Learned;
+        var eligible = node.Targets.Where(t => !configuration.IsAway(t)).ToList();
         var waiter = durability.Mode switch
         {
-            ReplicationMode.SemiSync => node.Acknowledgements.Expect(id, next, durability.Regions),
-            // Sync: every region that is a member now; a region the others took over after it failed does not count.
-            ReplicationMode.Sync => node.Acknowledgements.Expect(id, next, node.Targets.Count(t => !node.Health.Learned.IsAway(t))),
+            ReplicationMode.SemiSync => node.Acknowledgements.Expect(id, next, durability.Regions, eligible),
+            ReplicationMode.Sync => node.Acknowledgements.Expect(id, next, eligible.Count, eligible),
             _ => null,
         };
 
@@ -198,9 +233,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
         var done = Awaited(waiter.Done.Task);
         if (await Task.WhenAny(done, Task.Delay(timeout, time)) != done)
         {
-            var applied = node.Targets.Where(waiter.Applied.Contains).ToList();
-            var missing = node.Targets.Where(t => !waiter.Applied.Contains(t)).ToList();
-            throw new ReplicationIncompleteException(waiter.Grain.ToString(), waiter.Version.Version, waiter.Required, applied, missing, time.GetElapsedTime(started));
+            throw waiter.Incomplete(time.GetElapsedTime(started));
         }
 
         await done;
