@@ -8,14 +8,18 @@ namespace GeoGrains.Simulation;
 /// (1) At most one region acknowledges writes of a grain per epoch, and no two regions hold a confirmed lease and own
 /// the same grain at the same simulated time. (2) Every write acknowledged as Sync/SemiSync is in every stored version
 /// of its grain that is newer than it, in every region (so in what the next owner promotes and continues from, and in
-/// the final state); a write that failed definitely is in none. (3) A grain's stored (epoch, version) never goes back
+/// the final state); a write that failed definitely is in none. The one loss the promise allows: SemiSync(k) keeps k + 1
+/// copies (the owner and k eligible regions), so it survives k regions being taken over, not k + 1: a version is
+/// excused only when the promotion that began its epoch read none of the regions that held the write, and those were
+/// at least as many as the durability asked for. (3) A grain's stored (epoch, version) never goes back
 /// in any region, nor a region's learned configuration generation. (4) (<see cref="CheckConverged"/>) After the final
 /// heal every region holds the same version of every grain.
 /// </summary>
 internal sealed class Invariants(SimWorld world)
 {
     private readonly Dictionary<(GrainId Grain, long Epoch), RegionId> _acknowledgedBy = [];
-    private readonly Dictionary<GrainId, List<(GeoRecord Record, string Value, RegionId Region)>> _durable = [];
+    private readonly Dictionary<GrainId, List<(GeoRecord Record, string Value, RegionId Region, IReadOnlySet<RegionId> Holders, int Required)>> _durable = [];
+    private readonly Dictionary<(GrainId Grain, long Epoch), IReadOnlySet<RegionId>> _promotedFrom = [];
     private readonly HashSet<string> _failed = [];
     private readonly Dictionary<(int Region, int Grain), Seen> _seen = [];
     private readonly Dictionary<int, long> _generations = [];
@@ -23,7 +27,12 @@ internal sealed class Invariants(SimWorld world)
     private bool[]? _holding;
     private (string Partition, string Row)[]? _keys;
 
-    public void Acknowledged(SimRegion region, SimGrain grain, GeoRecord record, string value, SimDurability durability)
+    /// <summary>
+    /// <paramref name="region"/> acknowledged <paramref name="value"/>; <paramref name="holders"/> are the regions that held
+    /// it then and that a promotion would read (the owner, and the counted regions that were not away when it shipped),
+    /// <paramref name="required"/> the other regions its durability asked for.
+    /// </summary>
+    public void Acknowledged(SimRegion region, SimGrain grain, GeoRecord record, string value, SimDurability durability, IReadOnlySet<RegionId> holders, int required)
     {
         if (_acknowledgedBy.TryGetValue((grain.Id, record.Epoch), out var other) && other != region.Id)
         {
@@ -39,10 +48,13 @@ internal sealed class Invariants(SimWorld world)
                 _durable[grain.Id] = list = [];
             }
 
-            list.Add((record, value, region.Id));
+            list.Add((record, value, region.Id, holders, required));
             _dirty = true;
         }
     }
+
+    /// <summary>A new owner promoted <paramref name="grain"/> under <paramref name="epoch"/> from the copies of <paramref name="read"/>.</summary>
+    public void Promoted(SimGrain grain, long epoch, IReadOnlySet<RegionId> read) => _promotedFrom[(grain.Id, epoch)] = read;
 
     public void Failed(string value)
     {
@@ -142,9 +154,10 @@ internal sealed class Invariants(SimWorld world)
             var grain = world.Grains[grainIndex];
             if (_durable.TryGetValue(grain.Id, out var acknowledged))
             {
-                foreach (var (record, value, owner) in acknowledged)
+                foreach (var (record, value, owner, holders, required) in acknowledged)
                 {
-                    if (seen.Record.IsNewerThan(record) && !seen.Values.Contains(value))
+                    if (seen.Record.IsNewerThan(record) && !seen.Values.Contains(value)
+                        && !(holders.Count >= required + 1 && _promotedFrom.TryGetValue((grain.Id, seen.Record.Epoch), out var read) && !holders.Overlaps(read)))
                     {
                         world.Violation($"(2) {world.Regions[regionIndex].Id} stores {grain} at {seen.Record.Epoch:x}.{seen.Record.Version} (committed by {seen.Record.CommittedIn}), " +
                             $"which lacks {value}, acknowledged by {owner} at {record.Epoch:x}.{record.Version}: an acknowledged write is not in the grain's lineage. " +

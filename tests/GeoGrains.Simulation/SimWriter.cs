@@ -146,6 +146,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
             world.Sim.Trace($"{Self}: {grain} committed {value} as {next.Epoch:x}.{next.Version} ({durability})");
 
             // Ship, waiting for the acknowledgements first so that none can come before it.
+            var shippedUnder = node.Health.Learned;
             using var waiter = Ship(id, next, durability);
 
             // A write stored after the lease lapsed may have been overtaken by a new owner's: never acknowledge it.
@@ -176,7 +177,10 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
                 }
             }
 
-            world.Invariants.Acknowledged(node.Region, grain, next, value, durability);
+            // The checker's own view of who holds the write: not what the write path decided, but the counted regions that
+            // were members and not away when it shipped.
+            var holders = (waiter?.Counted ?? []).Where(r => !shippedUnder.IsAway(r)).Append(Self).ToHashSet();
+            world.Invariants.Acknowledged(node.Region, grain, next, value, durability, holders, waiter?.Required ?? 0);
             return WriteOutcome.Ok(next.Epoch, next.Version);
         }
     }
