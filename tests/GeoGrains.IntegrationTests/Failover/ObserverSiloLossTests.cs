@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using GeoGrains.Testing;
+using Xunit.Abstractions;
 using Orleans.Core.Internal;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
@@ -11,9 +12,10 @@ namespace GeoGrains.IntegrationTests.Failover;
 /// A region's lease does not live in one grain: the silo running us-east's health observer (its lease keeper and
 /// acceptor) crashes while a client keeps writing us-east grains on the region's other silos. Every silo keeps a lease of
 /// its own, confirmed by the other regions, so the writes go on without a pause as long as the lease period, and no region
-/// takes us-east over while Orleans moves the observer to another silo.
+/// takes us-east over while the observer is out of reach, though both other regions hold us-east down meanwhile (its
+/// observer does not answer their probes).
 /// </summary>
-public sealed class ObserverSiloLossTests(ObserverSiloLossFixture fixture) : IClassFixture<ObserverSiloLossFixture>
+public sealed class ObserverSiloLossTests(ObserverSiloLossFixture fixture, ITestOutputHelper output) : IClassFixture<ObserverSiloLossFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
     private static readonly RegionId UsEast = "us-east";
@@ -46,12 +48,39 @@ public sealed class ObserverSiloLossTests(ObserverSiloLossFixture fixture) : ICl
         var writers = keys.Select(key => Task.Run(() => WriteUntilStoppedAsync(key, completed, stop.Token))).ToList();
         await Eventually.Holds(() => completed.Count >= 20, Timeout, "the writers to write");
 
+        // The silo dies, and the observer stays out of reach until both other regions have held us-east down for two
+        // lease periods: long enough for every copy of a lease taken from the observer to lapse, and for the others to
+        // take us-east over if anything let them.
+        fixture.ObserverUnreachable.Blocked = true;
         await Geo.KillSiloAsync(UsEast, observerSilo);
         var killedAt = Stopwatch.GetTimestamp();
+        try
+        {
+            var rounds = (int)(2 * ObserverSiloLossFixture.LeasePeriod / ObserverSiloLossFixture.ProbeInterval);
+            foreach (var region in new[] { EuWest, ApacEast })
+            {
+                var down = await Eventually.Succeeds(
+                    async () =>
+                    {
+                        var view = await Geo.Client(region).GetGrain<IRegionHealthGrain>(0).GetView();
+                        return view.HoldsDown(UsEast) ? view : throw new InvalidOperationException($"{region} does not hold us-east down yet");
+                    },
+                    Timeout,
+                    $"{region} to hold us-east down");
+                await Eventually.Succeeds(
+                    async () => (await Geo.Client(region).GetGrain<IRegionHealthGrain>(0).GetView()).Rounds >= down.Rounds + rounds
+                        ? true
+                        : throw new InvalidOperationException($"{region} has not probed {rounds} more rounds"),
+                    Timeout,
+                    $"{region} to probe {rounds} more rounds");
+            }
+        }
+        finally
+        {
+            fixture.ObserverUnreachable.Blocked = false;
+        }
 
-        // Orleans runs the observer again on another silo once it declares the killed one dead; by then the other regions
-        // have suspected us-east (its observer did not answer their probes) for longer than a takeover would take. Then
-        // they hear it again, and the writers write on for a few more probe rounds.
+        // Then the observer answers again, on another silo, and the others hear us-east again.
         var moved = await Eventually.Succeeds(
             async () =>
             {
@@ -60,6 +89,7 @@ public sealed class ObserverSiloLossTests(ObserverSiloLossFixture fixture) : ICl
             },
             Timeout,
             "us-east's health observer to run on another silo");
+        output.WriteLine($"the observer answered again {Stopwatch.GetElapsedTime(killedAt).TotalSeconds:0.0} s after the kill");
         foreach (var region in new[] { EuWest, ApacEast })
         {
             var rounds = (await Geo.Client(region).GetGrain<IRegionHealthGrain>(0).GetView()).Rounds;
@@ -87,8 +117,10 @@ public sealed class ObserverSiloLossTests(ObserverSiloLossFixture fixture) : ICl
         }
 
         var times = completed.Order().ToList();
+        output.WriteLine($"observer moved from {observerSilo} to {moved.Silo}; {times.Count(t => t > killedAt)} of {times.Count} writes after the kill");
         Assert.Contains(times, t => t > killedAt);
         var longest = times.Zip(times.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).Max();
+        output.WriteLine($"longest pause between writes: {longest.TotalMilliseconds:0} ms");
         Assert.True(
             longest < ObserverSiloLossFixture.LeasePeriod,
             $"writes to us-east paused for {longest.TotalMilliseconds:0} ms (lease period {ObserverSiloLossFixture.LeasePeriod}); observer moved from {observerSilo} to {moved.Silo}");
