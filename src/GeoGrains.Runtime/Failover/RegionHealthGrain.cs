@@ -19,7 +19,9 @@ namespace GeoGrains.Runtime.Failover;
 /// and re-activated by <see cref="RegionHealthKeeper"/> on another silo when its silo dies. Every probe interval it probes
 /// every other region's observer through the links; one message per region and interval carries the liveness check,
 /// the votes, the lease confirmation and the configuration, so a region that returns learns the new owners in the same
-/// answer that refuses its lease. When a majority declares a region down, the first region not suspected proposes to
+/// answer that refuses its lease. It also confirms the leases of the other regions' silos (<see cref="ConfirmLease"/>):
+/// each silo holds its region's lease itself (<see cref="SiloLease"/>), so a region's writes do not depend on the silo
+/// running its observer. When a majority declares a region down, the first region not suspected proposes to
 /// move what it owned (<see cref="OwnershipAgreement"/>), which the acceptors accept only once they can no longer have
 /// confirmed its lease. Reentrant: a probe must be answered while this observer waits for its own probes, or two
 /// observers probing each other would time each other out.
