@@ -113,6 +113,7 @@ public static class RegionSiloHost
         }
 
         configureServices?.Invoke(builder.Services);
+        RefuseUnsharedMemoryStorage(builder.Services, geo.Storage, silo, region);
         return builder;
     }
 
@@ -136,6 +137,26 @@ public static class RegionSiloHost
                 $"region '{region}': {ProviderSetting} (--storage) '{value}' is not a storage provider; use memory or azure (AzureTable)."),
         };
         configuration.AddInMemoryCollection([new(ProviderSetting, provider.ToString())]);
+    }
+
+    /// <summary>
+    /// In-memory storage lives in the process that holds it. A silo joining another silo's region (its primary silo port
+    /// is not its own) would keep a store of its own: the region's acceptor (who took over which region), ownership
+    /// directory and grain records would each exist once per process, and a silo that took over the region's observer
+    /// would forget promises the region gave. Refused unless the host shares one account between the region's silos (the
+    /// dev cluster runs them in one process and registers the account).
+    /// </summary>
+    private static void RefuseUnsharedMemoryStorage(IServiceCollection services, RegionStorageOptions storage, RegionSiloSettings silo, RegionId region)
+    {
+        var joinsAnother = silo.PrimarySiloPort is { } primary && primary != silo.SiloPort;
+        var shared = services.Any(d => d.ServiceType == typeof(RegionStorageAccount) && d.ImplementationInstance is not null);
+        if (storage.Provider == RegionStorageProvider.Memory && joinsAnother && !shared)
+        {
+            throw new InvalidTopologyException(
+                $"region '{region}': this silo joins the region's primary silo on port {silo.PrimarySiloPort} (--primary-silo-port), but {ProviderSetting} (--storage) is memory, "
+                + "which lives in one process: each silo process would keep the region's data and its failover agreement on its own. "
+                + "Run a region of several silo processes on azure storage (--storage azure), or one silo process per region.");
+        }
     }
 
     private static void ValidateAzureStorage(RegionStorageOptions storage, RegionId region)

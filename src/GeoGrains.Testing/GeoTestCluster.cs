@@ -31,6 +31,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
     private readonly string _instance = Guid.NewGuid().ToString("N")[..8];
     private readonly string _serviceId;
     private readonly int _silosPerRegion;
+    private readonly IReadOnlyDictionary<RegionId, int> _silosOf;
     private readonly TimeSpan _callTimeout;
     private readonly IReadOnlyList<Action<RegionId, ISiloBuilder>> _siloConfigurations;
     private readonly FrozenDictionary<RegionId, GeoTestRegion> _regions;
@@ -42,6 +43,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
     internal GeoTestCluster(
         GeoTopology topology,
         int silosPerRegion,
+        IReadOnlyDictionary<RegionId, int> silosOf,
         TimeSpan callTimeout,
         bool emulateWan,
         bool azureStorage,
@@ -50,6 +52,11 @@ public sealed class GeoTestCluster : IAsyncDisposable
         _azureStorage = azureStorage;
         _serviceId = $"geograins-test-{_instance}";
         _silosPerRegion = silosPerRegion;
+        _silosOf = silosOf;
+        foreach (var region in silosOf.Keys)
+        {
+            _ = topology[region];
+        }
         _callTimeout = callTimeout;
         _siloConfigurations = siloConfigurations;
 
@@ -58,7 +65,8 @@ public sealed class GeoTestCluster : IAsyncDisposable
         foreach (var region in topology.Regions)
         {
             // Room for silos added or restarted later; each region's ports stay fixed so other regions find it again.
-            var (siloPort, gatewayPort) = portAllocator.AllocateConsecutivePortPairs(silosPerRegion + 2);
+            var silos = SilosOf(region.Id);
+            var (siloPort, gatewayPort) = portAllocator.AllocateConsecutivePortPairs(silos + 2);
             var account = azureStorage ? null : new RegionStorageAccount(region.Id);
             regions[region.Id] = new GeoTestRegion(region.Id, $"geo-{region.Id}-{_instance}", siloPort, gatewayPort, account);
             if (account is not null)
@@ -68,7 +76,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
 
             topology = topology.WithGateways(
                 region.Id,
-                Enumerable.Range(0, silosPerRegion).Select(i => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gatewayPort + i)),
+                Enumerable.Range(0, silos).Select(i => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gatewayPort + i)),
                 regions[region.Id].ClusterId);
         }
 
@@ -190,6 +198,28 @@ public sealed class GeoTestCluster : IAsyncDisposable
         await cluster.DisposeAsync();
     }
 
+    /// <summary>
+    /// Stops one silo of <paramref name="region"/> abruptly, as a crash would (<see cref="TestCluster.KillSiloAsync(SiloHandle)"/>);
+    /// the region's other silos and its storage go on. <paramref name="silo"/> is the silo's address as
+    /// <c>SiloAddress.ToString()</c> gives it (e.g. <see cref="RegionHealthView.Silo"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// The region is not running, no running silo of it has that address, or it is the region's primary silo: the test
+    /// cluster's membership table lives there, so the region could no longer tell that a silo died.
+    /// </exception>
+    public async Task KillSiloAsync(RegionId region, string silo)
+    {
+        var cluster = this[region].Cluster ?? throw new InvalidOperationException($"Region '{region}' is not running.");
+        var handle = cluster.Silos.FirstOrDefault(s => s.SiloAddress.ToString() == silo)
+            ?? throw new InvalidOperationException($"Region '{region}' has no running silo {silo}.");
+        if (handle == cluster.Primary)
+        {
+            throw new InvalidOperationException($"Silo {silo} is region '{region}''s primary silo, which holds the test cluster's membership table; kill another one.");
+        }
+
+        await cluster.KillSiloAsync(handle);
+    }
+
     /// <summary>Starts <paramref name="region"/> again after <see cref="KillRegionAsync"/>, on the same endpoints and storage account.</summary>
     /// <exception cref="InvalidOperationException">The region is running.</exception>
     public async Task RestartRegionAsync(RegionId region, CancellationToken cancellationToken = default)
@@ -251,6 +281,8 @@ public sealed class GeoTestCluster : IAsyncDisposable
             () => $"The regions started, but these silos did not hold their region's ownership lease within {timeout}: {string.Join(", ", silos.Where(s => !s.Failover.HoldsLease).Select(s => s.Name))}.",
             cancellationToken);
     }
+
+    private int SilosOf(RegionId region) => _silosOf.TryGetValue(region, out var silos) ? silos : _silosPerRegion;
 
     private static long DeadlineAfter(TimeSpan timeout) => TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
 
@@ -315,7 +347,7 @@ public sealed class GeoTestCluster : IAsyncDisposable
 
     private async Task StartRegionAsync(GeoTestRegion region, CancellationToken cancellationToken)
     {
-        var builder = new TestClusterBuilder((short)_silosPerRegion);
+        var builder = new TestClusterBuilder((short)SilosOf(region.Id));
         builder.Options.ClusterId = region.ClusterId;
         builder.Options.ServiceId = _serviceId;
         builder.Options.BaseSiloPort = region.BaseSiloPort;

@@ -20,6 +20,7 @@ public sealed class GeoTestClusterBuilder
 {
     private readonly List<Action<RegionId, ISiloBuilder>> _siloConfigurations = [];
     private GeoTopology _topology = GeoTopology.Default;
+    private readonly Dictionary<RegionId, int> _silosOf = [];
     private int _silosPerRegion = 1;
     private TimeSpan _callTimeout = TimeSpan.FromSeconds(5);
     private bool _emulateWan = true;
@@ -46,6 +47,15 @@ public sealed class GeoTestClusterBuilder
         ArgumentOutOfRangeException.ThrowIfLessThan(silos, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(silos, 16);
         _silosPerRegion = silos;
+        return this;
+    }
+
+    /// <summary>How many silos <paramref name="region"/> starts with, instead of <see cref="WithSilosPerRegion"/>'s number.</summary>
+    public GeoTestClusterBuilder WithSilos(RegionId region, int silos)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(silos, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(silos, 16);
+        _silosOf[region] = silos;
         return this;
     }
 
@@ -95,7 +105,7 @@ public sealed class GeoTestClusterBuilder
     /// <exception cref="Azurite.AzuriteNotInstalledException">With <see cref="WithAzureStorage"/>: Azurite is not installed (run <c>npm ci</c> in the repository root).</exception>
     public async Task<GeoTestCluster> StartAsync(CancellationToken cancellationToken = default)
     {
-        var cluster = new GeoTestCluster(_topology, _silosPerRegion, _callTimeout, _emulateWan, _azureStorage, [.. _siloConfigurations]);
+        var cluster = new GeoTestCluster(_topology, _silosPerRegion, new Dictionary<RegionId, int>(_silosOf), _callTimeout, _emulateWan, _azureStorage, [.. _siloConfigurations]);
         try
         {
             await cluster.StartAllAsync(cancellationToken);

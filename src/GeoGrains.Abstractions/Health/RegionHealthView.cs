@@ -13,6 +13,10 @@ namespace GeoGrains;
 /// observer started. Wait for it to grow to know that the observer has probed every region again.
 /// </param>
 /// <param name="At">The observer's wall-clock time of the view.</param>
+/// <param name="Silo">
+/// The silo the observer runs on now (its address), for diagnostics: the observer moves to another silo of the region
+/// when its silo dies. Null where it was not filled in.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record RegionHealthView(
     [property: Id(0)] RegionId Observer,
@@ -20,7 +24,8 @@ public sealed record RegionHealthView(
     [property: Id(2)] IReadOnlyList<RegionSuspicion> DeclaredDown,
     [property: Id(3)] IReadOnlyList<RegionHealthReport> Reports,
     [property: Id(4)] long Rounds,
-    [property: Id(5)] DateTimeOffset At)
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] string? Silo = null)
 {
     /// <summary>Whether the observer's own probes suspect <paramref name="region"/>.</summary>
     public bool Suspects(RegionId region) => Suspected.Any(s => s.Region == region);

@@ -6,10 +6,13 @@ using Microsoft.Extensions.Options;
 namespace GeoGrains.Runtime.Failover;
 
 /// <summary>
-/// The silo's copy of what its region's health observer knows: the agreed configuration (who took over which region's
-/// grains), whether the region holds its lease, and which regions are suspected. <see cref="RegionHealthKeeper"/> takes
-/// it every probe interval; a write that waits for a transfer asks more often. A lease counts from when the silo asked,
-/// so the silo's copy never outlasts the observer's.
+/// What the silo writes and routes by: the agreed configuration (who took over which region's grains), whether the
+/// region's lease holds on this silo, and which regions are suspected. <see cref="RegionHealthKeeper"/> takes the region
+/// health observer's status every probe interval (a write that waits for a transfer asks more often); the silo also
+/// keeps a lease of its own (<see cref="Lease"/>, confirmed by the other regions' observers through
+/// <see cref="SiloLeaseProber"/>), so that the lease outlives the silo that runs the observer, and learns newer
+/// configurations from those answers too. The lease holds while either holds: the observer's copy (counted from when the
+/// silo asked, so it never outlasts the observer's) or the silo's own.
 /// </summary>
 internal sealed class FailoverState
 {
@@ -18,6 +21,7 @@ internal sealed class FailoverState
     private readonly ILogger _logger;
     private readonly TimeSpan _pollInterval;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private readonly object _updating = new();
     private readonly HashSet<long> _firstWrites = [];
     private readonly Dictionary<long, long> _learnedAt = [];
     private volatile Snapshot _current;
@@ -30,12 +34,12 @@ internal sealed class FailoverState
     // put anywhere.)
     private const long NoLease = long.MinValue;
 
-    public FailoverState(IGrainFactory grains, GeoTopology topology, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger<FailoverState> logger)
-        : this(() => grains.GetGrain<IRegionHealthPeer>(0), topology, time, options, logger)
+    public FailoverState(IGrainFactory grains, GeoTopology topology, LocalRegion region, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger<FailoverState> logger)
+        : this(() => grains.GetGrain<IRegionHealthPeer>(0), topology, region.Id, time, options, logger)
     {
     }
 
-    internal FailoverState(Func<IRegionHealthPeer> observer, GeoTopology topology, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger logger)
+    internal FailoverState(Func<IRegionHealthPeer> observer, GeoTopology topology, RegionId region, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger logger)
     {
         _observer = observer;
         _time = time;
@@ -45,7 +49,11 @@ internal sealed class FailoverState
         _pollInterval = TimeSpan.FromTicks(Math.Max(options.Value.Health.ProbeInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
         _current = new Snapshot(RegionConfiguration.Initial, NoLease, []);
         LeaseWait = options.Value.Health.ProbeInterval + options.Value.Health.ProbeTimeout;
+        Lease = new SiloLease(region, topology.RegionIds.Count(), Options.LeasePeriod, Options.MaxClockOffset, time);
     }
+
+    /// <summary>This silo's own lease: confirmed by the other regions' observers and its region's own vote.</summary>
+    public SiloLease Lease { get; }
 
     public FailoverOptions Options { get; }
 
@@ -65,7 +73,7 @@ internal sealed class FailoverState
     public RegionConfiguration Configuration => _current.Configuration;
 
     /// <summary>Whether the region holds its ownership lease now (always, when failover is off).</summary>
-    public bool HoldsLease => !Automatic || Options.IgnoreLeases || _time.GetTimestamp() < _current.LeaseUntil;
+    public bool HoldsLease => !Automatic || Options.IgnoreLeases || _time.GetTimestamp() < _current.LeaseUntil || Lease.Holds;
 
     /// <summary>How long ago this silo first routed by <paramref name="generation"/> (zero if it has not yet).</summary>
     public TimeSpan KnownFor(long generation)
@@ -125,14 +133,34 @@ internal sealed class FailoverState
             var changed = Volatile.Read(ref _changed).Task;
             await Task.WhenAny(changed, Task.Delay(left < _pollInterval ? left : _pollInterval, cancellationToken));
             cancellationToken.ThrowIfCancellationRequested();
+            if (condition())
+            {
+                break;
+            }
+
+            // The observer may be gone (its silo died): a lease confirmed by another region's answer, or a configuration
+            // learned from one, ends the wait without it.
+            changed = Volatile.Read(ref _changed).Task;
+            var refresh = RefreshAsync();
             try
             {
                 left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
-                await RefreshAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time, cancellationToken);
+                await Task.WhenAny(refresh, changed).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time, cancellationToken);
+                if (refresh.IsCompleted)
+                {
+                    await refresh;
+                }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 _logger.LogDebug("The region health observer did not answer: {Reason}", exception.Message);
+            }
+            finally
+            {
+                if (!refresh.IsCompleted)
+                {
+                    _ = refresh.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                }
             }
         }
 
@@ -207,21 +235,79 @@ internal sealed class FailoverState
             _leaseSeen = true;
         }
 
-        var previous = _current;
-        var configuration = status.Configuration.Generation >= previous.Configuration.Generation ? status.Configuration : previous.Configuration;
-        _current = new Snapshot(configuration, leaseUntil, [.. status.Unavailable]);
-        if (configuration.Generation != previous.Configuration.Generation)
+        Update(status.Configuration, orNewer: true, previous => previous with { LeaseUntil = leaseUntil, Unavailable = [.. status.Unavailable] });
+        Lease.SelfAnswered(Lease.At(askedAt), status.SelfGrants && status.Configuration.Generation <= Configuration.Generation);
+        SawLease();
+    }
+
+    /// <summary>
+    /// Another region's observer answered this silo's lease request sent at <paramref name="askedAt"/> (a timestamp of
+    /// the silo's <see cref="TimeProvider"/>): a newer configuration it carries is learned first, so that its grant counts
+    /// if it was fenced only by that configuration.
+    /// </summary>
+    internal void LeaseAnswered(RegionId granter, long askedAt, LeaseReply reply)
+    {
+        if (reply.Configuration is { } theirs)
+        {
+            Update(theirs, orNewer: false, change: null);
+        }
+
+        Lease.Answered(granter, Lease.At(askedAt), reply.Granted, reply.FenceGeneration, Configuration.Generation);
+        SawLease();
+        Signal();
+    }
+
+    /// <summary>
+    /// The region's acceptor row, read at <paramref name="askedAt"/> because the observer did not answer: its learned
+    /// configuration, and the region's own vote for the lease, which the row gives as the observer would (the acceptor
+    /// holds the region neither away nor fenced by a value accepted but not learned).
+    /// </summary>
+    internal void ApplyStored(AcceptorState stored, long askedAt)
+    {
+        Update(stored.Learned, orNewer: false, change: null);
+        var grants = stored.Value.Generation <= stored.Learned.Generation && !stored.Learned.IsAway(Lease.Self) && stored.Learned.Generation <= Configuration.Generation;
+        Lease.SelfAnswered(Lease.At(askedAt), grants);
+        SawLease();
+        Signal();
+    }
+
+    private void SawLease()
+    {
+        if (Lease.Holds)
+        {
+            _leaseSeen = true;
+        }
+    }
+
+    // Takes a newer configuration (the same generation too when orNewer) and applies change, as one step: the observer's
+    // status and other regions' answers arrive on different threads.
+    private void Update(RegionConfiguration configuration, bool orNewer, Func<Snapshot, Snapshot>? change)
+    {
+        Snapshot previous;
+        Snapshot next;
+        lock (_updating)
+        {
+            previous = _current;
+            var newer = orNewer ? configuration.Generation >= previous.Configuration.Generation : configuration.Generation > previous.Configuration.Generation;
+            next = (change?.Invoke(previous) ?? previous) with { Configuration = newer ? configuration : previous.Configuration };
+            _current = next;
+        }
+
+        if (next.Configuration.Generation != previous.Configuration.Generation)
         {
             lock (_learnedAt)
             {
-                _learnedAt.TryAdd(configuration.Generation, _time.GetTimestamp());
+                _learnedAt.TryAdd(next.Configuration.Generation, _time.GetTimestamp());
             }
 
-            _logger.LogInformation("Routing by configuration {Configuration}.", configuration);
+            _logger.LogInformation("Routing by configuration {Configuration}.", next.Configuration);
         }
 
-        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Signal();
     }
+
+    private void Signal() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private sealed record Snapshot(RegionConfiguration Configuration, long LeaseUntil, HashSet<RegionId> Unavailable);
 

@@ -8,6 +8,14 @@ internal interface IRegionHealthPeer : IGrainWithIntegerKey
     Task<HealthProbeReply> Exchange(HealthProbe probe);
 
     /// <summary>
+    /// A silo of another region asks this region to confirm its region's lease: confirmed unless this region holds that
+    /// region away, and recorded for the region (not the silo), so that no takeover of it is accepted here for a lease
+    /// period after the last confirmation given to any of its silos.
+    /// </summary>
+    /// <exception cref="UnknownRegionException">The holder is not a region of the topology.</exception>
+    Task<LeaseReply> ConfirmLease(LeaseRequest request);
+
+    /// <summary>
     /// What the region's silos route and write by; activates the observer if it is not running (e.g. after the silo that
     /// ran it died). Every silo calls it every probe interval.
     /// </summary>

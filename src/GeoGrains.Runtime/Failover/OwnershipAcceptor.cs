@@ -43,6 +43,13 @@ internal sealed class OwnershipAcceptor(IRegionTable table, Serializer serialize
             || Volatile.Read(ref _accepting)?.IsAway(region) == true;
     }
 
+    /// <summary>
+    /// The acceptor's durable row as it is now, read without taking part in the agreement (a silo whose observer does not
+    /// answer takes its region's vote and the learned configuration from it); null when the region has none yet.
+    /// </summary>
+    public static async Task<AcceptorState?> ReadAsync(IRegionTable table, Serializer serializer, CancellationToken cancellationToken = default) =>
+        await table.ReadAsync(Partition, Row, cancellationToken) is { } row ? serializer.Deserialize<AcceptorState>(row.Data) : null;
+
     public async Task LoadAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);

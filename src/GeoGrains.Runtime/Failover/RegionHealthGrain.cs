@@ -19,7 +19,9 @@ namespace GeoGrains.Runtime.Failover;
 /// and re-activated by <see cref="RegionHealthKeeper"/> on another silo when its silo dies. Every probe interval it probes
 /// every other region's observer through the links; one message per region and interval carries the liveness check,
 /// the votes, the lease confirmation and the configuration, so a region that returns learns the new owners in the same
-/// answer that refuses its lease. When a majority declares a region down, the first region not suspected proposes to
+/// answer that refuses its lease. It also confirms the leases of the other regions' silos (<see cref="ConfirmLease"/>):
+/// each silo holds its region's lease itself (<see cref="SiloLease"/>), so a region's writes do not depend on the silo
+/// running its observer. When a majority declares a region down, the first region not suspected proposes to
 /// move what it owned (<see cref="OwnershipAgreement"/>), which the acceptors accept only once they can no longer have
 /// confirmed its lease. Reentrant: a probe must be answered while this observer waits for its own probes, or two
 /// observers probing each other would time each other out.
@@ -45,6 +47,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
     private readonly OwnershipAcceptor _acceptor;
     private readonly OwnershipAgreement _agreement;
     private readonly long _origin;
+    private readonly string _silo;
     private readonly Queue<RegionHealthEvent> _timeline = new();
     private readonly Dictionary<RegionId, long> _peerGenerations = [];
     private readonly HashSet<long> _firstWrites = [];
@@ -65,8 +68,10 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         IRegionTable table,
         Serializer serializer,
         IOptions<GeoGrainsOptions> options,
+        ILocalSiloDetails silo,
         ILogger<RegionHealthGrain> logger)
     {
+        _silo = silo.SiloAddress.ToString();
         _region = region;
         _topology = topology;
         _links = links;
@@ -98,7 +103,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         _logger.LogInformation("Region {Region}: health observer started on this silo (configuration {Configuration}).", _region.Id, _acceptor.Learned);
     }
 
-    public Task<RegionHealthView> GetView() => Task.FromResult(_tracker.View(_time.GetUtcNow()));
+    public Task<RegionHealthView> GetView() => Task.FromResult(_tracker.View(_time.GetUtcNow()) with { Silo = _silo });
 
     public Task<IReadOnlyList<RegionHealthEvent>> GetTimeline() => Task.FromResult<IReadOnlyList<RegionHealthEvent>>([.. _timeline]);
 
@@ -128,13 +133,33 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         return new HealthProbeReply(_tracker.Report(_clock.Now()), grant, mine.Generation, probe.Generation < mine.Generation ? mine : null, _acceptor.FenceGeneration);
     }
 
+    public Task<LeaseReply> ConfirmLease(LeaseRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!_topology.Contains(request.Holder))
+        {
+            throw new UnknownRegionException(request.Holder, _topology.RegionIds);
+        }
+
+        // Synchronous, like Exchange: the check and the grant happen in one turn, so an acceptance that starts after it
+        // sees the grant (WaitBeforeTakeover), and one under way is seen by HoldsAway (the value being accepted counts).
+        var grant = request.Holder != _region.Id && !_acceptor.HoldsAway(request.Holder);
+        if (grant)
+        {
+            _lease.Grant(request.Holder, Now);
+        }
+
+        var mine = _acceptor.Learned;
+        return Task.FromResult(new LeaseReply(grant, mine.Generation, request.Generation < mine.Generation ? mine : null, _acceptor.FenceGeneration));
+    }
+
     public Task<FailoverStatus> GetStatus()
     {
         var now = Now;
         TimeSpan? left = _automatic ? _lease.ValidUntil(now, SelfGrants) - now : TimeSpan.MaxValue;
         var view = _tracker.View(_time.GetUtcNow());
         IReadOnlyList<RegionId> unavailable = [.. view.Suspected.Select(s => s.Region).Union(view.DeclaredDown.Select(s => s.Region))];
-        return Task.FromResult(new FailoverStatus(_acceptor.Learned, left, unavailable));
+        return Task.FromResult(new FailoverStatus(_acceptor.Learned, left, unavailable, SelfGrants));
     }
 
     public async Task<PrepareReply> Prepare(Ballot ballot)
@@ -318,6 +343,13 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         var learned = _acceptor.Learned;
         foreach (var down in view.DeclaredDown.Where(d => !learned.IsAway(d.Region)))
         {
+            // Its observer does not answer, but its silos still ask this region to confirm their lease: the region is
+            // alive (its observer is moving to another silo, say), and this region's acceptor would refuse anyway.
+            if (_lease.GrantedWithin(down.Region, Now))
+            {
+                continue;
+            }
+
             var proposer = _topology.RegionIds.Where(r => r != down.Region && !view.Suspects(r) && !learned.IsAway(r)).Order().FirstOrDefault();
             if (proposer == _region.Id || _time.GetUtcNow() - down.Since > 3 * _health.ProbeInterval)
             {
@@ -421,7 +453,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var view = _tracker.View(_time.GetUtcNow());
-            if (!view.HoldsDown(failed) || _acceptor.Learned.IsAway(failed))
+            if (!view.HoldsDown(failed) || _acceptor.Learned.IsAway(failed) || _lease.GrantedWithin(failed, Now))
             {
                 return;
             }

@@ -75,6 +75,12 @@ internal sealed class RegionLease
     /// <summary>This region confirms <paramref name="holder"/>'s lease at <paramref name="now"/>.</summary>
     public void Grant(RegionId holder, TimeSpan now) => _granted[holder] = now;
 
+    /// <summary>
+    /// Whether this region confirmed <paramref name="holder"/>'s lease (to any of its silos) less than a lease period
+    /// before <paramref name="now"/>: the region is alive and reaches this one, whatever its observer's probes say.
+    /// </summary>
+    public bool GrantedWithin(RegionId holder, TimeSpan now) => _granted.TryGetValue(holder, out var granted) && now - granted < _period;
+
     /// <summary>How long this region must still wait before it may accept taking <paramref name="holder"/>'s grains away: zero when it may now.</summary>
     public TimeSpan WaitBeforeTakeover(RegionId holder, TimeSpan now)
     {

@@ -131,6 +131,7 @@ public static class GeoGrainsSiloBuilderExtensions
 
         // Region health: one observer per region, kept running by every silo.
         services.TryAddSingleton<FailoverState>();
+        services.TryAddSingleton<SiloLeaseProber>();
         services.TryAddSingleton<TakeoverPromotion>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RegionHealthKeeper>();
 

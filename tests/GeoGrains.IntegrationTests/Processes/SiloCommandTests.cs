@@ -33,6 +33,17 @@ public sealed class SiloCommandTests
         Assert.Contains("GeoGrains:Storage:Provider (--storage) 'cosmos' is not a storage provider", output);
     }
 
+    [Fact]
+    public async Task A_second_silo_process_of_a_region_on_memory_storage_exits_2_since_the_store_would_not_be_shared()
+    {
+        var (exitCode, output) = await RunAsync("--region", "us-east", "--storage", "memory", "--silo-port", "11112", "--primary-silo-port", "11111");
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}\n{output}");
+        Assert.Contains("region 'us-east'", output);
+        Assert.Contains("--primary-silo-port", output);
+        Assert.Contains("--storage azure", output);
+    }
+
     private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
         await using var silo = ChildProcess.Start(BuiltAssembly.Silo, args);

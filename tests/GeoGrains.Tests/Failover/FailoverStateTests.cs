@@ -6,17 +6,98 @@ using Microsoft.Extensions.Options;
 
 namespace GeoGrains.Tests.Failover;
 
-/// <summary>A silo's copy of the observer's status when an answer from the observer is lost.</summary>
+/// <summary>A silo's copy of the observer's status when an answer from the observer is lost, and the silo's own lease without the observer.</summary>
 public sealed class FailoverStateTests
 {
     private static readonly FailoverStatus Leased = new(RegionConfiguration.Initial, TimeSpan.FromSeconds(3), []);
 
-    private static FailoverState Create(ScriptedObserver observer)
+    private static readonly RegionId UsEast = "us-east";
+    private static readonly RegionId EuWest = "eu-west";
+    private static readonly RegionId ApacEast = "apac-east";
+
+    private static FailoverState Create(ScriptedObserver observer, TimeProvider? time = null)
     {
         var options = new GeoGrainsOptions { Region = "us-east", Topology = GeoTopology.DefaultOptions() };
         options.Health.ProbeInterval = TimeSpan.FromMilliseconds(50);
         options.Health.ProbeTimeout = TimeSpan.FromMilliseconds(50);
-        return new FailoverState(() => observer, GeoTopology.Default, TimeProvider.System, Options.Create(options), NullLogger.Instance);
+        return new FailoverState(() => observer, GeoTopology.Default, UsEast, time ?? TimeProvider.System, Options.Create(options), NullLogger.Instance);
+    }
+
+    private static ScriptedObserver Gone() => new(new TaskCompletionSource<FailoverStatus>().Task);
+
+    // apac-east taken over by eu-west: generation 1.
+    private static RegionConfiguration ApacEastAway() =>
+        RegionConfiguration.Initial.With(ApacEast, TenureState.Away, [EuWest], DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public async Task Two_other_regions_confirming_hold_the_silos_lease_while_the_observer_never_answers()
+    {
+        var time = new ManualTimeProvider();
+        var state = Create(Gone(), time);
+        var asked = time.GetTimestamp();
+        var waiting = state.WaitAsync(() => state.HoldsLease, TimeSpan.FromSeconds(30));
+
+        state.LeaseAnswered(EuWest, asked, new LeaseReply(true, 0, null, 0));
+        Assert.False(state.HoldsLease);
+        state.LeaseAnswered(ApacEast, asked, new LeaseReply(true, 0, null, 0));
+
+        Assert.True(state.HoldsLease);
+        Assert.True(await waiting, "a write waiting for the lease did not see it without the observer");
+        Assert.Equal(state.LeaseWait, state.WriteLeaseWait); // the region has held a lease: lapses wait a probe round only
+
+        time.Advance(state.Options.LeasePeriod - state.Options.MaxClockOffset);
+        Assert.False(state.HoldsLease);
+    }
+
+    [Fact]
+    public void A_configuration_carried_by_a_lease_answer_is_learned_without_the_observer_and_unfences_that_grant()
+    {
+        var time = new ManualTimeProvider();
+        var state = Create(Gone(), time);
+        var asked = time.GetTimestamp();
+        var moved = ApacEastAway();
+
+        // eu-west has accepted generation 1 but says nothing more: its grant waits until this silo learns generation 1.
+        state.LeaseAnswered(EuWest, asked, new LeaseReply(true, 0, null, moved.Generation));
+        state.LeaseAnswered(ApacEast, asked, new LeaseReply(true, 0, null, 0));
+        Assert.False(state.HoldsLease);
+
+        state.LeaseAnswered(EuWest, asked, new LeaseReply(true, moved.Generation, moved, moved.Generation));
+        Assert.Equal(moved.Generation, state.Configuration.Generation);
+        Assert.True(state.HoldsLease);
+        Assert.True(state.KnownFor(moved.Generation) >= TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void The_acceptor_row_gives_the_regions_own_vote_and_configuration_when_the_observer_is_gone()
+    {
+        var time = new ManualTimeProvider();
+        var state = Create(Gone(), time);
+        var moved = ApacEastAway();
+        var asked = time.GetTimestamp();
+        state.LeaseAnswered(EuWest, asked, new LeaseReply(true, 0, null, 0));
+        Assert.False(state.HoldsLease);
+
+        state.ApplyStored(new AcceptorState(Ballot.None, Ballot.None, moved, moved), asked);
+
+        Assert.Equal(moved.Generation, state.Configuration.Generation);
+        Assert.True(state.HoldsLease);
+    }
+
+    [Fact]
+    public void An_acceptor_row_that_accepted_a_value_it_has_not_learned_withdraws_the_regions_own_vote()
+    {
+        var time = new ManualTimeProvider();
+        var state = Create(Gone(), time);
+        var asked = time.GetTimestamp();
+        state.LeaseAnswered(EuWest, asked, new LeaseReply(true, 0, null, 0));
+        state.Apply(new FailoverStatus(RegionConfiguration.Initial, null, [], SelfGrants: true), asked);
+        Assert.True(state.HoldsLease);
+
+        var drained = RegionConfiguration.Initial.With(UsEast, TenureState.Away, [EuWest], DateTimeOffset.UnixEpoch, planned: true);
+        state.ApplyStored(new AcceptorState(Ballot.None, Ballot.None, drained, RegionConfiguration.Initial), asked);
+
+        Assert.False(state.HoldsLease);
     }
 
     [Fact]
@@ -68,6 +149,8 @@ public sealed class FailoverStateTests
         public Task FirstWriteServed(long epoch) => Task.CompletedTask;
 
         public Task<HealthProbeReply> Exchange(HealthProbe probe) => throw new NotSupportedException();
+
+        public Task<LeaseReply> ConfirmLease(LeaseRequest request) => throw new NotSupportedException();
 
         public Task<PrepareReply> Prepare(Ballot ballot) => throw new NotSupportedException();
 

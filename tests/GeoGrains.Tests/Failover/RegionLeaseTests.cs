@@ -161,4 +161,90 @@ public sealed class RegionLeaseTests
         Assert.Throws<ArgumentException>(() => new RegionLease(UsEast, 3, Period, Period + TimeSpan.FromSeconds(1), At(0)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RegionLease(UsEast, 0, Period, Offset, At(0)));
     }
+    [Fact]
+    public void A_granter_counts_its_grants_per_region_so_it_waits_a_period_after_the_last_one_to_any_silo_of_it()
+    {
+        var lease = new RegionLease(EuWest, 3, Period, Offset, At(0));
+
+        // Three silos of us-east and its observer ask one after another: every grant is us-east's.
+        lease.Grant(UsEast, At(10));
+        lease.Grant(UsEast, At(10.4));
+        lease.Grant(UsEast, At(10.9));
+
+        Assert.Equal(At(10.9) + Period - At(11), lease.WaitBeforeTakeover(UsEast, At(11)));
+        Assert.True(lease.GrantedWithin(UsEast, At(13.8)));
+        Assert.False(lease.GrantedWithin(UsEast, At(13.9)));
+        Assert.False(lease.GrantedWithin(ApacEast, At(11)));
+    }
+
+    [Fact]
+    public void No_takeover_is_accepted_by_a_majority_while_any_silo_of_the_region_holds_its_own_lease()
+    {
+        // us-east's three silos keep leases of their own (SiloLease), asking eu-west and apac-east (granters, RegionLease)
+        // with messages delayed or lost at random; us-east's own acceptor never accepts its own unplanned takeover. At
+        // every step: if a silo holds, eu-west and apac-east cannot both accept taking us-east over.
+        var random = new Random(16);
+        var time = new ManualTimeProvider();
+        var origin = time.GetTimestamp();
+        TimeSpan Now() => time.GetElapsedTime(origin);
+        var granters = new Dictionary<RegionId, RegionLease>
+        {
+            [EuWest] = new(EuWest, 3, Period, Offset, Now()),
+            [ApacEast] = new(ApacEast, 3, Period, Offset, Now()),
+        };
+        var silos = Enumerable.Range(0, 3).Select(_ => new SiloLease(UsEast, 3, Period, Offset, time)).ToList();
+        var inFlight = new List<Request>();
+
+        for (var step = 0; step < 20_000; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(random.Next(1, 60)));
+            var now = Now();
+
+            // Silos ask now and then; each request is lost, or arrives and is answered after random delays.
+            foreach (var silo in silos)
+            {
+                foreach (var granter in granters.Keys.Where(_ => random.NextDouble() < 0.05 && random.NextDouble() > 0.2))
+                {
+                    var arrives = now + TimeSpan.FromMilliseconds(random.Next(0, 800));
+                    inFlight.Add(new Request(silo, granter, silo.Now, arrives, arrives + TimeSpan.FromMilliseconds(random.Next(0, 800))));
+                }
+
+                if (random.NextDouble() < 0.02)
+                {
+                    silo.SelfAnswered(silo.Now, grants: true);
+                }
+            }
+
+            // Each request is granted once, when it arrives (in arrival order), and its answer counts from when it was sent.
+            foreach (var request in inFlight.Where(r => !r.Granted && r.ArrivesAt <= now).OrderBy(r => r.ArrivesAt))
+            {
+                granters[request.Granter].Grant(UsEast, request.ArrivesAt);
+                request.Granted = true;
+            }
+
+            foreach (var request in inFlight.Where(r => r.AnsweredAt <= now).ToList())
+            {
+                request.Silo.Answered(request.Granter, request.SentAt, granted: true, fenceGeneration: 0, knownGeneration: 0);
+                inFlight.Remove(request);
+            }
+
+            var accepting = granters.Values.Count(g => g.WaitBeforeTakeover(UsEast, now) == TimeSpan.Zero);
+            Assert.False(silos.Any(s => s.Holds) && accepting >= 2, $"step {step}: a silo holds us-east's lease while eu-west and apac-east would both accept its takeover");
+        }
+    }
+
+    private sealed class Request(SiloLease silo, RegionId granter, TimeSpan sentAt, TimeSpan arrivesAt, TimeSpan answeredAt)
+    {
+        public SiloLease Silo { get; } = silo;
+
+        public RegionId Granter { get; } = granter;
+
+        public TimeSpan SentAt { get; } = sentAt;
+
+        public TimeSpan ArrivesAt { get; } = arrivesAt;
+
+        public TimeSpan AnsweredAt { get; } = answeredAt;
+
+        public bool Granted { get; set; }
+    }
 }
