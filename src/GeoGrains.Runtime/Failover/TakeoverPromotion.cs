@@ -35,7 +35,7 @@ internal sealed class TakeoverPromotion(
     /// <summary>
     /// Stores, and gives the activation, the newest version of the grain among the surviving regions. After a takeover
     /// (not a planned move, whose previous owner is alive and decided nothing since), every surviving region's directory
-    /// is fenced first (<see cref="OwnershipDirectory.FenceAsync"/>): a move of the grain decided by the failed region whose
+    /// is fenced in the same round trip (<see cref="OwnershipDirectory.FenceAsync"/>): a move of the grain decided by the failed region whose
     /// answer was lost can then never give it to a region writing under a lower epoch; and a move that did reach a survivor
     /// is respected: the grain goes there, nothing is gathered, and <see langword="false"/> is returned (the caller routes
     /// the call again).
@@ -57,7 +57,12 @@ internal sealed class TakeoverPromotion(
         var survivors = topology.RegionIds
             .Where(r => r != region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
             .ToList();
-        if (tenure is { Planned: false } && await FenceAsync(grain.GrainId, tenure.Region, owner, survivors) is { } moved)
+        // The fences and the reads go out together (one round trip): a survivor that held no move when fenced writes nothing
+        // of the grain after it, and one that held a move makes the copies moot.
+        var fenced = tenure is { Planned: false } ? FenceAsync(grain.GrainId, tenure.Region, owner, survivors) : Task.FromResult<GrainOwnership?>(null);
+        var reads = Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
+        await Task.WhenAll(fenced, reads);
+        if (await fenced is { } moved)
         {
             ownership.Merge(OwnershipTable.Empty.WithGrain(grain.GrainId, grain.Registration.Partition, moved));
             logger.LogInformation("Geo grain {Grain}: not taken over under epoch {Epoch}: region {Owner} holds it by a move decided before (epoch {MovedEpoch}).",
@@ -65,7 +70,7 @@ internal sealed class TakeoverPromotion(
             return false;
         }
 
-        var copies = await Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
+        var copies = await reads;
         var local = grain.Stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
         if (newest is null || ReferenceEquals(newest, local))
