@@ -59,7 +59,7 @@ internal sealed class TakeoverPromotion(
             .ToList();
         // The fences and the reads go out together (one round trip): a survivor that held no move when fenced writes nothing
         // of the grain after it, and one that held a move makes the copies moot.
-        var fenced = tenure is { Planned: false } ? FenceAsync(grain.GrainId, tenure.Region, owner, survivors) : Task.FromResult<GrainOwnership?>(null);
+        var fenced = tenure is { Planned: false } ? FenceAsync(grain, configuration, owner, tenure.Region, survivors) : Task.FromResult<GrainOwnership?>(null);
         var reads = Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
         await Task.WhenAll(fenced, reads);
         if (await fenced is { } moved)
@@ -94,12 +94,14 @@ internal sealed class TakeoverPromotion(
         return true;
     }
 
-    // Fences the grain in this region's and every survivor's directory; returns a planned move to another region that one
-    // of them holds, which the takeover must respect, or null.
-    private async Task<GrainOwnership?> FenceAsync(GrainId grain, RegionId away, GrainOwnership owner, IReadOnlyList<RegionId> survivors)
+    // Fences the grain in this region's and every survivor's directory; returns a move that one of them holds and that
+    // resolves elsewhere than this takeover (the takeover must respect it), or null.
+    private async Task<GrainOwnership?> FenceAsync(
+        IGeoGrainActivation grain, RegionConfiguration configuration, GrainOwnership owner, RegionId away, IReadOnlyList<RegionId> survivors)
     {
-        var here = grains.GetGrain<IOwnershipDirectoryGrain>(0).Fence(grain, away, owner.Epoch);
-        var held = await Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IOwnershipDirectoryGrain>(0).Fence(grain, away, owner.Epoch))).Prepend(here));
-        return held.Where(h => h.Owner != away).MaxBy(h => h.Epoch);
+        var (id, partition) = (grain.GrainId, grain.Registration.Partition);
+        var here = grains.GetGrain<IOwnershipDirectoryGrain>(0).Fence(id, partition, configuration, owner, away);
+        var held = await Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IOwnershipDirectoryGrain>(0).Fence(id, partition, configuration, owner, away))).Prepend(here));
+        return held.Where(h => configuration.Resolve(h, partition) != owner).MaxBy(h => h.Epoch);
     }
 }

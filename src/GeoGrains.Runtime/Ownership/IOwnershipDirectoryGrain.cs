@@ -25,9 +25,9 @@ internal interface IOwnershipDirectoryGrain : IGrainWithIntegerKey
     Task<OwnershipTable> Merge(OwnershipTable changes);
 
     /// <summary>
-    /// Fences <paramref name="grain"/> for the takeover of <paramref name="away"/>'s grains under
-    /// <paramref name="takeoverEpoch"/> and returns the override this directory holds for it afterwards: the fence, or a
-    /// planned move to another region that the takeover must respect (see <see cref="OwnershipDirectory.FenceAsync"/>).
+    /// Fences <paramref name="grain"/> for the takeover <paramref name="takeover"/> of <paramref name="away"/>'s grains,
+    /// decided in <paramref name="configuration"/>, and returns the override this directory holds for it afterwards: the
+    /// fence, or a move that resolves elsewhere, which the takeover must respect (see <see cref="OwnershipDirectory.FenceAsync"/>).
     /// </summary>
-    Task<GrainOwnership> Fence(GrainId grain, RegionId away, long takeoverEpoch);
+    Task<GrainOwnership> Fence(GrainId grain, HomePartition partition, Failover.RegionConfiguration configuration, GrainOwnership takeover, RegionId away);
 }

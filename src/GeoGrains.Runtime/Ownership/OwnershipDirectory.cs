@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Failover;
 using System.Collections.Immutable;
 using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.Logging;
@@ -156,26 +157,27 @@ internal sealed class OwnershipDirectory(DirectoryStore store, int maxCachedOver
         (await MergeCoreAsync(changes, cancellationToken)).Current;
 
     /// <summary>
-    /// Fences <paramref name="grain"/> for a takeover of <paramref name="away"/>'s grains under <paramref name="takeoverEpoch"/>,
-    /// before the new owner writes it: unless the directory holds an override that moved the grain to another region than
-    /// <paramref name="away"/> (a planned move the takeover must respect), it records the override
-    /// (<paramref name="away"/>, <paramref name="takeoverEpoch"/> − 1). That entry resolves exactly as the grain did (through
-    /// <paramref name="away"/>'s tenure to its successor, and back when it returns), but outranks every move decided before
-    /// the takeover: one still on its way (its answer lost) can no longer give the grain to a region that would write under
-    /// a lower epoch than the new owner. Decided and written in one step with respect to merges. Returns the override held
-    /// afterwards.
+    /// Fences <paramref name="grain"/> for the takeover <paramref name="takeover"/> of <paramref name="away"/>'s grains,
+    /// decided in <paramref name="configuration"/>, before the new owner writes it: unless the directory holds an override
+    /// that resolves elsewhere in that configuration (a move the takeover must respect) or one at least as new as the
+    /// fence, it records the override (<paramref name="away"/>, takeover epoch − 1). That entry resolves as the grain did
+    /// (through <paramref name="away"/>'s tenure to the takeover's owner, and back when it returns), but outranks every
+    /// move decided before the takeover: one still on its way (its answer lost) can no longer give the grain to a region
+    /// that would write under a lower epoch than the new owner. Decided and written in one step with respect to merges.
+    /// Returns the override held afterwards.
     /// </summary>
-    public async Task<GrainOwnership> FenceAsync(GrainId grain, RegionId away, long takeoverEpoch, CancellationToken cancellationToken = default)
+    public async Task<GrainOwnership> FenceAsync(
+        GrainId grain, HomePartition partition, RegionConfiguration configuration, GrainOwnership takeover, RegionId away, CancellationToken cancellationToken = default)
     {
         var key = grain.ToString();
-        var fence = new GrainOwnership(away, takeoverEpoch - 1);
+        var fence = new GrainOwnership(away, takeover.Epoch - 1);
         await _writing.WaitAsync(cancellationToken);
         try
         {
             for (var attempt = 1; ; attempt++)
             {
                 var known = (await KnownOverridesAsync([key], cancellationToken))[key];
-                if (known is not null && (known.Owner != away || known.Epoch >= fence.Epoch))
+                if (known is not null && (known.Epoch >= fence.Epoch || configuration.Resolve(known, partition) != takeover))
                 {
                     return known;
                 }

@@ -46,7 +46,8 @@ internal sealed class OwnershipDirectoryGrain(
 
     public Task<OwnershipTable> Merge(OwnershipTable changes) => _directory.MergeAsync(changes);
 
-    public Task<GrainOwnership> Fence(GrainId grain, RegionId away, long takeoverEpoch) => _directory.FenceAsync(grain, away, takeoverEpoch);
+    public Task<GrainOwnership> Fence(GrainId grain, HomePartition partition, Failover.RegionConfiguration configuration, GrainOwnership takeover, RegionId away) =>
+        _directory.FenceAsync(grain, partition, configuration, takeover, away);
 
     private async Task ReconcileAsync(CancellationToken cancellationToken)
     {

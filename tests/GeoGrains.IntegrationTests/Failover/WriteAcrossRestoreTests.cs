@@ -33,6 +33,13 @@ public sealed class WriteAcrossRestoreTests(FailoverFixture fixture) : IClassFix
         }, Timeout, "the grain moves off the drained region")).Owner;
         var third = Others.Single(r => r != successor);
 
+        // The successor's first write after the drain reads the grain from the other regions; done before the fault below.
+        await Eventually.Succeeds(async () =>
+        {
+            using var scope = GeoContext.Write(Durability.Sync);
+            return await Geo.Client(successor).GetGrain<IProfileGrain>(key).Append(-1);
+        }, Timeout, "a write at the successor");
+
         // The successor's only eligible acknowledgement (us-east is away) cannot arrive until the restore is decided.
         Geo.Network.Drop<IReplicationReceiverGrain>(successor, third);
         Exception? failure;

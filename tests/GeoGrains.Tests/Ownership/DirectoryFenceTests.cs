@@ -11,12 +11,20 @@ public sealed class DirectoryFenceTests
 {
     private static readonly long Takeover = RegionConfiguration.EpochOf(1);
 
+    // us-east taken over in generation 1: its grains (in this test's partition) go to eu-west.
+    private static readonly RegionConfiguration Configuration = RegionConfiguration.Initial.With("us-east", TenureState.Away, ["eu-west"], DateTimeOffset.UnixEpoch);
+
+    private static readonly GrainOwnership TakenBy = new("eu-west", Takeover);
+
+    private Task<GrainOwnership> FenceAsync(int user) =>
+        _region.Directory.FenceAsync(DirectoryTestRegion.GrainOf(user), DirectoryTestRegion.PartitionOf(user), Configuration, TakenBy, "us-east");
+
     private readonly DirectoryTestRegion _region = new("apac-east");
 
     [Fact]
     public async Task A_fenced_grain_resolves_through_the_failed_region_and_a_later_arriving_older_move_loses()
     {
-        var fence = await _region.Directory.FenceAsync(DirectoryTestRegion.GrainOf(1), "us-east", Takeover);
+        var fence = await FenceAsync(1);
         Assert.Equal(new GrainOwnership("us-east", Takeover - 1), fence);
 
         // us-east's hand-over to apac-east (epoch 2, decided before the takeover) arrives now: it must not take the grain.
@@ -24,8 +32,7 @@ public sealed class DirectoryFenceTests
         Assert.Equal(fence, held.Resolve(DirectoryTestRegion.GrainOf(1), DirectoryTestRegion.PartitionOf(1)));
 
         // Through us-east's tenure the fence resolves to the successor, as the grain did before it.
-        var configuration = RegionConfiguration.Initial.With("us-east", TenureState.Away, ["eu-west"], DateTimeOffset.UnixEpoch);
-        Assert.Equal(new GrainOwnership("eu-west", Takeover), configuration.Resolve(fence, DirectoryTestRegion.PartitionOf(1)));
+        Assert.Equal(TakenBy, Configuration.Resolve(fence, DirectoryTestRegion.PartitionOf(1)));
     }
 
     [Fact]
@@ -34,7 +41,7 @@ public sealed class DirectoryFenceTests
         await _region.Directory.MergeAsync(DirectoryTestRegion.Move(1, "apac-east", 2));
         var writes = _region.Traffic.Writes;
 
-        var held = await _region.Directory.FenceAsync(DirectoryTestRegion.GrainOf(1), "us-east", Takeover);
+        var held = await FenceAsync(1);
 
         Assert.Equal(new GrainOwnership("apac-east", 2), held);
         Assert.Equal(writes, _region.Traffic.Writes);
@@ -45,9 +52,9 @@ public sealed class DirectoryFenceTests
     {
         await _region.Directory.MergeAsync(DirectoryTestRegion.Move(1, "us-east", 2));
 
-        var first = await _region.Directory.FenceAsync(DirectoryTestRegion.GrainOf(1), "us-east", Takeover);
+        var first = await FenceAsync(1);
         var writes = _region.Traffic.Writes;
-        var second = await _region.Directory.FenceAsync(DirectoryTestRegion.GrainOf(1), "us-east", Takeover);
+        var second = await FenceAsync(1);
 
         Assert.Equal(new GrainOwnership("us-east", Takeover - 1), first);
         Assert.Equal(first, second);
@@ -56,5 +63,19 @@ public sealed class DirectoryFenceTests
         // A new activation reads the fence from storage.
         var reactivated = await _region.ReactivateAsync();
         Assert.Equal(first, (await reactivated.LookupAsync(DirectoryTestRegion.GrainOf(1))).Ownership);
+    }
+
+    [Fact]
+    public async Task A_fence_of_an_earlier_takeover_that_resolves_to_this_one_is_replaced_by_a_higher_one()
+    {
+        // Chained: us-east's grains went to eu-west (generation 1, fenced then), and eu-west's to apac-east (generation 2).
+        var chained = Configuration.With("eu-west", TenureState.Away, ["apac-east"], DateTimeOffset.UnixEpoch);
+        var second = new GrainOwnership("apac-east", RegionConfiguration.EpochOf(2));
+        await FenceAsync(1);
+
+        var held = await _region.Directory.FenceAsync(DirectoryTestRegion.GrainOf(1), DirectoryTestRegion.PartitionOf(1), chained, second, "eu-west");
+
+        Assert.Equal(new GrainOwnership("eu-west", second.Epoch - 1), held);
+        Assert.Equal(second, chained.Resolve(held, DirectoryTestRegion.PartitionOf(1)));
     }
 }

@@ -103,7 +103,8 @@ internal sealed class InProcessDirectoryGrain(DirectoryTestRegion region) : IOwn
 
     public Task<OwnershipTable> Merge(OwnershipTable changes) => region.Directory.MergeAsync(changes);
 
-    public Task<GrainOwnership> Fence(GrainId grain, RegionId away, long takeoverEpoch) => region.Directory.FenceAsync(grain, away, takeoverEpoch);
+    public Task<GrainOwnership> Fence(GrainId grain, HomePartition partition, Runtime.Failover.RegionConfiguration configuration, GrainOwnership takeover, RegionId away) =>
+        region.Directory.FenceAsync(grain, partition, configuration, takeover, away);
 }
 
 /// <summary>A table that counts the rows its reads and queries return, to show what a step reads, not only how often.</summary>
