@@ -6,7 +6,7 @@ namespace GeoGrains.Simulation;
 /// <summary>
 /// The properties checked after every event; a violation throws <see cref="SimulationViolationException"/>.
 /// (1) At most one region acknowledges writes of a grain per epoch, and no two regions hold a confirmed lease and own
-/// the same grain at the same simulated time. (2) Every write acknowledged as Sync/SemiSync is in every stored version
+/// the same grain at the same simulated time (a planned move's new owner counts once it may write: see MayWrite). (2) Every write acknowledged as Sync/SemiSync is in every stored version
 /// of its grain that is newer than it, in every region (so in what the next owner promotes and continues from, and in
 /// the final state); a write that failed definitely is in none. The one loss the promise allows: SemiSync(k) keeps k + 1
 /// copies (the owner and k eligible regions), so it survives k regions being taken over, not k + 1: a version is
@@ -134,7 +134,7 @@ internal sealed class Invariants(SimWorld world)
             RegionId? holder = null;
             foreach (var region in world.Regions)
             {
-                if (holding[region.Index] && region.Node!.Writer.OwnerOf(grain).Owner == region.Id)
+                if (holding[region.Index] && region.Node!.Writer.OwnerOf(grain) is var owner && owner.Owner == region.Id && MayWrite(region.Node, grain, owner))
                 {
                     if (holder is { } other)
                     {
@@ -145,6 +145,26 @@ internal sealed class Invariants(SimWorld world)
                 }
             }
         }
+    }
+
+    // Whether a region that owns the grain and holds its lease may write it now. After a planned move (drain, restore,
+    // failback) the previous owner is alive and may still hold a lease confirmed before the move: the new owner writes
+    // nothing under the move's epoch before it has known the move for LeasePeriod + MaxClockOffset (TakeoverPromotion's
+    // wait, by when every such lease has lapsed), so it counts from then, or from its first record under that epoch.
+    private bool MayWrite(SimNode node, SimGrain grain, GrainOwnership owner)
+    {
+        var learned = node.Health.Learned;
+        if (learned.TenureAt(owner.Epoch) is not { Planned: true })
+        {
+            return true;
+        }
+
+        if (node.Health.KnownFor(learned.Generation) >= world.Options.LeasePeriod + world.Options.MaxClockOffset)
+        {
+            return true;
+        }
+
+        return _seen.TryGetValue((node.Region.Index, grain.Index), out var seen) && seen.Record.Epoch >= owner.Epoch;
     }
 
     private void CheckContainment()
