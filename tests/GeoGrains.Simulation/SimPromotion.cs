@@ -38,7 +38,8 @@ internal sealed class SimPromotion(SimWorld world, SimNode node)
             .ToList();
         var copies = await Task.WhenAll(survivors.Select(r =>
             world.Network.CallAsync(node.Region, world[r], $"read {grain}", n => n.Receiver.Read(grain.Id), world.Options.CallTimeout)));
-        world.Invariants.Promoted(grain, owner.Epoch, survivors.Append(node.Region.Id).ToHashSet());
+        world.Invariants.Promoted(grain, owner.Epoch, survivors.Append(node.Region.Id).ToHashSet(),
+            configuration.Tenures.Values.Where(t => t is { State: TenureState.Away, Planned: false }).Select(t => t.Region).ToHashSet());
         var local = stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
         if (newest is null || ReferenceEquals(newest, local))
