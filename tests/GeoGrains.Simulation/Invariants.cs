@@ -6,12 +6,13 @@ namespace GeoGrains.Simulation;
 /// <summary>
 /// The properties checked after every event; a violation throws <see cref="SimulationViolationException"/>.
 /// (1) At most one region acknowledges writes of a grain per epoch, and no two regions hold a confirmed lease and own
-/// the same grain at the same simulated time. (2) Every write acknowledged as Sync/SemiSync is in every stored version
+/// the same grain at the same simulated time (a planned move's new owner counts once it may write: see MayWrite). (2) Every write acknowledged as Sync/SemiSync is in every stored version
 /// of its grain that is newer than it, in every region (so in what the next owner promotes and continues from, and in
 /// the final state); a write that failed definitely is in none. The one loss the promise allows: SemiSync(k) keeps k + 1
 /// copies (the owner and k eligible regions), so it survives k regions being taken over, not k + 1: a version is
-/// excused only when the promotion that began its epoch read none of the regions that held the write, and those were
-/// at least as many as the durability asked for. (3) A grain's stored (epoch, version) never goes back
+/// excused only when a promotion of an epoch after the write's, up to the version's, read none of the regions that held
+/// the write, all of them taken over after a failure (not drained), and those were at least as many as the durability
+/// asked for. (3) A grain's stored (epoch, version) never goes back
 /// in any region, nor a region's learned configuration generation. (4) (<see cref="CheckConverged"/>) After the final
 /// heal every region holds the same version of every grain.
 /// </summary>
@@ -19,7 +20,7 @@ internal sealed class Invariants(SimWorld world)
 {
     private readonly Dictionary<(GrainId Grain, long Epoch), RegionId> _acknowledgedBy = [];
     private readonly Dictionary<GrainId, List<(GeoRecord Record, string Value, RegionId Region, IReadOnlySet<RegionId> Holders, int Required)>> _durable = [];
-    private readonly Dictionary<(GrainId Grain, long Epoch), IReadOnlySet<RegionId>> _promotedFrom = [];
+    private readonly Dictionary<GrainId, List<(long Epoch, IReadOnlySet<RegionId> Read, IReadOnlySet<RegionId> Failed)>> _promotedFrom = [];
     private readonly HashSet<string> _failed = [];
     private readonly Dictionary<(int Region, int Grain), Seen> _seen = [];
     private readonly Dictionary<int, long> _generations = [];
@@ -53,8 +54,27 @@ internal sealed class Invariants(SimWorld world)
         }
     }
 
-    /// <summary>A new owner promoted <paramref name="grain"/> under <paramref name="epoch"/> from the copies of <paramref name="read"/>.</summary>
-    public void Promoted(SimGrain grain, long epoch, IReadOnlySet<RegionId> read) => _promotedFrom[(grain.Id, epoch)] = read;
+    /// <summary>
+    /// A new owner promoted <paramref name="grain"/> under <paramref name="epoch"/> from the copies of <paramref name="read"/>;
+    /// <paramref name="failed"/> are the regions taken over after a failure (unplanned away) by the configuration it promoted under.
+    /// </summary>
+    public void Promoted(SimGrain grain, long epoch, IReadOnlySet<RegionId> read, IReadOnlySet<RegionId> failed)
+    {
+        if (!_promotedFrom.TryGetValue(grain.Id, out var list))
+        {
+            _promotedFrom[grain.Id] = list = [];
+        }
+
+        list.Add((epoch, read, failed));
+    }
+
+    // The loss SemiSync(k) allows: a promotion of an epoch after the write's, up to the version's, read none of the
+    // regions that held it, all of which were taken over after a failure (a drained region is alive: reading none of
+    // those is a loss), and they were at least as many as the durability asked for. A version descending from that
+    // promotion lacks the write too.
+    private bool Excused(SimGrain grain, GeoRecord record, GeoRecord seen, IReadOnlySet<RegionId> holders, int required) =>
+        holders.Count >= required + 1 && _promotedFrom.TryGetValue(grain.Id, out var promotions)
+        && promotions.Any(p => p.Epoch > record.Epoch && p.Epoch <= seen.Epoch && !holders.Overlaps(p.Read) && holders.IsSubsetOf(p.Failed));
 
     public void Failed(string value)
     {
@@ -134,7 +154,7 @@ internal sealed class Invariants(SimWorld world)
             RegionId? holder = null;
             foreach (var region in world.Regions)
             {
-                if (holding[region.Index] && region.Node!.Writer.OwnerOf(grain).Owner == region.Id)
+                if (holding[region.Index] && region.Node!.Writer.OwnerOf(grain) is var owner && owner.Owner == region.Id && MayWrite(region.Node, grain, owner))
                 {
                     if (holder is { } other)
                     {
@@ -147,6 +167,26 @@ internal sealed class Invariants(SimWorld world)
         }
     }
 
+    // Whether a region that owns the grain and holds its lease may write it now. After a planned move (drain, restore,
+    // failback) the previous owner is alive and may still hold a lease confirmed before the move: the new owner writes
+    // nothing under the move's epoch before it has known the move for LeasePeriod + MaxClockOffset (TakeoverPromotion's
+    // wait, by when every such lease has lapsed), so it counts from then, or from its first record under that epoch.
+    private bool MayWrite(SimNode node, SimGrain grain, GrainOwnership owner)
+    {
+        var learned = node.Health.Learned;
+        if (learned.TenureAt(owner.Epoch) is not { Planned: true })
+        {
+            return true;
+        }
+
+        if (node.Health.KnownFor(learned.Generation) >= world.Options.LeasePeriod + world.Options.MaxClockOffset)
+        {
+            return true;
+        }
+
+        return _seen.TryGetValue((node.Region.Index, grain.Index), out var seen) && seen.Record.Epoch >= owner.Epoch;
+    }
+
     private void CheckContainment()
     {
         foreach (var ((regionIndex, grainIndex), seen) in _seen)
@@ -157,7 +197,7 @@ internal sealed class Invariants(SimWorld world)
                 foreach (var (record, value, owner, holders, required) in acknowledged)
                 {
                     if (seen.Record.IsNewerThan(record) && !seen.Values.Contains(value)
-                        && !(holders.Count >= required + 1 && _promotedFrom.TryGetValue((grain.Id, seen.Record.Epoch), out var read) && !holders.Overlaps(read)))
+                        && !Excused(grain, record, seen.Record, holders, required))
                     {
                         world.Violation($"(2) {world.Regions[regionIndex].Id} stores {grain} at {seen.Record.Epoch:x}.{seen.Record.Version} (committed by {seen.Record.CommittedIn}), " +
                             $"which lacks {value}, acknowledged by {owner} at {record.Epoch:x}.{record.Version}: an acknowledged write is not in the grain's lineage. " +

@@ -2,7 +2,9 @@ namespace GeoGrains.Simulation;
 
 /// <summary>
 /// The fault schedule, drawn from the seed: one-way link cuts, partitions, the isolation of a region, crashes (storage
-/// kept) and restarts, and heals, separated by random pauses; at the end everything heals and every crashed region restarts.
+/// kept) and restarts, planned moves (a drain or a restore of a random region, asked of a random live region's observer:
+/// <c>ChangeTenure</c>, as <c>DrainRegionAsync</c> and <c>RestoreRegionAsync</c> do), and heals, separated by random
+/// pauses; at the end everything heals and every crashed region restarts.
 /// </summary>
 internal sealed class Nemesis(SimWorld world)
 {
@@ -70,6 +72,24 @@ internal sealed class Nemesis(SimWorld world)
                 what = "heal";
             }
         }
+        else if (roll < 82 && world.Options.PlannedMoves)
+        {
+            // A drain (or a restore) of a random region, asked of a random live region: an operator's call.
+            var away = roll < 77;
+            var subject = regions[sim.Random.Next(regions.Count)];
+            var up = regions.Where(r => r.Node is not null).ToList();
+            if (up.Count == 0)
+            {
+                what = $"{(away ? "drain" : "restore")} {subject.Id} (no region up to ask)";
+            }
+            else
+            {
+                var asked = up[sim.Random.Next(up.Count)];
+                var node = asked.Node!;
+                node.Context.Run(() => _ = ChangeTenureAsync(node, subject.Id, away));
+                what = $"{(away ? "drain" : "restore")} {subject.Id} asked of {asked.Id}";
+            }
+        }
         else
         {
             world.Network.HealAll();
@@ -88,6 +108,19 @@ internal sealed class Nemesis(SimWorld world)
         }
 
         world.Sim.Trace("nemesis: final heal, every region up");
+    }
+
+    private async Task ChangeTenureAsync(SimNode node, RegionId subject, bool away)
+    {
+        try
+        {
+            await node.Health.ChangeTenure(subject, away);
+            world.Sim.Trace($"{node.Region.Id}: {(away ? "drain" : "restore")} of {subject} done");
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or RegionUnreachableException)
+        {
+            world.Sim.Trace($"{node.Region.Id}: {(away ? "drain" : "restore")} of {subject} refused: {exception.Message}");
+        }
     }
 
     private SimRegion Other(SimRegion region)

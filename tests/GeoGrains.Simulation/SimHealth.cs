@@ -8,8 +8,11 @@ namespace GeoGrains.Simulation;
 /// <see cref="RegionHealthTracker"/>, <see cref="RegionLease"/>, <see cref="OwnershipAcceptor"/> and
 /// <see cref="OwnershipAgreement"/>; only the I/O differs: probes and agreement calls go through <see cref="SimNetwork"/>,
 /// timers and delays through the region's <see cref="SimTimeProvider"/>, randomness through the simulator's seed.
-/// Left out: the health timeline and stream (traced instead), drains and restores (<c>ChangeTenure</c>), and failback
-/// (<c>FailoverOptions.FailbackAfter</c> is taken as null): the simulation moves grains by failure takeovers only.
+/// Drains and restores (<c>ChangeTenure</c>, asked by the <see cref="Nemesis"/>) and failback after
+/// <see cref="SimulationOptions.FailbackAfter"/> are mirrored too. Left out: the health timeline and stream (traced
+/// instead), silo leases (<c>ConfirmLease</c>, <c>_lease.GrantedWithin</c>: one silo per region, whose lease is the
+/// observer's). The silo's <c>FailoverState.KnownFor</c> (when a generation was first seen) is kept here
+/// (<see cref="KnownFor"/>): a region's silo sees what its observer learns.
 /// <c>PrepareReply.SafeTimes</c> are empty (no replica freshness is modelled), so successors are chosen by name and
 /// capacity; the new owner still gathers the freshest copy (<see cref="SimPromotion"/>).
 /// If RegionHealthGrain changes, change this file the same way.
@@ -30,6 +33,7 @@ internal sealed class SimHealth : IAgreementPeers
     private readonly long _origin;
     private readonly Dictionary<RegionId, long> _peerGenerations = [];
     private readonly Dictionary<RegionId, TimeSpan> _healthySince = [];
+    private readonly Dictionary<long, TimeSpan> _learnedAt = [];
     private Task _proposing = Task.CompletedTask;
     private bool _leaseHeld;
     private TimeSpan? _undecidedSince;
@@ -66,10 +70,17 @@ internal sealed class SimHealth : IAgreementPeers
 
     private DateTimeOffset UtcNow => _region.Time.GetUtcNow();
 
+    /// <summary>FailoverState.KnownFor: how long this incarnation has known configuration <paramref name="generation"/>.</summary>
+    public TimeSpan KnownFor(long generation) => _learnedAt.TryGetValue(generation, out var at) ? Now - at : TimeSpan.Zero;
+
+    // FailoverState.Publish: the first time the silo sees a generation.
+    private void Seen() => _learnedAt.TryAdd(Acceptor.Learned.Generation, Now);
+
     // RegionHealthGrain.OnActivateAsync.
     public void Start()
     {
         Acceptor.LoadAsync().GetAwaiter().GetResult(); // MemoryRegionTable answers at once
+        Seen();
         // RegisterGrainTimer(ProbeAll, due 0, period ProbeInterval): the simulator keeps the timer alive.
         _ = _region.Time.CreateTimer(_ => ProbeAll(), null, TimeSpan.Zero, _options.ProbeInterval);
         _world.Sim.Trace($"{_region.Id}: health observer started (configuration {Acceptor.Learned})");
@@ -217,6 +228,8 @@ internal sealed class SimHealth : IAgreementPeers
             return;
         }
 
+        Seen();
+
         foreach (var tenure in chosen.Tenures.Values.Where(t => !before.Tenures.TryGetValue(t.Region, out var old) || old.Epoch != t.Epoch))
         {
             Record(tenure.Region, tenure.State == TenureState.Away ? RegionHealthChange.OwnershipTransferred : RegionHealthChange.FailedBack, tenure.ToString());
@@ -225,7 +238,7 @@ internal sealed class SimHealth : IAgreementPeers
         CheckLease();
     }
 
-    // RegionHealthGrain.ProposeTakeovers (the takeover half; failback is off, see the class comment).
+    // RegionHealthGrain.ProposeTakeovers (without the silo-lease check _lease.GrantedWithin: see the class comment).
     private void ProposeTakeovers()
     {
         if (!_proposing.IsCompleted)
@@ -244,7 +257,104 @@ internal sealed class SimHealth : IAgreementPeers
                 return;
             }
         }
+
+        // Failback: a region taken over after a failure that this observer has heard without a break for the stable
+        // period, and that no majority holds down, gets its grains back by a planned switchover.
+        if (_options.FailbackAfter is not { } stable)
+        {
+            return;
+        }
+
+        // Ordered by region (the real code takes the ImmutableDictionary's hash order): see Settled.
+        foreach (var tenure in learned.Tenures.Values.Where(t => t.State == TenureState.Away && !t.Planned).OrderBy(t => t.Region))
+        {
+            var proposer = _world.RegionIds.Where(r => !view.Suspects(r) && !learned.IsAway(r)).Order().FirstOrDefault();
+            if (proposer == _region.Id && !view.HoldsDown(tenure.Region)
+                && _healthySince.TryGetValue(tenure.Region, out var since) && Now - since >= stable)
+            {
+                _world.Sim.Trace($"{_region.Id}: failback of {tenure.Region} ({tenure})");
+                _proposing = ChangeTenureCoreAsync(tenure.Region, away: false);
+                return;
+            }
+        }
     }
+
+    // RegionHealthGrain.ChangeTenure (_automatic holds: the simulation has three regions or more).
+    public async Task ChangeTenure(RegionId region, bool away)
+    {
+        _ = _world[region];
+        if (away && _world.RegionIds.Count(r => r != region && !Acceptor.Learned.IsAway(r)) == 0)
+        {
+            throw new InvalidOperationException($"Region '{region}' is the last region that owns grains; it cannot be drained.");
+        }
+
+        if (!away && !Acceptor.Learned.IsAway(region) && Acceptor.FenceGeneration <= Acceptor.Learned.Generation)
+        {
+            return; // it owns its grains: nothing to give back
+        }
+
+        if (!away && _tracker.View(UtcNow).Suspects(region))
+        {
+            throw new RegionUnreachableException(_region.Id, region, "it does not answer probes, so its grains cannot be given back to it now.");
+        }
+
+        // _proposing.ContinueWith(_ => { }, TaskScheduler.Current): wait for it, whatever its outcome, in this region's context.
+        try
+        {
+            await _proposing;
+        }
+        catch (Exception)
+        {
+        }
+
+        var change = ChangeTenureCoreAsync(region, away);
+        _proposing = change;
+        await change;
+    }
+
+    // RegionHealthGrain.ChangeTenureCoreAsync (Task.Delay on the region's clock, Random from the seed).
+    private async Task ChangeTenureCoreAsync(RegionId region, bool away)
+    {
+        const int MaxAttempts = 10;
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await _agreement.ChangeAsync(
+                (current, promises) => away ? Drain(Settled(current), promises, region) ?? Settled(current) : Restore(Settled(current), region) ?? Settled(current),
+                _world.RegionIds.ToHashSet(),
+                CancellationToken.None);
+            if (outcome.Chosen is not null)
+            {
+                _world.Sim.Trace($"{_region.Id}: the regions chose {outcome.Chosen} ({(away ? "drain" : "restore")} {region})");
+                return;
+            }
+
+            if (attempt == MaxAttempts)
+            {
+                throw new RegionUnreachableException(_region.Id, region, $"the regions did not agree to {(away ? "drain" : "restore")} it: {outcome.Reason}");
+            }
+
+            await Task.Delay(outcome.RetryAfter > TimeSpan.Zero ? outcome.RetryAfter : TimeSpan.FromMilliseconds(_world.Sim.Random.Next(20, 100)), _region.Time);
+        }
+    }
+
+    // RegionHealthGrain.Drain.
+    private RegionConfiguration? Drain(RegionConfiguration current, IReadOnlyList<PrepareReply> promises, RegionId region)
+    {
+        if (current.IsAway(region))
+        {
+            return null;
+        }
+
+        var candidates = promises
+            .Where(p => p.Acceptor != region)
+            .ToDictionary(p => p.Acceptor, p => p.SafeTimes.TryGetValue(region, out var safeTime) ? safeTime : (HybridTimestamp?)null);
+        var successors = SuccessorChoice.Choose(region, current, candidates, _world.RegionIds, SimWorld.PartitionsPerRegion, _ => FailoverOptions.DefaultCapacity);
+        return current.With(region, TenureState.Away, successors, UtcNow, planned: true);
+    }
+
+    // RegionHealthGrain.Restore.
+    private RegionConfiguration? Restore(RegionConfiguration current, RegionId region) =>
+        current.IsAway(region) ? current.With(region, TenureState.Owning, [], UtcNow, planned: true) : null;
 
     // RegionHealthGrain.TakeOverAsync (Task.Delay on the region's clock, Random from the seed).
     private async Task TakeOverAsync(RegionId failed)

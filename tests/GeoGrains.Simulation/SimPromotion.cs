@@ -6,8 +6,11 @@ namespace GeoGrains.Simulation;
 /// <summary>
 /// Mirrors <c>TakeoverPromotion</c> (src/GeoGrains.Runtime/Failover/TakeoverPromotion.cs): <see cref="IsNeeded"/> ↔
 /// <c>IsNeeded</c>, <see cref="GatherAsync"/> ↔ <c>GatherAsync</c> (reads every region that is a member, in parallel,
-/// through the receiver's <c>Read</c>; stores the newest version of an older epoch). The planned-move wait is not
-/// modelled (the simulation makes no planned moves). If TakeoverPromotion changes, change this file the same way.
+/// through the receiver's <c>Read</c>; stores the newest version of an older epoch). After a planned move (drain, restore,
+/// failback) it first waits until the move has been known for LeasePeriod + MaxClockOffset, and reads the previous owner
+/// too. Left out: fencing the survivors' directories after a takeover (<c>FenceAsync</c>): the simulation has no
+/// directory (grains resolve by home partition and configuration, never moved one by one), so no survivor can hold a
+/// move to respect. If TakeoverPromotion changes, change this file the same way.
 /// </summary>
 internal sealed class SimPromotion(SimWorld world, SimNode node)
 {
@@ -19,12 +22,24 @@ internal sealed class SimPromotion(SimWorld world, SimNode node)
     {
         var configuration = node.Health.Learned;
         var tenure = configuration.TenureAt(owner.Epoch);
+        if (tenure is { Planned: true })
+        {
+            var fence = world.Options.LeasePeriod + world.Options.MaxClockOffset;
+            if (!await node.Writer.WaitAsync(() => node.Health.KnownFor(configuration.Generation) >= fence, fence + world.LeaseWait))
+            {
+                throw new RegionUnreachableException(node.Region.Id, tenure.Region, $"the move of its grains (epoch {owner.Epoch}) is not settled yet; try again.");
+            }
+
+            world.Sim.Trace($"{node.Region.Id}: {grain} waited out the planned move of epoch {owner.Epoch:x} (generation {configuration.Generation})");
+        }
+
         var survivors = world.RegionIds
             .Where(r => r != node.Region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
             .ToList();
         var copies = await Task.WhenAll(survivors.Select(r =>
             world.Network.CallAsync(node.Region, world[r], $"read {grain}", n => n.Receiver.Read(grain.Id), world.Options.CallTimeout)));
-        world.Invariants.Promoted(grain, owner.Epoch, survivors.Append(node.Region.Id).ToHashSet());
+        world.Invariants.Promoted(grain, owner.Epoch, survivors.Append(node.Region.Id).ToHashSet(),
+            configuration.Tenures.Values.Where(t => t is { State: TenureState.Away, Planned: false }).Select(t => t.Region).ToHashSet());
         var local = stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
         if (newest is null || ReferenceEquals(newest, local))

@@ -151,16 +151,19 @@ internal sealed class SimWorld
         Converge("after the final heal and a quiet period");
 
         // (4) A new write succeeds, at the grain's owner by the newest configuration. A lost message can still make one
-        // attempt time out (the shipper notices only after its call timeout): a client tries up to three times.
-        var configuration = Regions.Select(r => r.Node!.Health.Learned).MaxBy(c => c.Generation)!;
+        // attempt time out (the shipper notices only after its call timeout): a client tries up to three times. A failback
+        // may move grains meanwhile: each attempt goes to the owner by the newest configuration then.
+        RegionConfiguration Newest() => Regions.Select(r => r.Node!.Health.Learned).MaxBy(c => c.Generation)!;
+        var configuration = Newest();
         var finalClient = new SimClient(this, Options.Clients);
         var durability = new SimDurability(ReplicationMode.Sync, 0, Options.AcknowledgementTimeout + Options.CallTimeout);
         foreach (var grain in Grains)
         {
-            var owner = configuration.Resolve(new GrainOwnership(grain.Home, OwnershipTable.InitialEpoch), grain.Partition).Owner;
             HistoryOperation? last = null;
             for (var attempt = 1; attempt <= 3 && last is not { Type: OutcomeType.Ok }; attempt++)
             {
+                configuration = Newest();
+                var owner = configuration.Resolve(new GrainOwnership(grain.Home, OwnershipTable.InitialEpoch), grain.Partition).Owner;
                 HistoryOperation? done = null;
                 finalClient.Invoke(grain, this[owner], durability, $"final{grain.Index}.{attempt}", operation => done = operation);
                 var until = Sim.Now + (durability.Timeout + Options.CallTimeout + TimeSpan.FromSeconds(6)).Ticks;
@@ -170,6 +173,11 @@ internal sealed class SimWorld
                 }
 
                 last = done;
+                if (last is not { Type: OutcomeType.Ok })
+                {
+                    // A failback decided just now may not have reached the region asked: a probe round lets it learn.
+                    Sim.RunUntil(Sim.Now + LeaseWait.Ticks);
+                }
             }
 
             if (last is not { Type: OutcomeType.Ok })

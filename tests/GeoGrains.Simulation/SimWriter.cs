@@ -253,7 +253,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
         WriteOutcome.Fail($"Fenced: stored {stored?.Epoch:x}.{stored?.Version} was written by another owner than epoch {owner.Epoch:x}");
 
     // FailoverState.WaitAsync: polls every tenth of a probe interval until the condition holds or the time is up.
-    private async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
+    public async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
     {
         var time = node.Region.Time;
         var deadline = time.GetTimestamp() + timeout.Ticks;

@@ -24,7 +24,21 @@ public sealed class SimulationTests(ITestOutputHelper output)
     /// </summary>
     internal const int SeedThatFoundStaleAcknowledgement = 87;
 
+    /// <summary>
+    /// The first seed that broke an invariant once the nemesis drains and restores regions (<see cref="SimulationOptions.PlannedMoves"/>):
+    /// a SemiSync(1) write acknowledged by apac-east and us-east (eu-west down); apac-east is taken over (successor
+    /// eu-west), then us-east is drained before eu-west's first write of the grain; TakeoverPromotion.GatherAsync reads
+    /// only regions that are not away by the current configuration (plus a planned move's previous owner), so it reads
+    /// none of the write's holders, and eu-west continues without it (seen when apac-east's failback version lacks it).
+    /// </summary>
+    internal const int SeedThatFoundDrainedHolderLoss = 848;
+
     private const int ReplaySeed = 7;
+
+    private static readonly SimulationOptions Options = SimulationOptions.Default with
+    {
+        PlannedMoves = Environment.GetEnvironmentVariable("GEOGRAINS_SIM_PLANNED_MOVES") == "1",
+    };
 
     /// <summary>Runs many schedules; fails naming the first seed that broke an invariant.</summary>
     [Fact]
@@ -37,7 +51,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         {
             try
             {
-                Simulation.Simulate(seed);
+                Simulation.Simulate(seed, options: Options);
             }
             catch (SimulationViolationException violation)
             {
@@ -46,6 +60,14 @@ public sealed class SimulationTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{schedules} schedules in {watch.Elapsed.TotalSeconds:F1} s ({schedules / watch.Elapsed.TotalSeconds:F1} per second)");
+    }
+
+    /// <summary>A real loss in TakeoverPromotion (see <see cref="SeedThatFoundDrainedHolderLoss"/>): fails until it is fixed.</summary>
+    [Fact(Skip = "TakeoverPromotion.GatherAsync does not read regions drained after a takeover: an acknowledged SemiSync write is lost (seed 848)")]
+    public void Seed_that_found_the_drained_holder_loss_keeps_every_acknowledged_write()
+    {
+        var result = Simulation.Simulate(SeedThatFoundDrainedHolderLoss, options: SimulationOptions.Default with { PlannedMoves = true });
+        Assert.True(result.Ok > 0);
     }
 
     /// <summary>The seeds that found issue 16 before the fix run their whole schedules without a violation now.</summary>
