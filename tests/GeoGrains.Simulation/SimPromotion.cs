@@ -36,9 +36,26 @@ internal sealed class SimPromotion(SimWorld world, SimNode node)
         var survivors = world.RegionIds
             .Where(r => r != node.Region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
             .ToList();
-        var copies = await Task.WhenAll(survivors.Select(r =>
+        var reads = Task.WhenAll(survivors.Select(r =>
             world.Network.CallAsync(node.Region, world[r], $"read {grain}", n => n.Receiver.Read(grain.Id), world.Options.CallTimeout)));
-        world.Invariants.Promoted(grain, owner.Epoch, survivors.Append(node.Region.Id).ToHashSet(),
+
+        // Regions drained since: read as far as they answer.
+        var drained = world.RegionIds.Where(r => r != node.Region.Id && !survivors.Contains(r) && configuration.Tenures.TryGetValue(r, out var t) && t is { State: TenureState.Away, Planned: true }).ToList();
+        var drainedReads = Task.WhenAll(drained.Select(async r =>
+        {
+            try
+            {
+                return (Region: (RegionId?)r, Copy: await world.Network.CallAsync(node.Region, world[r], $"read {grain}", n => n.Receiver.Read(grain.Id), world.Options.CallTimeout));
+            }
+            catch (RegionUnreachableException)
+            {
+                return (Region: (RegionId?)null, Copy: (GeoRecord?)null);
+            }
+        }));
+        await Task.WhenAll(reads, drainedReads);
+        var copies = (await reads).Concat((await drainedReads).Select(d => d.Copy)).ToList();
+        var read = survivors.Concat((await drainedReads).Where(d => d.Region is not null).Select(d => d.Region!.Value)).Append(node.Region.Id).ToHashSet();
+        world.Invariants.Promoted(grain, owner.Epoch, read,
             configuration.Tenures.Values.Where(t => t is { State: TenureState.Away, Planned: false }).Select(t => t.Region).ToHashSet());
         var local = stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);

@@ -61,7 +61,22 @@ internal sealed class TakeoverPromotion(
         // of the grain after it, and one that held a move makes the copies moot.
         var fenced = tenure is { Planned: false } ? FenceAsync(grain, configuration, owner, tenure.Region, survivors) : Task.FromResult<GrainOwnership?>(null);
         var reads = Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
-        await Task.WhenAll(fenced, reads);
+
+        // A region drained since (a planned move: alive, writing nothing) may hold the only copy of a write it acknowledged
+        // before: read too, as far as it answers (one that does not is a failure of its own).
+        var drained = topology.RegionIds.Where(r => r != region.Id && !survivors.Contains(r) && configuration.Tenures.TryGetValue(r, out var t) && t is { State: TenureState.Away, Planned: true });
+        var drainedReads = Task.WhenAll(drained.Select(async r =>
+        {
+            try
+            {
+                return await links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId));
+            }
+            catch (RegionUnreachableException)
+            {
+                return null;
+            }
+        }));
+        await Task.WhenAll(fenced, reads, drainedReads);
         if (await fenced is { } moved)
         {
             ownership.Merge(OwnershipTable.Empty.WithGrain(grain.GrainId, grain.Registration.Partition, moved));
@@ -70,7 +85,7 @@ internal sealed class TakeoverPromotion(
             return false;
         }
 
-        var copies = await reads;
+        var copies = (await reads).Concat(await drainedReads);
         var local = grain.Stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
         if (newest is null || ReferenceEquals(newest, local))
