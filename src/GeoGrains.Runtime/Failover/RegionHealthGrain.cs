@@ -343,9 +343,11 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         var learned = _acceptor.Learned;
         foreach (var down in view.DeclaredDown.Where(d => !learned.IsAway(d.Region)))
         {
-            // Its observer does not answer, but its silos still ask this region to confirm their lease: the region is
-            // alive (its observer is moving to another silo, say), and this region's acceptor would refuse anyway.
-            if (_lease.GrantedWithin(down.Region, Now))
+            // Its observer does not answer, but its silos asked this region to confirm their lease since it was declared
+            // down: the region is alive (its observer is moving to another silo, say), and the acceptors would refuse. A
+            // confirmation from before the declaration (a dead region's last) does not hold the proposal back: the
+            // acceptors' refusal says exactly how long to wait.
+            if (_lease.GrantedWithin(down.Region, Now, _time.GetUtcNow() - down.Since))
             {
                 continue;
             }
@@ -453,7 +455,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var view = _tracker.View(_time.GetUtcNow());
-            if (!view.HoldsDown(failed) || _acceptor.Learned.IsAway(failed) || _lease.GrantedWithin(failed, Now))
+            if (!view.HoldsDown(failed) || _acceptor.Learned.IsAway(failed))
             {
                 return;
             }

@@ -79,7 +79,10 @@ internal sealed class RegionLease
     /// Whether this region confirmed <paramref name="holder"/>'s lease (to any of its silos) less than a lease period
     /// before <paramref name="now"/>: the region is alive and reaches this one, whatever its observer's probes say.
     /// </summary>
-    public bool GrantedWithin(RegionId holder, TimeSpan now) => _granted.TryGetValue(holder, out var granted) && now - granted < _period;
+    public bool GrantedWithin(RegionId holder, TimeSpan now) => GrantedWithin(holder, now, _period);
+
+    /// <summary>Whether this region confirmed <paramref name="holder"/>'s lease (to any of its silos) less than <paramref name="window"/> before <paramref name="now"/>.</summary>
+    public bool GrantedWithin(RegionId holder, TimeSpan now, TimeSpan window) => _granted.TryGetValue(holder, out var granted) && now - granted < window;
 
     /// <summary>How long this region must still wait before it may accept taking <paramref name="holder"/>'s grains away: zero when it may now.</summary>
     public TimeSpan WaitBeforeTakeover(RegionId holder, TimeSpan now)
