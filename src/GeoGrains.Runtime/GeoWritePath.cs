@@ -387,7 +387,7 @@ internal sealed class GeoWritePath(
 
             // A configuration change (takeover, drain, restore, failback, rehome) since the call resolved its owner fences
             // it here, before anything is stored.
-            if (await ownership.ResolveAsync(id, activation.Registration.Partition) is var now && (now.Owner != region.Id || now.Epoch != ticket.Ownership.Epoch))
+            if (await MovedSinceAsync(activation, ticket.Ownership) is { } now)
             {
                 throw new OwnershipMovedException(id.ToString(), region.Id, now);
             }
@@ -455,6 +455,11 @@ internal sealed class GeoWritePath(
         }
     }
 
+    // The grain's ownership now, from the silo's copy of the directory and configuration, if it is no longer this region's
+    // under the epoch the write runs with; else null.
+    private async Task<GrainOwnership?> MovedSinceAsync(IGeoGrainActivation grain, GrainOwnership runsUnder) =>
+        await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition) is var now && (now.Owner != region.Id || now.Epoch != runsUnder.Epoch) ? now : null;
+
     /// <summary>
     /// Checks, once the last acknowledgement a write waited for has arrived, that they still promise what they did when
     /// they were counted: this region holds its lease and owns the grain under the epoch it wrote with (so no takeover
@@ -469,7 +474,7 @@ internal sealed class GeoWritePath(
         {
             lost = "its lease lapsed while the write waited";
         }
-        else if (await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition) is var now && (now.Owner != region.Id || now.Epoch != wroteUnder.Epoch))
+        else if (await MovedSinceAsync(grain, wroteUnder) is { } now)
         {
             lost = $"region '{now.Owner}' owns it now, under epoch {now.Epoch}";
         }
