@@ -75,12 +75,6 @@ internal sealed class RegionLease
     /// <summary>This region confirms <paramref name="holder"/>'s lease at <paramref name="now"/>.</summary>
     public void Grant(RegionId holder, TimeSpan now) => _granted[holder] = now;
 
-    /// <summary>
-    /// Whether this region confirmed <paramref name="holder"/>'s lease (to any of its silos) less than a lease period
-    /// before <paramref name="now"/>: the region is alive and reaches this one, whatever its observer's probes say.
-    /// </summary>
-    public bool GrantedWithin(RegionId holder, TimeSpan now) => GrantedWithin(holder, now, _period);
-
     /// <summary>Whether this region confirmed <paramref name="holder"/>'s lease (to any of its silos) less than <paramref name="window"/> before <paramref name="now"/>.</summary>
     public bool GrantedWithin(RegionId holder, TimeSpan now, TimeSpan window) => _granted.TryGetValue(holder, out var granted) && now - granted < window;
 

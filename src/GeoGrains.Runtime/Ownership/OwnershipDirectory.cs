@@ -171,33 +171,18 @@ internal sealed class OwnershipDirectory(DirectoryStore store, int maxCachedOver
     {
         var key = grain.ToString();
         var fence = new GrainOwnership(away, takeover.Epoch - 1);
-        await _writing.WaitAsync(cancellationToken);
-        try
+        return await WriteAsync(async ct =>
         {
-            for (var attempt = 1; ; attempt++)
+            var known = (await KnownOverridesAsync([key], ct))[key];
+            if (known is not null && (known.Epoch >= fence.Epoch || configuration.Resolve(known, partition) != takeover))
             {
-                var known = (await KnownOverridesAsync([key], cancellationToken))[key];
-                if (known is not null && (known.Epoch >= fence.Epoch || configuration.Resolve(known, partition) != takeover))
-                {
-                    return known;
-                }
-
-                try
-                {
-                    var table = OwnershipTable.Empty with { Grains = OwnershipTable.Empty.Grains.SetItem(key, fence) };
-                    var (current, _) = await MergeOnceAsync(table, cancellationToken);
-                    return current.Grains.TryGetValue(key, out var held) ? held : fence;
-                }
-                catch (TableConditionFailedException) when (attempt < MaxMergeAttempts)
-                {
-                    await SyncCoreAsync(cancellationToken);
-                }
+                return known;
             }
-        }
-        finally
-        {
-            _writing.Release();
-        }
+
+            var table = OwnershipTable.Empty with { Grains = OwnershipTable.Empty.Grains.SetItem(key, fence) };
+            var (current, _) = await MergeOnceAsync(table, ct);
+            return current.Grains.TryGetValue(key, out var held) ? held : fence;
+        }, cancellationToken);
     }
 
     /// <summary>Catches up with changes another writer made (a second activation during a membership change), if any: one point read when none.</summary>
@@ -258,13 +243,15 @@ internal sealed class OwnershipDirectory(DirectoryStore store, int maxCachedOver
         return changed;
     }
 
-    private async Task<(OwnershipTable Current, int Changed)> MergeCoreAsync(OwnershipTable changes, CancellationToken cancellationToken)
-    {
-        if (changes.Count == 0)
-        {
-            return (OwnershipTable.Empty, 0);
-        }
+    private async Task<(OwnershipTable Current, int Changed)> MergeCoreAsync(OwnershipTable changes, CancellationToken cancellationToken) =>
+        changes.Count == 0 ? (OwnershipTable.Empty, 0) : await WriteAsync(ct => MergeOnceAsync(changes, ct), cancellationToken);
 
+    /// <summary>
+    /// Runs <paramref name="write"/> (decide from what is stored, then write) as this copy's only writer; when another
+    /// writer took the revision meanwhile, catches up with it and decides again.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
         await _writing.WaitAsync(cancellationToken);
         try
         {
@@ -272,11 +259,10 @@ internal sealed class OwnershipDirectory(DirectoryStore store, int maxCachedOver
             {
                 try
                 {
-                    return await MergeOnceAsync(changes, cancellationToken);
+                    return await write(cancellationToken);
                 }
                 catch (TableConditionFailedException) when (attempt < MaxMergeAttempts)
                 {
-                    // Another writer took the revision: catch up with it, then decide again what is newer.
                     await SyncCoreAsync(cancellationToken);
                 }
             }

@@ -172,9 +172,10 @@ public sealed class RegionLeaseTests
         lease.Grant(UsEast, At(10.9));
 
         Assert.Equal(At(10.9) + Period - At(11), lease.WaitBeforeTakeover(UsEast, At(11)));
-        Assert.True(lease.GrantedWithin(UsEast, At(13.8)));
-        Assert.False(lease.GrantedWithin(UsEast, At(13.9)));
-        Assert.False(lease.GrantedWithin(ApacEast, At(11)));
+        // Since us-east was declared down at 10.5, only the last grant counts.
+        Assert.True(lease.GrantedWithin(UsEast, At(11), At(11) - At(10.5)));
+        Assert.False(lease.GrantedWithin(UsEast, At(11.5), At(11.5) - At(11)));
+        Assert.False(lease.GrantedWithin(ApacEast, At(11), Period));
     }
 
     [Fact]
