@@ -5,6 +5,7 @@ using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Streams;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.ActiveActive;
 
@@ -15,9 +16,6 @@ namespace GeoGrains.IntegrationTests.ActiveActive;
 /// </summary>
 public sealed class ActiveActiveFixture : IAsyncLifetime
 {
-    public static readonly RegionId UsEast = "us-east";
-    public static readonly RegionId EuWest = "eu-west";
-    public static readonly RegionId ApacEast = "apac-east";
     public static readonly RegionId[] Regions = [UsEast, EuWest, ApacEast];
 
     private readonly List<StreamSubscriptionHandle<ConflictRecord>> _subscriptions = [];

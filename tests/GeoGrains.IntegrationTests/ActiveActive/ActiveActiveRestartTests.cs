@@ -4,6 +4,7 @@ using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.ActiveActive;
 
@@ -15,9 +16,6 @@ namespace GeoGrains.IntegrationTests.ActiveActive;
 public sealed class ActiveActiveRestartTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
     private static readonly RegionId[] Regions = [UsEast, EuWest, ApacEast];
 
     private GeoTestCluster _geo = null!;

@@ -4,6 +4,7 @@ using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using ReadLevel = GeoGrains.Consistency;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.ActiveActive;
 
@@ -31,7 +32,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
         // Before the partition: every counter exists everywhere.
         foreach (var counter in counters)
         {
-            await Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(counter).Add(1);
+            await Geo.Client(UsEast).GetGrain<IGeoCounterGrain>(counter).Add(1);
             acknowledged[counter] += 1;
         }
 
@@ -68,7 +69,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
             }
 
             // Each region sees only its own writes meanwhile.
-            Assert.Equal($"{ActiveActiveFixture.EuWest}-{run}", await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoFlagGrain>(flags[0]).Get());
+            Assert.Equal($"{EuWest}-{run}", await Geo.Client(EuWest).GetGrain<IGeoFlagGrain>(flags[0]).Get());
         }
         finally
         {
@@ -77,7 +78,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
 
         foreach (var counter in counters)
         {
-            var grain = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(counter);
+            var grain = Geo.Client(UsEast).GetGrain<IGeoCounterGrain>(counter);
             await ConvergedAsync(grain.GetGrainId(), $"counter '{counter}'");
             foreach (var region in Regions)
             {
@@ -87,7 +88,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
 
         foreach (var flag in flags)
         {
-            var grain = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoFlagGrain>(flag);
+            var grain = Geo.Client(UsEast).GetGrain<IGeoFlagGrain>(flag);
             var record = await ConvergedAsync(grain.GetGrainId(), $"flag '{flag}'");
             var winner = Encoding.UTF8.GetString(record.State);
             Assert.Equal($"{{\"Value\":\"{record.CommittedIn}-{run}\"}}", winner);
@@ -100,7 +101,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
             var losers = Regions.Where(r => r != record.CommittedIn).Select(r => $"{{\"Value\":\"{r}-{run}\"}}").Order().ToList();
             var conflicts = await Eventually.Succeeds(async () =>
             {
-                var conflicts = await Geo.Client(ActiveActiveFixture.ApacEast).GetConflictsAsync(grain);
+                var conflicts = await Geo.Client(ApacEast).GetConflictsAsync(grain);
                 var lost = conflicts.Select(c => c.Loser?.StateJson ?? "").Order().ToList();
                 return lost.SequenceEqual(losers) ? conflicts : throw new InvalidOperationException($"losers recorded: {string.Join(", ", lost)}");
             }, Timeout, $"both losers of '{flag}' in the conflict feed");
@@ -126,7 +127,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
                     Encoding.UTF8.GetBytes(v.StateJson), Vector: v.Vector)))
                 .Append(new ReplicatedChange(grain.GetGrainId(), record))
                 .ToArray();
-            var batch = fixture.Codec().Encode(ActiveActiveFixture.UsEast, 1_000_000, versions, compress: true, out _);
+            var batch = fixture.Codec().Encode(UsEast, 1_000_000, versions, compress: true, out _);
             foreach (var region in Regions.Concat(Regions))
             {
                 var ack = await Geo.Client(region).GetGrain<IReplicationReceiverGrain>(0).Apply(batch);
@@ -134,7 +135,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
             }
 
             Assert.Equal(stored, await RecordedPerRegionAsync(grain.GetGrainId()));
-            Assert.Equal(conflicts, await Geo.Client(ActiveActiveFixture.ApacEast).GetConflictsAsync(grain));
+            Assert.Equal(conflicts, await Geo.Client(ApacEast).GetConflictsAsync(grain));
             var after = await ConvergedAsync(grain.GetGrainId(), $"flag '{flag}' after redelivery");
             Assert.Equal(record.State, after.State);
             Assert.Equal(record with { State = [] }, after with { State = [] });
@@ -152,8 +153,8 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
         fixture.PartitionAll();
         try
         {
-            var us = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<ICartGrain>(key);
-            var eu = Geo.Client(ActiveActiveFixture.EuWest).GetGrain<ICartGrain>(key);
+            var us = Geo.Client(UsEast).GetGrain<ICartGrain>(key);
+            var eu = Geo.Client(EuWest).GetGrain<ICartGrain>(key);
             await Task.WhenAll(Task.Run(async () =>
             {
                 await us.Add("apple", 2);
@@ -169,7 +170,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
             Geo.Heal();
         }
 
-        var grain = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<ICartGrain>(key);
+        var grain = Geo.Client(UsEast).GetGrain<ICartGrain>(key);
         var record = await ConvergedAsync(grain.GetGrainId(), $"cart '{key}'", expectedWriters: 2);
         var expected = new Dictionary<string, int> { ["apple"] = 3, ["pear"] = 1, ["plum"] = 1 };
         foreach (var region in Regions)
@@ -179,7 +180,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
 
         var conflicts = await Eventually.Succeeds(async () =>
         {
-            var conflicts = await Geo.Client(ActiveActiveFixture.EuWest).GetConflictsAsync(grain);
+            var conflicts = await Geo.Client(EuWest).GetConflictsAsync(grain);
             return conflicts.Count > 0 ? conflicts : throw new InvalidOperationException("no conflict recorded yet");
         }, Timeout, $"the merge of '{key}' in the conflict feed");
         Assert.All(conflicts, c =>
@@ -198,20 +199,20 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
         fixture.PartitionAll();
         try
         {
-            await Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IBrokenMergeGrain>(key).Set("from us-east");
-            await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IBrokenMergeGrain>(key).Set("from eu-west");
+            await Geo.Client(UsEast).GetGrain<IBrokenMergeGrain>(key).Set("from us-east");
+            await Geo.Client(EuWest).GetGrain<IBrokenMergeGrain>(key).Set("from eu-west");
         }
         finally
         {
             Geo.Heal();
         }
 
-        var grain = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IBrokenMergeGrain>(key);
+        var grain = Geo.Client(UsEast).GetGrain<IBrokenMergeGrain>(key);
         var record = await ConvergedAsync(grain.GetGrainId(), $"note '{key}'", expectedWriters: 2);
         var kept = $"from {record.CommittedIn}";
         var conflicts = await Eventually.Succeeds(async () =>
         {
-            var conflicts = await Geo.Client(ActiveActiveFixture.EuWest).GetConflictsAsync(grain);
+            var conflicts = await Geo.Client(EuWest).GetConflictsAsync(grain);
             return conflicts.Count > 0 ? conflicts : throw new InvalidOperationException("no conflict recorded yet");
         }, Timeout, $"the failed merge of '{key}' in the conflict feed");
         var conflict = Assert.Single(conflicts);
@@ -221,7 +222,7 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
         Assert.NotEqual(record.CommittedIn, conflict.Loser!.CommittedIn);
 
         // Still writable in every region, and the next write reaches all of them.
-        await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IBrokenMergeGrain>(key).Set("after the failure");
+        await Geo.Client(ApacEast).GetGrain<IBrokenMergeGrain>(key).Set("after the failure");
         foreach (var region in Regions)
         {
             await Eventually.Succeeds(async () =>
@@ -240,18 +241,18 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
         try
         {
             // Written in us-east and eu-west only: apac-east receives both versions of each, concurrent, and runs neither grain.
-            await Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(key).Add(2);
-            await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoCounterGrain>(key).Add(5);
-            await Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoFlagGrain>(key).Set("us");
-            await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoFlagGrain>(key).Set("eu");
+            await Geo.Client(UsEast).GetGrain<IGeoCounterGrain>(key).Add(2);
+            await Geo.Client(EuWest).GetGrain<IGeoCounterGrain>(key).Add(5);
+            await Geo.Client(UsEast).GetGrain<IGeoFlagGrain>(key).Set("us");
+            await Geo.Client(EuWest).GetGrain<IGeoFlagGrain>(key).Set("eu");
         }
         finally
         {
             Geo.Heal();
         }
 
-        var counter = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(key).GetGrainId();
-        var flag = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoFlagGrain>(key).GetGrainId();
+        var counter = Geo.Client(UsEast).GetGrain<IGeoCounterGrain>(key).GetGrainId();
+        var flag = Geo.Client(UsEast).GetGrain<IGeoFlagGrain>(key).GetGrainId();
         await ConvergedAsync(counter, $"counter '{key}'", expectedWriters: 2);
         var flagRecord = await ConvergedAsync(flag, $"flag '{key}'", expectedWriters: 2);
 
@@ -260,24 +261,24 @@ public sealed partial class ActiveActiveTests(ActiveActiveFixture fixture)
         {
             var resolved = await Eventually.Succeeds(async () =>
             {
-                var records = await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IConflictLogGrain>(0).List(grain);
+                var records = await Geo.Client(ApacEast).GetGrain<IConflictLogGrain>(0).List(grain);
                 return records.SingleOrDefault() ?? throw new InvalidOperationException($"apac-east recorded {records.Count} conflicts of {grain}");
             }, Timeout, $"apac-east's record of the conflict of {grain}");
-            Assert.Equal(ActiveActiveFixture.ApacEast, resolved.ResolvedIn);
-            await Eventually.Holds(() => fixture.Published.Any(p => p.Stream == ActiveActiveFixture.ApacEast && p.Record.Id == resolved.Id && p.Record.Grain.Equals(grain)),
+            Assert.Equal(ApacEast, resolved.ResolvedIn);
+            await Eventually.Holds(() => fixture.Published.Any(p => p.Stream == ApacEast && p.Record.Id == resolved.Id && p.Record.Grain.Equals(grain)),
                 Timeout, $"{resolved.Id} on apac-east's conflict stream");
-            Assert.DoesNotContain(grain, await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IManagementGrain>(0).GetActiveGrains(grain.Type));
+            Assert.DoesNotContain(grain, await Geo.Client(ApacEast).GetGrain<IManagementGrain>(0).GetActiveGrains(grain.Type));
         }
 
         // Activated now, each reads the resolution.
-        Assert.Equal(7, await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IGeoCounterGrain>(key).Get());
-        Assert.Equal(flagRecord.CommittedIn == ActiveActiveFixture.UsEast ? "us" : "eu", await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IGeoFlagGrain>(key).Get());
+        Assert.Equal(7, await Geo.Client(ApacEast).GetGrain<IGeoCounterGrain>(key).Get());
+        Assert.Equal(flagRecord.CommittedIn == UsEast ? "us" : "eu", await Geo.Client(ApacEast).GetGrain<IGeoFlagGrain>(key).Get());
     }
 
     [Fact]
     public async Task A_strong_read_of_an_active_active_grain_is_refused_naming_the_problem()
     {
-        var grain = Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoCounterGrain>($"strong-{Guid.NewGuid():N}");
+        var grain = Geo.Client(EuWest).GetGrain<IGeoCounterGrain>($"strong-{Guid.NewGuid():N}");
         await grain.Add(1);
 
         using var scope = GeoContext.Read(ReadLevel.Strong);

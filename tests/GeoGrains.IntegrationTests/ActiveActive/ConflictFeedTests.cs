@@ -1,6 +1,7 @@
 using System.Text;
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Testing;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.ActiveActive;
 
@@ -14,9 +15,6 @@ namespace GeoGrains.IntegrationTests.ActiveActive;
 public sealed class ConflictFeedTests(ActiveActiveFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly RegionId UsEast = ActiveActiveFixture.UsEast;
-    private static readonly RegionId EuWest = ActiveActiveFixture.EuWest;
-    private static readonly RegionId ApacEast = ActiveActiveFixture.ApacEast;
 
     private GeoTestCluster Geo => fixture.Geo;
 

@@ -2,6 +2,7 @@ using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.ActiveActive;
 
@@ -17,14 +18,14 @@ public sealed partial class ActiveActiveTests
     public async Task A_set_written_again_ships_deltas_and_every_region_stores_the_same_bytes()
     {
         var key = $"tags-{Guid.NewGuid():N}";
-        var grain = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoTagsGrain>(key);
+        var grain = Geo.Client(UsEast).GetGrain<IGeoTagsGrain>(key);
         await grain.Add(ManyTags);
-        await AcknowledgedEverywhereAsync(ActiveActiveFixture.UsEast, grain.GetGrainId());
-        var before = DeltasSent(ActiveActiveFixture.UsEast);
+        await AcknowledgedEverywhereAsync(UsEast, grain.GetGrainId());
+        var before = DeltasSent(UsEast);
 
         await grain.Add("fresh");
         await grain.Remove("tag-007");
-        await Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoTagsGrain>(key).Add("from-eu");
+        await Geo.Client(EuWest).GetGrain<IGeoTagsGrain>(key).Add("from-eu");
 
         var record = await ConvergedAsync(grain.GetGrainId(), $"tag set '{key}'", expectedWriters: 2);
         string[] expected = [.. ManyTags.Where(t => t != "tag-007").Append("fresh").Append("from-eu").Order(StringComparer.Ordinal)];
@@ -34,8 +35,8 @@ public sealed partial class ActiveActiveTests
         }
 
         // us-east's two later writes went to each other region as deltas (the batch may have coalesced them into one).
-        var after = DeltasSent(ActiveActiveFixture.UsEast);
-        Assert.All(Regions.Where(r => r != ActiveActiveFixture.UsEast), r => Assert.True(after[r] > before[r], $"no delta went from us-east to {r}"));
+        var after = DeltasSent(UsEast);
+        Assert.All(Regions.Where(r => r != UsEast), r => Assert.True(after[r] > before[r], $"no delta went from us-east to {r}"));
         Assert.NotNull(record.Vector);
     }
 
@@ -50,15 +51,15 @@ public sealed partial class ActiveActiveTests
 
         // us-east's first version was acknowledged before the others wrote: against it, the delta would hold every
         // region's entry. Once its next version (which has seen them) is acknowledged, an increment changes one entry.
-        var counter = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoCounterGrain>(key);
+        var counter = Geo.Client(UsEast).GetGrain<IGeoCounterGrain>(key);
         var stored = await ConvergedAsync(counter.GetGrainId(), $"counter '{key}'");
         await counter.Add(1);
-        await AcknowledgedEverywhereAsync(ActiveActiveFixture.UsEast, counter.GetGrainId(), stored.Version + 1);
-        var before = DeltasSent(ActiveActiveFixture.UsEast);
+        await AcknowledgedEverywhereAsync(UsEast, counter.GetGrainId(), stored.Version + 1);
+        var before = DeltasSent(UsEast);
 
         await counter.Add(1);
 
-        await Eventually.Holds(() => DeltasSent(ActiveActiveFixture.UsEast).All(d => d.Value > before[d.Key]), Timeout, "us-east's increment sent as a delta to both regions");
+        await Eventually.Holds(() => DeltasSent(UsEast).All(d => d.Value > before[d.Key]), Timeout, "us-east's increment sent as a delta to both regions");
         await ConvergedAsync(counter.GetGrainId(), $"counter '{key}' after the delta");
         foreach (var region in Regions)
         {
@@ -70,14 +71,14 @@ public sealed partial class ActiveActiveTests
     public async Task Concurrent_deltas_under_a_partition_merge_add_wins_and_the_conflict_shows_the_delta()
     {
         var key = $"tags-{Guid.NewGuid():N}";
-        var usEast = Geo.Client(ActiveActiveFixture.UsEast).GetGrain<IGeoTagsGrain>(key);
-        var euWest = Geo.Client(ActiveActiveFixture.EuWest).GetGrain<IGeoTagsGrain>(key);
+        var usEast = Geo.Client(UsEast).GetGrain<IGeoTagsGrain>(key);
+        var euWest = Geo.Client(EuWest).GetGrain<IGeoTagsGrain>(key);
         await usEast.Add(ManyTags);
         await ConvergedAsync(usEast.GetGrainId(), $"tag set '{key}'", expectedWriters: 1);
         await euWest.Add("eu-seed");
-        await AcknowledgedEverywhereAsync(ActiveActiveFixture.UsEast, usEast.GetGrainId());
-        await AcknowledgedEverywhereAsync(ActiveActiveFixture.EuWest, usEast.GetGrainId());
-        var before = DeltasSent(ActiveActiveFixture.UsEast);
+        await AcknowledgedEverywhereAsync(UsEast, usEast.GetGrainId());
+        await AcknowledgedEverywhereAsync(EuWest, usEast.GetGrainId());
+        var before = DeltasSent(UsEast);
 
         long usEastLast;
         fixture.PartitionAll();
@@ -86,9 +87,9 @@ public sealed partial class ActiveActiveTests
             // us-east removes a tag eu-west adds again at the same time: the add it has not seen wins.
             await usEast.Remove("tag-000");
             await usEast.Add("us-new");
-            usEastLast = (await Geo[ActiveActiveFixture.UsEast].Store.ReadAsync(usEast.GetGrainId()))!.Record.Vector![ActiveActiveFixture.UsEast.Value];
+            usEastLast = (await Geo[UsEast].Store.ReadAsync(usEast.GetGrainId()))!.Record.Vector![UsEast.Value];
             await euWest.Add("tag-000", "eu-new");
-            await Geo.Client(ActiveActiveFixture.ApacEast).GetGrain<IGeoTagsGrain>(key).Add("apac-new");
+            await Geo.Client(ApacEast).GetGrain<IGeoTagsGrain>(key).Add("apac-new");
         }
         finally
         {
@@ -102,8 +103,8 @@ public sealed partial class ActiveActiveTests
             Assert.Equal(expected, (await Geo.Client(region).GetGrain<IGeoTagsGrain>(key).Get()).Order(StringComparer.Ordinal));
         }
 
-        var after = DeltasSent(ActiveActiveFixture.UsEast);
-        Assert.True(after[ActiveActiveFixture.EuWest] > before[ActiveActiveFixture.EuWest], "us-east's writes went to eu-west whole, not as a delta");
+        var after = DeltasSent(UsEast);
+        Assert.True(after[EuWest] > before[EuWest], "us-east's writes went to eu-west whole, not as a delta");
 
         // A region that took us-east's delta resolved it against its own concurrent version: its record of the conflict
         // shows what arrived, marked as a delta. (Each region keeps its own records; the feed lists a pair resolved in
@@ -112,13 +113,13 @@ public sealed partial class ActiveActiveTests
         var resolved = await Eventually.Succeeds(async () =>
         {
             var records = new List<ConflictRecord>();
-            foreach (var region in Regions.Where(r => r != ActiveActiveFixture.UsEast))
+            foreach (var region in Regions.Where(r => r != UsEast))
             {
                 records.AddRange(await Geo.Client(region).GetGrain<Runtime.ActiveActive.IConflictLogGrain>(0).List(usEast.GetGrainId()));
             }
 
             return records
-                .Where(c => c.Remote.IsDelta && c.Remote.CommittedIn == ActiveActiveFixture.UsEast && c.Remote.Vector[ActiveActiveFixture.UsEast.Value] == usEastLast)
+                .Where(c => c.Remote.IsDelta && c.Remote.CommittedIn == UsEast && c.Remote.Vector[UsEast.Value] == usEastLast)
                 .FirstOrDefault()
                 ?? throw new InvalidOperationException($"conflicts: {string.Join("; ", records.Select(c => $"{c.ResolvedIn} remote {c.Remote} delta={c.Remote.IsDelta}"))}");
         }, Timeout, "a conflict with us-east's delta of its last write in another region's records");

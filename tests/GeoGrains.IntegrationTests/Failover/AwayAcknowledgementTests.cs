@@ -1,5 +1,6 @@
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Testing;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -11,9 +12,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class AwayAcknowledgementTests(FailoverFixture fixture) : IClassFixture<FailoverFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
 
     private GeoTestCluster Geo => fixture.Geo;
 

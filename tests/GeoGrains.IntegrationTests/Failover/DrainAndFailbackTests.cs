@@ -1,5 +1,6 @@
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Testing;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -8,9 +9,6 @@ public sealed class DrainAndFailbackTests(FailbackFixture fixture) : IClassFixtu
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan FailbackAfter = FailbackFixture.FailbackAfter;
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
     private static readonly RegionId[] All = [UsEast, EuWest, ApacEast];
 
     private readonly GeoTestCluster _geo = fixture.Geo;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -14,9 +15,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<FailoverFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
 
     private GeoTestCluster Geo => fixture.Geo;
 

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 using Orleans.Core.Internal;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -18,9 +19,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class ObserverSiloLossTests(ObserverSiloLossFixture fixture, ITestOutputHelper output) : IClassFixture<ObserverSiloLossFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
 
     private GeoTestCluster Geo => fixture.Geo;
 

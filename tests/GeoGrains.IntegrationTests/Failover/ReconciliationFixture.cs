@@ -6,6 +6,7 @@ using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Streams;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -17,9 +18,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 /// </summary>
 public sealed class ReconciliationFixture : IAsyncLifetime
 {
-    public static readonly RegionId UsEast = "us-east";
-    public static readonly RegionId EuWest = "eu-west";
-    public static readonly RegionId ApacEast = "apac-east";
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 

@@ -3,6 +3,7 @@ using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using ReadLevel = GeoGrains.Consistency;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -14,9 +15,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class ReconciliationTests(ReconciliationFixture fixture) : IClassFixture<ReconciliationFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly RegionId UsEast = ReconciliationFixture.UsEast;
-    private static readonly RegionId EuWest = ReconciliationFixture.EuWest;
-    private static readonly RegionId ApacEast = ReconciliationFixture.ApacEast;
 
     private GeoTestCluster Geo => fixture.Geo;
 

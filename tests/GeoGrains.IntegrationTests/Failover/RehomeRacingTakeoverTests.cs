@@ -1,6 +1,7 @@
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Testing;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -13,9 +14,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class RehomeRacingTakeoverTests(FailoverFixture fixture) : IClassFixture<FailoverFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
 
     private GeoTestCluster Geo => fixture.Geo;
 

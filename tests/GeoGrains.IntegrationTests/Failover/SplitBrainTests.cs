@@ -2,6 +2,7 @@ using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Testing;
 using GeoGrains.Tests.Histories;
 using ReadLevel = GeoGrains.Consistency;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -15,9 +16,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class SplitBrainTests(FailoverFixture fixture) : IClassFixture<FailoverFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
 
     private GeoTestCluster Geo => fixture.Geo;
 

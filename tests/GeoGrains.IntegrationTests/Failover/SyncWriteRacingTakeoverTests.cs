@@ -1,6 +1,7 @@
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Testing;
 using ReadLevel = GeoGrains.Consistency;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -11,8 +12,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class SyncWriteRacingTakeoverTests(FailoverFixture fixture) : IClassFixture<FailoverFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
 
     private GeoTestCluster Geo => fixture.Geo;
 

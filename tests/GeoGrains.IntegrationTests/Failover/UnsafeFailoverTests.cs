@@ -4,6 +4,7 @@ using GeoGrains.Testing;
 using GeoGrains.Tests.Histories;
 using Microsoft.Extensions.DependencyInjection;
 using ReadLevel = GeoGrains.Consistency;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -15,8 +16,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class UnsafeFailoverTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
 
     private GeoTestCluster _geo = null!;
 

@@ -1,6 +1,7 @@
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Failover;
 
@@ -11,7 +12,6 @@ namespace GeoGrains.IntegrationTests.Failover;
 public sealed class WriteAcrossRestoreTests(FailoverFixture fixture) : IClassFixture<FailoverFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly RegionId UsEast = "us-east";
     private static readonly RegionId[] Others = ["eu-west", "apac-east"];
 
     private GeoTestCluster Geo => fixture.Geo;

@@ -5,6 +5,7 @@ using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using ReadLevel = GeoGrains.Consistency;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Idempotency;
 
@@ -16,9 +17,6 @@ namespace GeoGrains.IntegrationTests.Idempotency;
 public sealed class IdempotentRetryTests(IdempotencyFixture fixture) : IClassFixture<IdempotencyFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
 
     private GeoTestCluster Geo => fixture.Geo;
 

@@ -7,6 +7,7 @@ using GeoGrains.Testing.Azurite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Processes;
 
@@ -17,8 +18,6 @@ namespace GeoGrains.IntegrationTests.Processes;
 public sealed class RegionOfSiloProcessesFixture : IAsyncLifetime
 {
     public const string ServiceId = "geograins-processes";
-    public static readonly RegionId UsEast = "us-east";
-    public static readonly RegionId EuWest = "eu-west";
 
     private readonly List<ChildProcess> _silos = [];
     private string _work = null!;

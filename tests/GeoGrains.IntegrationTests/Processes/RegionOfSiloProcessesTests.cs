@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Silo.Demo;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.Processes;
 
@@ -43,7 +44,7 @@ public sealed class RegionOfSiloProcessesTests(RegionOfSiloProcessesFixture fixt
         // Each new key is a new activation in us-east, placed on either of its silos; keep writing until both took some.
         await Eventually.Succeeds(async () =>
         {
-            var visit = await fixture.EuWestClient.GetGrain<IDemoProfileGrain>($"us-east/visitor-{key++}").Visit(RegionOfSiloProcessesFixture.EuWest);
+            var visit = await fixture.EuWestClient.GetGrain<IDemoProfileGrain>($"us-east/visitor-{key++}").Visit(EuWest);
             visits.Add(visit);
             return visits.Select(v => v.Where.ProcessId).ToHashSet().SetEquals(expected)
                 ? true

@@ -2,13 +2,12 @@ using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Consistency;
 
 public sealed class SessionTokenCodecTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
 
     [Fact]
     public void A_token_carries_what_the_session_has_seen()

@@ -1,13 +1,12 @@
 using GeoGrains.Crdts;
 using GeoGrains.Tests.Failover;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Crdts;
 
 /// <summary>What each CRDT promises when regions act concurrently, and the operations it refuses.</summary>
 public sealed class CrdtSemanticsTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
 
     private static HybridTimestamp At(long physical, int logical = 0) => new(physical, logical);
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CsCheck;
 using GeoGrains.Crdts;
 using GeoGrains.Tests.Failover;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Crdts;
 
@@ -13,8 +14,6 @@ namespace GeoGrains.Tests.Crdts;
 /// </summary>
 public sealed class DeltaCrdtTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
 
     private static HybridTimestamp At(long physical) => new(physical, 0);
 

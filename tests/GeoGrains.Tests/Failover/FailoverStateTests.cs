@@ -3,6 +3,7 @@ using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;
 
@@ -10,10 +11,6 @@ namespace GeoGrains.Tests.Failover;
 public sealed class FailoverStateTests
 {
     private static readonly FailoverStatus Leased = new(RegionConfiguration.Initial, TimeSpan.FromSeconds(3), []);
-
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
 
     private static FailoverState Create(ScriptedObserver observer, TimeProvider? time = null)
     {

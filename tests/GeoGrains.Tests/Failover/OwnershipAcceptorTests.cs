@@ -1,14 +1,12 @@
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Storage;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;
 
 /// <summary>One region's acceptor of the ownership agreement, on an in-memory table: what it promises, accepts and keeps.</summary>
 public sealed class OwnershipAcceptorTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
     private static readonly DateTimeOffset At = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly RegionConfiguration UsEastAway = RegionConfiguration.Initial.With(UsEast, TenureState.Away, [EuWest, ApacEast], At);
 

@@ -1,15 +1,13 @@
 using System.Collections.Concurrent;
 using GeoGrains.Runtime.Failover;
 using Microsoft.Extensions.Logging.Abstractions;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;
 
 /// <summary>Changing the regions' configuration by agreement of a majority, over three in-memory acceptors.</summary>
 public sealed class OwnershipAgreementTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
     private static readonly RegionId[] Three = [UsEast, EuWest, ApacEast];
     private static readonly DateTimeOffset At = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly IReadOnlySet<RegionId> NoneAwaited = new HashSet<RegionId>();

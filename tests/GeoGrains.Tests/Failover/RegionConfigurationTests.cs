@@ -1,15 +1,13 @@
 using System.Collections.Immutable;
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Ownership;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;
 
 /// <summary>Who owns a grain once the regions agreed on takeovers: the directory's answer, followed through the tenures.</summary>
 public sealed class RegionConfigurationTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
     private static readonly DateTimeOffset At = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly HomePartition Bucket0 = new(UsEast, 0);
 

@@ -1,15 +1,11 @@
 using GeoGrains.Runtime.Failover;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;
 
 /// <summary>When a region may write what it owns (holder side) and when another may vote to take it away (granter side).</summary>
 public sealed class RegionLeaseTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
-    private static readonly RegionId SaEast = "sa-east";
-    private static readonly RegionId AfSouth = "af-south";
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Offset = TimeSpan.FromMilliseconds(250);
 

@@ -1,13 +1,11 @@
 using GeoGrains.Runtime.Failover;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;
 
 /// <summary>A silo's own lease (holder side), confirmed by the other regions' observers and its region's own vote.</summary>
 public sealed class SiloLeaseTests
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Offset = TimeSpan.FromMilliseconds(250);
 

@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Failover;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;
 
@@ -7,10 +8,6 @@ public sealed class SuccessorChoiceTests
 {
     private const int Buckets = 8;
 
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
-    private static readonly RegionId ApacEast = "apac-east";
-    private static readonly RegionId SaEast = "sa-east";
     private static readonly RegionId[] Three = [UsEast, EuWest, ApacEast];
     private static readonly RegionId[] Four = [.. Three, SaEast];
     private static readonly DateTimeOffset At = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
