@@ -69,7 +69,7 @@ internal sealed class ReplicationReceiverGrain(
         }
 
         // After the batch is applied and announced: a hook or a merge that fails leaves the batch to be sent again.
-        await orphans.ReconcileAsync(result.Skipped);
+        await orphans.ReconcileAsync(skipped);
 
         // A skipped change that the stored version does not hold is no acknowledgement: a writer waiting for it must learn
         // that this region follows a newer owner's lineage.
