@@ -1,4 +1,6 @@
+using System.Text.Json;
 using GeoGrains.IntegrationTests.Grains;
+using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,12 +9,12 @@ using Orleans.Runtime;
 namespace GeoGrains.IntegrationTests.GeoGrains;
 
 /// <summary>
-/// A replica activation that reads its record while the replication receiver applies a newer version: the activation
-/// must end up serving the newer version, however the read and the receiver's hand-off interleave. eu-west's storage
-/// holds the activation's read (after it has taken the stored row) until the receiver has applied and handed over the
-/// next version, which is the interleaving that left a fresh replica serving an old version for as long as it lived.
+/// A warm replica serves every version the replication receiver stores in its region, whatever interleaves with the
+/// hand-off: the activation's own first read, or a storage failure that makes the sender deliver the batch again. A
+/// version stored without reaching the activation leaves it serving the one before for as long as it lives, unless the
+/// grain is written again. eu-west's storage has a gate the tests arm to set up each interleaving.
 /// </summary>
-public sealed class ReplicaActivationRaceTests : IAsyncLifetime
+public sealed class ReplicaDeliveryTests : IAsyncLifetime
 {
     private static readonly RegionId UsEast = "us-east";
     private static readonly RegionId EuWest = "eu-west";
@@ -79,17 +81,67 @@ public sealed class ReplicaActivationRaceTests : IAsyncLifetime
         Assert.Equal((EuWest, 2L, "v2"), (view.ServedBy, view.Version, view.Name));
     }
 
-    /// <summary>Holds the first read of a grain's record made by that grain's own activation, after the row is taken.</summary>
+    [Fact]
+    public async Task A_version_stored_by_a_batch_that_failed_on_another_partition_reaches_the_warm_replica()
+    {
+        var key = $"us-east/warm-{Guid.NewGuid():N}";
+        var owner = Geo.Client(UsEast).GetGrain<IProfileGrain>(key);
+        var replica = Geo.Client(EuWest).GetGrain<IProfileGrain>(key);
+        using (GeoContext.Write(Durability.Sync))
+        {
+            await owner.Rename("v1");
+        }
+
+        Assert.Equal(1, (await replica.Get()).Version);
+
+        // A batch with version 2 of the warm grain and a first version of another grain, in another partition of eu-west.
+        var store = Geo[EuWest].Store;
+        var warm = replica.GetGrainId();
+        var other = Enumerable.Range(0, 1_000)
+            .Select(i => Geo.Client(EuWest).GetGrain<IProfileGrain>($"us-east/other-{i}-{Guid.NewGuid():N}").GetGrainId())
+            .First(g => store.PartitionOf(g) != store.PartitionOf(warm));
+        var v1 = (await store.ReadAsync(warm))!.Record;
+        GeoRecord Next(GeoRecord previous, string name) => previous with
+        {
+            Version = previous.Version + 1,
+            CommittedAt = new HybridTimestamp(previous.CommittedAt.PhysicalMilliseconds + 1, 0),
+            State = JsonSerializer.SerializeToUtf8Bytes(new Profile(name, [])),
+        };
+        var codec = new ReplicationBatchCodec(Geo[EuWest].Cluster!.Client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>());
+        var batch = codec.Encode(UsEast, 1, [new(warm, Next(v1, "v2")), new(other, Next(v1 with { Version = 0 }, "other"))], compress: true, out _);
+
+        // eu-west stores version 2 but fails the other partition's write: the sender is told the batch failed and sends it again.
+        var receiver = Geo.Client(EuWest).GetGrain<IReplicationReceiverGrain>(0);
+        _gate.FailFirstWriteTo(store.PartitionOf(other));
+        await Assert.ThrowsAnyAsync<Exception>(() => receiver.Apply(batch));
+        Assert.Equal(2, (await store.ReadAsync(warm))!.Record.Version);
+        Assert.Equal(new ReplicationAck(1, 1), await receiver.Apply(batch));
+
+        // Nothing more is written: the replica must serve version 2, not version 1 for its lifetime.
+        var view = await Eventually.Succeeds(async () =>
+        {
+            var view = await replica.Get();
+            return view.Version >= 2 ? view : throw new InvalidOperationException($"eu-west serves version {view.Version} ('{view.Name}')");
+        }, Timeout, "eu-west's warm replica serves version 2");
+        Assert.Equal((EuWest, 2L, "v2"), (view.ServedBy, view.Version, view.Name));
+    }
+
+    /// <summary>
+    /// Holds the first read of a grain's record made by that grain's own activation, after the row is taken; fails the
+    /// first write to a partition.
+    /// </summary>
     private sealed class ActivationReadGate
     {
-        private readonly TaskCompletionSource<Runtime.Replication.GeoRecord> _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private string? _failing;
+
+        private readonly TaskCompletionSource<GeoRecord> _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private GrainId _grain;
         private int _armed;
         private int _held;
 
         /// <summary>The version the held read took.</summary>
-        public Task<Runtime.Replication.GeoRecord> Taken => _taken.Task;
+        public Task<GeoRecord> Taken => _taken.Task;
 
         public void Hold(GrainId grain)
         {
@@ -98,6 +150,17 @@ public sealed class ReplicaActivationRaceTests : IAsyncLifetime
         }
 
         public void Release() => _released.TrySetResult();
+
+        public void FailFirstWriteTo(string partition) => Volatile.Write(ref _failing, partition);
+
+        public void Write(IRegionTable table, IReadOnlyList<TableWrite> writes)
+        {
+            if (writes.Count > 0 && Volatile.Read(ref _failing) is { } partition && writes[0].PartitionKey == partition
+                && Interlocked.CompareExchange(ref _failing, null, partition) == partition)
+            {
+                throw new RegionStorageException(table.Region, table.Description, $"the test fails this write to partition {partition}.");
+            }
+        }
 
         public async Task PassAsync(TableRow? row, string rowKey, GrainId? reader, Orleans.Serialization.Serializer serializer)
         {
@@ -108,7 +171,7 @@ public sealed class ReplicaActivationRaceTests : IAsyncLifetime
                 return;
             }
 
-            _taken.TrySetResult(serializer.Deserialize<Runtime.Replication.GeoRecord>(row.Data)!);
+            _taken.TrySetResult(serializer.Deserialize<GeoRecord>(row.Data)!);
             await _released.Task;
         }
     }
@@ -133,7 +196,10 @@ public sealed class ReplicaActivationRaceTests : IAsyncLifetime
         public IAsyncEnumerable<TableRow> QueryAsync(string partitionKey, string fromRowKey, string toRowKey, CancellationToken cancellationToken = default) =>
             inner.QueryAsync(partitionKey, fromRowKey, toRowKey, cancellationToken);
 
-        public Task<string?[]> WriteAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken = default) =>
-            inner.WriteAsync(writes, cancellationToken);
+        public Task<string?[]> WriteAsync(IReadOnlyList<TableWrite> writes, CancellationToken cancellationToken = default)
+        {
+            gate.Write(inner, writes);
+            return inner.WriteAsync(writes, cancellationToken);
+        }
     }
 }
