@@ -75,11 +75,14 @@ internal sealed class GeoStore(IRegionTable table, Serializer serializer, int pa
     /// returned as held back: the stored version must go somewhere first.
     /// </summary>
     public async Task<ReplicaApplyResult> ApplyReplicasAsync(
-        IReadOnlyList<ReplicatedChange> changes, ReplicaVersions known, Func<GeoRecord, GeoRecord, bool>? holdBack = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<ReplicatedChange> changes, ReplicaVersions known, Func<GeoRecord, GeoRecord, bool>? holdBack = null, ReplicaApplyResult? into = null,
+        CancellationToken cancellationToken = default)
     {
+        // Given by a caller that must know what was stored even when a partition fails and this throws.
+        var result = into ?? new ReplicaApplyResult();
+
         // Partitions are independent transactions: applied side by side, a batch costs one storage round trip, not one per
         // partition it touches, and the receiver keeps up with a stream spread over every partition.
-        var result = new ReplicaApplyResult();
         await Task.WhenAll(changes.GroupBy(c => PartitionOf(c.Grain)).Select(group => ApplyPartitionAsync(group.Key, group, known, holdBack, result, cancellationToken)));
         return result;
     }

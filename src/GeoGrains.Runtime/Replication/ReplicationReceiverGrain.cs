@@ -38,24 +38,37 @@ internal sealed class ReplicationReceiverGrain(
         // Active-active grains' versions are ordered by their vectors, not by (epoch, version), and have no owner to hand orphans to.
         var concurrent = changes.Where(c => c.Record.Vector is not null).ToList();
         var owned = concurrent.Count == 0 ? changes : [.. changes.Where(c => c.Record.Vector is null)];
-        var result = await store.ApplyReplicasAsync(owned, known, orphans.MustHandOver);
-        var applied = result.Applied;
+        var result = new ReplicaApplyResult();
+        var again = new ReplicaApplyResult();
+        List<(GrainId Grain, StoredGeoRecord Stored)> appliedToo = [];
         List<GrainId>? needWhole = null;
-        if (concurrent.Count > 0)
+        try
         {
-            var activeActiveResult = await activeActive.ApplyAsync(concurrent, GrainFactory);
-            applied.AddRange(activeActiveResult.Applied);
-            needWhole = activeActiveResult.NeedWholeState;
+            await store.ApplyReplicasAsync(owned, known, orphans.MustHandOver, into: result);
+            if (concurrent.Count > 0)
+            {
+                var activeActiveResult = await activeActive.ApplyAsync(concurrent, GrainFactory);
+                appliedToo.AddRange(activeActiveResult.Applied);
+                needWhole = activeActiveResult.NeedWholeState;
+            }
+
+            if (result.HeldBack is { Count: > 0 } held)
+            {
+                await orphans.HandOverAsync(held);
+                await store.ApplyReplicasAsync([.. held.Select(h => h.Change)], known, into: again);
+            }
+        }
+        catch (Exception)
+        {
+            // What the batch stored before the failure is skipped as not newer when the sender delivers the batch again, so
+            // it reaches the warm activations now or never: they would serve the version before it until the next write.
+            // No safe time: the batch is not applied.
+            await notifier.NotifyAsync([.. result.Applied, .. appliedToo, .. again.Applied]);
+            throw;
         }
 
-        var skipped = result.Skipped;
-        if (result.HeldBack is { Count: > 0 } held)
-        {
-            await orphans.HandOverAsync(held);
-            var again = await store.ApplyReplicasAsync([.. held.Select(h => h.Change)], known);
-            applied.AddRange(again.Applied);
-            skipped.AddRange(again.Skipped);
-        }
+        List<(GrainId Grain, StoredGeoRecord Stored)> applied = [.. result.Applied, .. appliedToo, .. again.Applied];
+        List<(ReplicatedChange Change, GeoRecord Stored)> skipped = [.. result.Skipped, .. again.Skipped];
 
         var now = clock.Now().PhysicalMilliseconds;
         foreach (var (_, stored) in applied)
