@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 
@@ -14,7 +15,12 @@ namespace GeoGrains.Simulation;
 /// the write, all of them taken over after a failure (not drained), and those were at least as many as the durability
 /// asked for. (3) A grain's stored (epoch, version) never goes back
 /// in any region, nor a region's learned configuration generation. (4) (<see cref="CheckConverged"/>) After the final
-/// heal every region holds the same version of every grain.
+/// heal every region holds the same version of every grain. (5) No healthy region is taken over: once an unplanned
+/// takeover of a region under epoch e is chosen (an observer learned it), no live silo of that region holds its lease
+/// while it routes by a configuration in which the region still owns its grains under an epoch before e. Equivalently,
+/// a region that at every instant kept a live silo whose lease a majority confirmed is never taken over. The lease is
+/// what the promise stands on, not reachability: a region that is reachable but whose lease requests are lost or late for
+/// a lease period, while its observer moves, may be taken over, and then (5) holds because its silos hold no lease.
 /// </summary>
 internal sealed class Invariants(SimWorld world)
 {
@@ -24,8 +30,9 @@ internal sealed class Invariants(SimWorld world)
     private readonly HashSet<string> _failed = [];
     private readonly Dictionary<(int Region, int Grain), Seen> _seen = [];
     private readonly Dictionary<int, long> _generations = [];
+    private readonly Dictionary<int, long> _takenOver = [];
+    private readonly List<SimSilo> _leased = [];
     private bool _dirty;
-    private bool[]? _holding;
     private (string Partition, string Row)[]? _keys;
 
     /// <summary>
@@ -88,10 +95,16 @@ internal sealed class Invariants(SimWorld world)
         {
             if (region.Node is { } node)
             {
-                var generation = node.Health.Learned.Generation;
+                var learned = node.Health.Learned;
+                var generation = learned.Generation;
                 if (generation < _generations.GetValueOrDefault(region.Index))
                 {
                     world.Violation($"(3) {region.Id}'s configuration went back from generation {_generations[region.Index]} to {generation}");
+                }
+
+                if (!_generations.TryGetValue(region.Index, out var known) || known != generation)
+                {
+                    ChosenTakeovers(learned);
                 }
 
                 _generations[region.Index] = generation;
@@ -132,59 +145,94 @@ internal sealed class Invariants(SimWorld world)
         }
     }
 
-    // (1), second half: a region owns a grain while it holds a confirmed lease, by the configuration it routes by.
+    // (5): the takeovers chosen so far, as the newest unplanned takeover epoch of each region.
+    private void ChosenTakeovers(RegionConfiguration learned)
+    {
+        foreach (var tenure in learned.Tenures.Values.Where(t => t is { State: TenureState.Away, Planned: false }))
+        {
+            var index = world[tenure.Region].Index;
+            if (tenure.Epoch > _takenOver.GetValueOrDefault(index))
+            {
+                _takenOver[index] = tenure.Epoch;
+            }
+        }
+    }
+
+    // (1), second half, and (5): a silo writes a grain while it holds a confirmed lease and owns it by the configuration it
+    // routes by; silos of one region may, silos of two may not.
     private void CheckLeases()
     {
-        // Each region's lease once per check: ValidUntil is the costliest part of a check.
-        var holding = _holding ??= new bool[world.Regions.Count];
-        var any = 0;
+        // Each silo's lease once per check: ValidUntil is the costliest part of a check.
+        _leased.Clear();
+        var regions = 0;
         foreach (var region in world.Regions)
         {
-            holding[region.Index] = region.Node is { } node && node.Health.HoldsLease;
-            any += holding[region.Index] ? 1 : 0;
+            if (region.Node is not { } node)
+            {
+                continue;
+            }
+
+            var any = false;
+            foreach (var silo in node.Silos)
+            {
+                if (silo.IsUp && silo.Failover.HoldsLease)
+                {
+                    _leased.Add(silo);
+                    any = true;
+                    // A silo that knows its region away (the takeover, or a drain since) writes none of its grains.
+                    if (_takenOver.TryGetValue(region.Index, out var epoch) && silo.Failover.Configuration is var routed && !routed.IsAway(region.Id)
+                        && (routed.Tenures.TryGetValue(region.Id, out var tenure) ? tenure.Epoch : 0) < epoch)
+                    {
+                        world.Violation($"(5) {silo} holds its lease by {silo.Failover.Configuration}, though the regions chose to take {region.Id} over under epoch {epoch:x}: a region whose silo held a lease was taken over");
+                    }
+                }
+            }
+
+            regions += any ? 1 : 0;
         }
 
-        if (any < 2)
+        if (regions < 2)
         {
             return;
         }
 
         foreach (var grain in world.Grains)
         {
-            RegionId? holder = null;
-            foreach (var region in world.Regions)
+            SimSilo? holder = null;
+            foreach (var silo in _leased)
             {
-                if (holding[region.Index] && region.Node!.Writer.OwnerOf(grain) is var owner && owner.Owner == region.Id && MayWrite(region.Node, grain, owner))
+                var region = silo.Writer.Region;
+                if (silo.Writer.OwnerOf(grain) is var owner && owner.Owner == region.Id && MayWrite(silo, region, grain, owner))
                 {
-                    if (holder is { } other)
+                    if (holder is { } other && other.Writer.Region != region)
                     {
-                        world.Violation($"(1) {other} and {region.Id} both hold a confirmed lease and own {grain}");
+                        world.Violation($"(1) {other} and {silo} both hold a confirmed lease and own {grain}");
                     }
 
-                    holder = region.Id;
+                    holder = silo;
                 }
             }
         }
     }
 
-    // Whether a region that owns the grain and holds its lease may write it now. After a planned move (drain, restore,
+    // Whether a silo that owns the grain and holds its lease may write it now. After a planned move (drain, restore,
     // failback) the previous owner is alive and may still hold a lease confirmed before the move: the new owner writes
     // nothing under the move's epoch before it has known the move for LeasePeriod + MaxClockOffset (TakeoverPromotion's
-    // wait, by when every such lease has lapsed), so it counts from then, or from its first record under that epoch.
-    private bool MayWrite(SimNode node, SimGrain grain, GrainOwnership owner)
+    // wait, by when every such lease has lapsed), so it counts from then, or from its region's first record under that epoch.
+    private bool MayWrite(SimSilo silo, SimRegion region, SimGrain grain, GrainOwnership owner)
     {
-        var learned = node.Health.Learned;
+        var learned = silo.Failover.Configuration;
         if (learned.TenureAt(owner.Epoch) is not { Planned: true })
         {
             return true;
         }
 
-        if (node.Health.KnownFor(learned.Generation) >= world.Options.LeasePeriod + world.Options.MaxClockOffset)
+        if (silo.Failover.KnownFor(learned.Generation) >= world.Options.LeasePeriod + world.Options.MaxClockOffset)
         {
             return true;
         }
 
-        return _seen.TryGetValue((node.Region.Index, grain.Index), out var seen) && seen.Record.Epoch >= owner.Epoch;
+        return _seen.TryGetValue((region.Index, grain.Index), out var seen) && seen.Record.Epoch >= owner.Epoch;
     }
 
     private void CheckContainment()

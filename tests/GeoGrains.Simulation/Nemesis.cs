@@ -2,7 +2,7 @@ namespace GeoGrains.Simulation;
 
 /// <summary>
 /// The fault schedule, drawn from the seed: one-way link cuts, partitions, the isolation of a region, crashes (storage
-/// kept) and restarts, planned moves (a drain or a restore of a random region, asked of a random live region's observer:
+/// kept) and restarts, crashes, wipes and restarts of single silos (<see cref="SimSiloFaults"/>), planned moves (a drain or a restore of a random region, asked of a random live region's observer:
 /// <c>ChangeTenure</c>, as <c>DrainRegionAsync</c> and <c>RestoreRegionAsync</c> do), and heals, separated by random
 /// pauses; at the end everything heals and every crashed region restarts.
 /// </summary>
@@ -12,6 +12,12 @@ internal sealed class Nemesis(SimWorld world)
     {
         var sim = world.Sim;
         var regions = world.Regions;
+        if (world.Options.Silos > 1 && sim.Chance(world.Options.SiloFaultRate))
+        {
+            SimSiloFaults.Step(world);
+            return;
+        }
+
         var roll = sim.Random.Next(100);
         string what;
         if (roll < 12)
@@ -86,7 +92,7 @@ internal sealed class Nemesis(SimWorld world)
             {
                 var asked = up[sim.Random.Next(up.Count)];
                 var node = asked.Node!;
-                node.Context.Run(() => _ = ChangeTenureAsync(node, subject.Id, away));
+                node.Health.Context.Run(() => _ = ChangeTenureAsync(node, subject.Id, away));
                 what = $"{(away ? "drain" : "restore")} {subject.Id} asked of {asked.Id}";
             }
         }
@@ -106,6 +112,8 @@ internal sealed class Nemesis(SimWorld world)
         {
             world.Restart(region);
         }
+
+        SimSiloFaults.RestartAll(world);
 
         world.Sim.Trace("nemesis: final heal, every region up");
     }

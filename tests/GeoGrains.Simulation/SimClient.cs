@@ -49,19 +49,20 @@ internal sealed class SimClient(SimWorld world, int process)
         sim.Trace($"client p{process}: invoke write {value} to {grain} at {region.Id} {durability}");
         sim.After(sim.Between(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(3)), () =>
         {
-            if (region.Node is not { } node)
+            // The silo the grain is activated on serves it; a crashed region does not answer.
+            if (region.Node?.SiloFor(grain) is not { } silo)
             {
-                return; // a crashed region does not answer
+                return;
             }
 
-            node.Context.Run(() => _ = RunAsync(node));
+            silo.Context.Run(() => _ = RunAsync(silo));
         });
         sim.After(durability.Timeout + world.Options.CallTimeout + TimeSpan.FromSeconds(5),
             () => Complete(WriteOutcome.Info("the client gave up waiting")));
 
-        async Task RunAsync(SimNode node)
+        async Task RunAsync(SimSilo silo)
         {
-            var outcome = await node.Writer.WriteAsync(grain, value, durability);
+            var outcome = await silo.Writer.WriteAsync(grain, value, durability);
             sim.After(sim.Between(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(3)), () => Complete(outcome));
         }
 

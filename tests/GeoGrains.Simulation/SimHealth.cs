@@ -9,10 +9,13 @@ namespace GeoGrains.Simulation;
 /// <see cref="OwnershipAgreement"/>; only the I/O differs: probes and agreement calls go through <see cref="SimNetwork"/>,
 /// timers and delays through the region's <see cref="SimTimeProvider"/>, randomness through the simulator's seed.
 /// Drains and restores (<c>ChangeTenure</c>, asked by the <see cref="Nemesis"/>) and failback after
-/// <see cref="SimulationOptions.FailbackAfter"/> are mirrored too. Left out: the health timeline and stream (traced
-/// instead), silo leases (<c>ConfirmLease</c>, <c>_lease.GrantedWithin</c>: one silo per region, whose lease is the
-/// observer's). The silo's <c>FailoverState.KnownFor</c> (when a generation was first seen) is kept here
-/// (<see cref="KnownFor"/>): a region's silo sees what its observer learns.
+/// <see cref="SimulationOptions.FailbackAfter"/> are mirrored too, and so are the silos' side of it: <see cref="ConfirmLease"/>
+/// (each <see cref="SimSilo"/> asks every other region's observer), <see cref="GetStatus"/> (each silo's keeper), and the
+/// takeover proposal held back by confirmations given since the region was declared down (<c>_lease.GrantedWithin</c>).
+/// One activation per region, on one silo (<see cref="Context"/> is that silo's): it dies with the silo, and
+/// <see cref="SimNode"/> activates a new one on another silo, which loads the acceptor from the region's table and starts
+/// with an empty <see cref="RegionLease"/> (its grants were in memory). Left out: the health timeline and stream (traced
+/// instead).
 /// <c>PrepareReply.SafeTimes</c> are empty (no replica freshness is modelled), so successors are chosen by name and
 /// capacity; the new owner still gathers the freshest copy (<see cref="SimPromotion"/>).
 /// If RegionHealthGrain changes, change this file the same way.
@@ -33,14 +36,15 @@ internal sealed class SimHealth : IAgreementPeers
     private readonly long _origin;
     private readonly Dictionary<RegionId, long> _peerGenerations = [];
     private readonly Dictionary<RegionId, TimeSpan> _healthySince = [];
-    private readonly Dictionary<long, TimeSpan> _learnedAt = [];
     private Task _proposing = Task.CompletedTask;
     private bool _leaseHeld;
     private TimeSpan? _undecidedSince;
 
-    public SimHealth(SimWorld world, SimNode node)
+    public SimHealth(SimWorld world, SimNode node, SimSilo host)
     {
         _world = world;
+        Context = host.Context;
+        Host = host;
         _node = node;
         _region = node.Region;
         _options = world.Options;
@@ -55,35 +59,26 @@ internal sealed class SimHealth : IAgreementPeers
 
     public OwnershipAcceptor Acceptor { get; }
 
+    /// <summary>The silo this activation runs on: its code runs in that silo's context, and stops when the silo dies.</summary>
+    public SimRegionContext Context { get; }
+
+    public SimSilo Host { get; }
+
     /// <summary>The configuration this region routes by (RegionHealthGrain: <c>_acceptor.Learned</c>).</summary>
     public RegionConfiguration Learned => Acceptor.Learned;
-
-    /// <summary>
-    /// Whether the region holds its lease now: RegionHealthGrain.GetStatus's <c>LeaseLeft</c> as FailoverState.HoldsLease
-    /// reads it. The silo's copy is counted from when it asked, so it never outlasts the observer's: using the observer's
-    /// directly is the most a silo could believe.
-    /// </summary>
-    public bool HoldsLease => _lease.ValidUntil(Now, SelfGrants) is not null;
 
     // The observer's monotonic clock: lease times are never taken from the wall clock.
     private TimeSpan Now => _region.Time.GetElapsedTime(_origin);
 
     private DateTimeOffset UtcNow => _region.Time.GetUtcNow();
 
-    /// <summary>FailoverState.KnownFor: how long this incarnation has known configuration <paramref name="generation"/>.</summary>
-    public TimeSpan KnownFor(long generation) => _learnedAt.TryGetValue(generation, out var at) ? Now - at : TimeSpan.Zero;
-
-    // FailoverState.Publish: the first time the silo sees a generation.
-    private void Seen() => _learnedAt.TryAdd(Acceptor.Learned.Generation, Now);
-
     // RegionHealthGrain.OnActivateAsync.
     public void Start()
     {
         Acceptor.LoadAsync().GetAwaiter().GetResult(); // MemoryRegionTable answers at once
-        Seen();
         // RegisterGrainTimer(ProbeAll, due 0, period ProbeInterval): the simulator keeps the timer alive.
         _ = _region.Time.CreateTimer(_ => ProbeAll(), null, TimeSpan.Zero, _options.ProbeInterval);
-        _world.Sim.Trace($"{_region.Id}: health observer started (configuration {Acceptor.Learned})");
+        _world.Sim.Trace($"{_region.Id}: health observer started on silo {Host.Index} (configuration {Acceptor.Learned})");
     }
 
     // RegionHealthGrain.Exchange.
@@ -107,6 +102,31 @@ internal sealed class SimHealth : IAgreementPeers
         return new HealthProbeReply(_tracker.Report(_node.Clock.Now()), grant, mine.Generation, probe.Generation < mine.Generation ? mine : null, Acceptor.FenceGeneration);
     }
 
+    // RegionHealthGrain.ConfirmLease.
+    public LeaseReply ConfirmLease(LeaseRequest request)
+    {
+        // Synchronous, like Exchange: the check and the grant happen in one turn, so an acceptance that starts after it
+        // sees the grant (WaitBeforeTakeover), and one under way is seen by HoldsAway (the value being accepted counts).
+        var grant = request.Holder != _region.Id && !Acceptor.HoldsAway(request.Holder);
+        if (grant)
+        {
+            _lease.Grant(request.Holder, Now);
+        }
+
+        var mine = Acceptor.Learned;
+        return new LeaseReply(grant, mine.Generation, request.Generation < mine.Generation ? mine : null, Acceptor.FenceGeneration);
+    }
+
+    // RegionHealthGrain.GetStatus (_automatic holds: three regions or more).
+    public FailoverStatus GetStatus()
+    {
+        var now = Now;
+        TimeSpan? left = _lease.ValidUntil(now, SelfGrants) - now;
+        var view = _tracker.View(UtcNow);
+        IReadOnlyList<RegionId> unavailable = [.. view.Suspected.Select(s => s.Region).Union(view.DeclaredDown.Select(s => s.Region))];
+        return new FailoverStatus(Acceptor.Learned, left, unavailable, SelfGrants);
+    }
+
     // RegionHealthGrain.Prepare (SafeTimes not modelled: see the class comment).
     public Task<PrepareReply> Prepare(Ballot ballot) => Acceptor.PrepareAsync(ballot);
 
@@ -117,13 +137,13 @@ internal sealed class SimHealth : IAgreementPeers
     public Task Learn(RegionConfiguration chosen) => LearnCoreAsync(chosen);
 
     Task<PrepareReply> IAgreementPeers.PrepareAsync(RegionId acceptor, Ballot ballot, CancellationToken cancellationToken) =>
-        acceptor == _region.Id ? Prepare(ballot) : _world.Network.CallAsync(_region, _world[acceptor], $"prepare {ballot}", n => n.Health.Prepare(ballot), _options.CallTimeout);
+        acceptor == _region.Id ? Prepare(ballot) : _world.Network.CallObserverAsync(_region, Context, _world[acceptor], $"prepare {ballot}", h => h.Prepare(ballot), _options.CallTimeout);
 
     Task<AcceptReply> IAgreementPeers.AcceptAsync(RegionId acceptor, Ballot ballot, RegionConfiguration value, CancellationToken cancellationToken) =>
-        acceptor == _region.Id ? Accept(ballot, value) : _world.Network.CallAsync(_region, _world[acceptor], $"accept {ballot}", n => n.Health.Accept(ballot, value), _options.CallTimeout);
+        acceptor == _region.Id ? Accept(ballot, value) : _world.Network.CallObserverAsync(_region, Context, _world[acceptor], $"accept {ballot}", h => h.Accept(ballot, value), _options.CallTimeout);
 
     Task IAgreementPeers.LearnAsync(RegionId learner, RegionConfiguration chosen, CancellationToken cancellationToken) =>
-        learner == _region.Id ? Learn(chosen) : _world.Network.CallAsync(_region, _world[learner], $"learn {chosen.Generation}", async n => { await n.Health.Learn(chosen); return true; }, _options.CallTimeout);
+        learner == _region.Id ? Learn(chosen) : _world.Network.CallObserverAsync(_region, Context, _world[learner], $"learn {chosen.Generation}", async h => { await h.Learn(chosen); return true; }, _options.CallTimeout);
 
     // A region confirms its own lease unless it holds itself away, or has accepted a configuration it has not learned yet.
     private bool SelfGrants => !Acceptor.HoldsAway(_region.Id) && Acceptor.FenceGeneration <= Acceptor.Learned.Generation;
@@ -176,7 +196,7 @@ internal sealed class SimHealth : IAgreementPeers
         HealthProbeReply reply;
         try
         {
-            reply = await _world.Network.CallAsync(_region, _world[peer], "probe", n => n.Health.Exchange(request), _options.ProbeTimeout);
+            reply = await _world.Network.CallObserverAsync(_region, Context, _world[peer], "probe", h => h.Exchange(request), _options.ProbeTimeout);
             _node.Clock.Observe(reply.Report.ObservedAt, peer.Value);
         }
         catch (Exception)
@@ -228,8 +248,6 @@ internal sealed class SimHealth : IAgreementPeers
             return;
         }
 
-        Seen();
-
         foreach (var tenure in chosen.Tenures.Values.Where(t => !before.Tenures.TryGetValue(t.Region, out var old) || old.Epoch != t.Epoch))
         {
             Record(tenure.Region, tenure.State == TenureState.Away ? RegionHealthChange.OwnershipTransferred : RegionHealthChange.FailedBack, tenure.ToString());
@@ -238,7 +256,7 @@ internal sealed class SimHealth : IAgreementPeers
         CheckLease();
     }
 
-    // RegionHealthGrain.ProposeTakeovers (without the silo-lease check _lease.GrantedWithin: see the class comment).
+    // RegionHealthGrain.ProposeTakeovers.
     private void ProposeTakeovers()
     {
         if (!_proposing.IsCompleted)
@@ -250,6 +268,15 @@ internal sealed class SimHealth : IAgreementPeers
         var learned = Acceptor.Learned;
         foreach (var down in view.DeclaredDown.Where(d => !learned.IsAway(d.Region)))
         {
+            // Its observer does not answer, but its silos asked this region to confirm their lease since it was declared
+            // down: the region is alive (its observer is moving to another silo, say), and the acceptors would refuse. A
+            // confirmation from before the declaration (a dead region's last) does not hold the proposal back: the
+            // acceptors' refusal says exactly how long to wait.
+            if (_lease.GrantedWithin(down.Region, Now, UtcNow - down.Since))
+            {
+                continue;
+            }
+
             var proposer = _world.RegionIds.Where(r => r != down.Region && !view.Suspects(r) && !learned.IsAway(r)).Order().FirstOrDefault();
             if (proposer == _region.Id || UtcNow - down.Since > 3 * _options.ProbeInterval)
             {

@@ -25,15 +25,38 @@ internal sealed class SimNetwork(SimWorld world)
     public Task<T> CallAsync<T>(SimRegion from, SimRegion to, string what, Func<SimNode, Task<T>> handler, TimeSpan timeout)
     {
         var caller = from.Node ?? throw new InvalidOperationException($"{from.Id} is down and cannot call.");
+        return CallCoreAsync(from, caller.Context, to, what, () => to.Node is { } node ? (node.Context, node) : null, handler, timeout);
+    }
+
+    /// <summary>
+    /// Calls the health observer of <paramref name="to"/> (RegionHealthGrain, key 0) from code running in
+    /// <paramref name="caller"/> (an observer or a silo of <paramref name="from"/>): the request runs in the silo that hosts
+    /// the observer when it arrives, and is lost while the observer is moving to another silo; the answer reaches only
+    /// <paramref name="caller"/>, and not once its silo died.
+    /// </summary>
+    public Task<T> CallObserverAsync<T>(SimRegion from, SimRegionContext caller, SimRegion to, string what, Func<SimHealth, Task<T>> handler, TimeSpan timeout) =>
+        CallCoreAsync(from, caller, to, what, () => to.Node?.Observer is { } observer ? (observer.Context, observer) : null, handler, timeout);
+
+    private Task<T> CallCoreAsync<TTarget, T>(SimRegion from, SimRegionContext caller, SimRegion to, string what, Func<(SimRegionContext Context, TTarget Target)?> target, Func<TTarget, Task<T>> handler, TimeSpan timeout)
+    {
         // Not RunContinuationsAsynchronously: callers wrap the task in Task.WaitAsync (OwnershipAgreement), whose completion
         // action would then run on the thread pool. Completed inside the caller's context, continuations run there at once.
         var answer = new TaskCompletionSource<T>();
-        world.Sim.At(from.Time.GlobalAfter(timeout), () => caller.Context.Run(
-            () => answer.TrySetException(new RegionUnreachableException(from.Id, to.Id, $"{what}: no answer within {timeout}"))));
-        Send(from, to, () => to.Node, node => _ = RespondAsync(node));
+        world.Sim.At(from.Time.GlobalAfter(timeout), () =>
+        {
+            // Most calls are answered long before: such a timeout changes nothing, and no check needs to follow it.
+            if (caller.Dead || answer.Task.IsCompleted)
+            {
+                world.Sim.Quiet();
+                return;
+            }
+
+            caller.Run(() => answer.TrySetException(new RegionUnreachableException(from.Id, to.Id, $"{what}: no answer within {timeout}")));
+        });
+        Send(from, to, () => target() is { } t ? (t.Context, () => _ = RespondAsync(t.Target)) : null);
         return answer.Task;
 
-        async Task RespondAsync(SimNode node)
+        async Task RespondAsync(TTarget node)
         {
             T reply;
             try
@@ -42,15 +65,16 @@ internal sealed class SimNetwork(SimWorld world)
             }
             catch (Exception exception)
             {
-                Send(to, from, () => caller, _ => answer.TrySetException(exception));
+                Send(to, from, () => (caller, () => answer.TrySetException(exception)));
                 return;
             }
 
-            Send(to, from, () => caller, _ => answer.TrySetResult(reply));
+            Send(to, from, () => (caller, () => answer.TrySetResult(reply)));
         }
     }
 
-    private void Send(SimRegion from, SimRegion to, Func<SimNode?> receiver, Action<SimNode> deliver)
+    // receiver: resolved when the message arrives (the incarnation or observer up then), with what it runs there.
+    private void Send(SimRegion from, SimRegion to, Func<(SimRegionContext Context, Action Deliver)?> receiver)
     {
         var sim = world.Sim;
         var options = world.Options;
@@ -71,9 +95,13 @@ internal sealed class SimNetwork(SimWorld world)
             sim.After(delay, () =>
             {
                 // A cut made while the message was on its way drops it too.
-                if (!IsCut(from, to) && receiver() is { Context.Dead: false } node)
+                if (!IsCut(from, to) && receiver() is { Context.Dead: false } arrived)
                 {
-                    node.Context.Run(() => deliver(node));
+                    arrived.Context.Run(arrived.Deliver);
+                }
+                else
+                {
+                    sim.Quiet();
                 }
             });
         }

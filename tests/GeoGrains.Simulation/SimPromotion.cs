@@ -10,22 +10,23 @@ namespace GeoGrains.Simulation;
 /// failback) it first waits until the move has been known for LeasePeriod + MaxClockOffset, and reads the previous owner
 /// too. Left out: fencing the survivors' directories after a takeover (<c>FenceAsync</c>): the simulation has no
 /// directory (grains resolve by home partition and configuration, never moved one by one), so no survivor can hold a
-/// move to respect. If TakeoverPromotion changes, change this file the same way.
+/// move to respect. One per silo: it reads the silo's configuration and <c>FailoverState.KnownFor</c>. If
+/// TakeoverPromotion changes, change this file the same way.
 /// </summary>
-internal sealed class SimPromotion(SimWorld world, SimNode node)
+internal sealed class SimPromotion(SimWorld world, SimNode node, SimSilo silo)
 {
     public bool IsNeeded(StoredGeoRecord? stored, GrainOwnership owner) =>
-        (stored?.Record.Epoch ?? 0) < owner.Epoch && node.Health.Learned.TenureAt(owner.Epoch) is not null;
+        (stored?.Record.Epoch ?? 0) < owner.Epoch && silo.Failover.Configuration.TenureAt(owner.Epoch) is not null;
 
     /// <exception cref="RegionUnreachableException">A surviving region did not answer: nothing is written yet.</exception>
     public async Task GatherAsync(SimGrain grain, StoredGeoRecord? stored, GrainOwnership owner)
     {
-        var configuration = node.Health.Learned;
+        var configuration = silo.Failover.Configuration;
         var tenure = configuration.TenureAt(owner.Epoch);
         if (tenure is { Planned: true })
         {
             var fence = world.Options.LeasePeriod + world.Options.MaxClockOffset;
-            if (!await node.Writer.WaitAsync(() => node.Health.KnownFor(configuration.Generation) >= fence, fence + world.LeaseWait))
+            if (!await silo.WaitAsync(() => silo.Failover.KnownFor(configuration.Generation) >= fence, fence + world.LeaseWait))
             {
                 throw new RegionUnreachableException(node.Region.Id, tenure.Region, $"the move of its grains (epoch {owner.Epoch}) is not settled yet; try again.");
             }

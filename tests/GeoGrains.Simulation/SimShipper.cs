@@ -54,7 +54,10 @@ internal sealed class SimShipper(SimWorld world, SimNode node, RegionId target)
         }
 
         _inFlight = true;
-        _ = SendAsync([.. Pending.Select(p => new ReplicatedChange(p.Key, p.Value))]);
+
+        // In the region's context, not the writing silo's: the outbox outlives a silo (see SimNode).
+        List<ReplicatedChange> batch = [.. Pending.Select(p => new ReplicatedChange(p.Key, p.Value))];
+        node.Context.Run(() => _ = SendAsync(batch));
     }
 
     // ChangeShipper.SendAsync.

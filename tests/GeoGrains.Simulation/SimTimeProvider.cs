@@ -55,8 +55,9 @@ internal sealed class SimTimeProvider(Simulator simulator, double rate, DateTime
 
         private void Schedule(TimeSpan due, long generation) => simulator.At(time.GlobalAfter(due), () =>
         {
-            if (generation != _generation)
+            if (generation != _generation || context is { Dead: true })
             {
+                simulator.Quiet();
                 return;
             }
 

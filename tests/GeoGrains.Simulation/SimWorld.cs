@@ -91,6 +91,11 @@ internal sealed class SimWorld
         if (region.Node is { } node)
         {
             node.Context.Kill();
+            foreach (var silo in node.Silos)
+            {
+                silo.Kill();
+            }
+
             region.Node = null;
         }
     }

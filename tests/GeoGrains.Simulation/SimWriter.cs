@@ -14,18 +14,22 @@ namespace GeoGrains.Simulation;
 /// <see cref="WriteOutcome.NotOwner"/> and the client goes there), idempotency keys, the change feed, commits in progress
 /// (safe times) and <c>alongside</c> rows; the activation's cached copy (<c>activation.Stored</c>) is read from the store
 /// each time, which is what the ETag fence makes it equivalent to. The state is the list of write values, so that the
-/// checker sees which writes a version contains. If GeoWritePath changes, change this file the same way.
+/// checker sees which writes a version contains. One per silo (<see cref="SimSilo"/>): the grain's activation is on that
+/// silo, and checks that silo's lease copy and configuration (<c>FailoverState</c>). If GeoWritePath changes, change this
+/// file the same way.
 /// </summary>
-internal sealed class SimWriter(SimWorld world, SimNode node)
+internal sealed class SimWriter(SimWorld world, SimNode node, SimSilo silo)
 {
-    // IGeoGrainActivation.WriteLock: one write at a time per grain, per incarnation (a restart loses it, as it does activations).
+    // IGeoGrainActivation.WriteLock: one write at a time per grain, per silo incarnation (a crash loses it, as it does activations).
     private readonly Dictionary<GrainId, SemaphoreSlim> _locks = [];
 
     private RegionId Self => node.Region.Id;
 
+    public SimRegion Region => node.Region;
+
     /// <summary>OwnershipCache.ResolveAsync as a silo routes: the directory's owner (the home partition), then the configuration's tenures.</summary>
     public GrainOwnership OwnerOf(SimGrain grain) =>
-        node.Health.Learned.Resolve(new GrainOwnership(grain.Home, OwnershipTable.InitialEpoch), grain.Partition);
+        silo.Failover.Configuration.Resolve(new GrainOwnership(grain.Home, OwnershipTable.InitialEpoch), grain.Partition);
 
     // GeoWritePath.RunAtOwnerAsync.
     public async Task<WriteOutcome> WriteAsync(SimGrain grain, string value, SimDurability durability)
@@ -39,11 +43,11 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
                 return WriteOutcome.NotOwner(owner.Owner);
             }
 
-            if (!node.Health.HoldsLease)
+            if (!silo.Failover.HoldsLease)
             {
                 // Still joining the other regions, or a probe late: wait for the lease, or for the grain's new owner.
-                var generation = node.Health.Learned.Generation;
-                if (!await WaitAsync(() => node.Health.HoldsLease || node.Health.Learned.Generation != generation, world.LeaseWait))
+                var generation = silo.Failover.Configuration.Generation;
+                if (!await WaitAsync(() => silo.Failover.HoldsLease || silo.Failover.Configuration.Generation != generation, world.LeaseWait))
                 {
                     return WriteOutcome.Fail("RegionLeaseLapsed (mayHaveCommitted: false): no lease within the lease wait");
                 }
@@ -73,7 +77,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
         {
             // Ownership may have moved while this call waited behind others; the lease is checked under the grain's turn.
             var owner = OwnerOf(grain);
-            if (owner.Owner != Self || !node.Health.HoldsLease)
+            if (owner.Owner != Self || !silo.Failover.HoldsLease)
             {
                 return null;
             }
@@ -83,11 +87,11 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
             var stored = await node.Store.ReadAsync(grain.Id);
             if (stored is null || stored.Record.Epoch != owner.Epoch)
             {
-                if (node.Promotion.IsNeeded(stored, owner))
+                if (silo.Promotion.IsNeeded(stored, owner))
                 {
                     try
                     {
-                        await node.Promotion.GatherAsync(grain, stored, owner);
+                        await silo.Promotion.GatherAsync(grain, stored, owner);
                     }
                     catch (RegionUnreachableException exception)
                     {
@@ -116,7 +120,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
                 return Fenced(current.Record, owner);
             }
 
-            if (!node.Health.HoldsLease)
+            if (!silo.Failover.HoldsLease)
             {
                 return WriteOutcome.Fail("RegionLeaseLapsed (mayHaveCommitted: false): its lease lapsed before the write was stored");
             }
@@ -146,11 +150,11 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
             world.Sim.Trace($"{Self}: {grain} committed {value} as {next.Epoch:x}.{next.Version} ({durability})");
 
             // Ship, waiting for the acknowledgements first so that none can come before it.
-            var shippedUnder = node.Health.Learned;
+            var shippedUnder = silo.Failover.Configuration;
             using var waiter = Ship(id, next, durability);
 
             // A write stored after the lease lapsed may have been overtaken by a new owner's: never acknowledge it.
-            if (!node.Health.HoldsLease)
+            if (!silo.Failover.HoldsLease)
             {
                 return WriteOutcome.Info("RegionLeaseLapsed (mayHaveCommitted: true): its lease lapsed while the write was stored");
             }
@@ -188,7 +192,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
     // GeoWritePath.FenceAcknowledgementAsync: why the write may not be acknowledged, or null.
     private string? FenceAcknowledgement(SimGrain grain, GrainOwnership wroteUnder, ReplicationAcknowledgements.Waiter waiter)
     {
-        if (!node.Health.HoldsLease)
+        if (!silo.Failover.HoldsLease)
         {
             return "its lease lapsed while the write waited";
         }
@@ -198,7 +202,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
             return $"{now.Owner} owns it now, under epoch {now.Epoch:x}";
         }
 
-        var away = waiter.Counted.Where(node.Health.Learned.IsAway).ToList();
+        var away = waiter.Counted.Where(silo.Failover.Configuration.IsAway).ToList();
         return away.Count > 0 ? $"{string.Join(", ", away)} applied it and is away now" : null;
     }
 
@@ -206,7 +210,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
     // regions a takeover's promotion would read (members, not away) count.
     private ReplicationAcknowledgements.Waiter? Ship(GrainId id, GeoRecord next, SimDurability durability)
     {
-        var configuration = node.Health.Learned;
+        var configuration = silo.Failover.Configuration;
         var eligible = node.Targets.Where(t => !configuration.IsAway(t)).ToList();
         var waiter = durability.Mode switch
         {
@@ -252,24 +256,6 @@ internal sealed class SimWriter(SimWorld world, SimNode node)
     private static WriteOutcome Fenced(GeoRecord? stored, GrainOwnership owner) =>
         WriteOutcome.Fail($"Fenced: stored {stored?.Epoch:x}.{stored?.Version} was written by another owner than epoch {owner.Epoch:x}");
 
-    // FailoverState.WaitAsync: polls every tenth of a probe interval until the condition holds or the time is up.
-    public async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var time = node.Region.Time;
-        var deadline = time.GetTimestamp() + timeout.Ticks;
-        var poll = TimeSpan.FromTicks(Math.Max(world.Options.ProbeInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
-        while (!condition())
-        {
-            var left = TimeSpan.FromTicks(deadline - time.GetTimestamp());
-            if (left <= TimeSpan.Zero)
-            {
-                return false;
-            }
-
-            // At least a millisecond: Task.Delay completes at once below one, and the loop would spin in one event.
-            await Task.Delay(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, Math.Min(left.Ticks, poll.Ticks))), time);
-        }
-
-        return true;
-    }
+    // FailoverState.WaitAsync, on this silo's copy.
+    private Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout) => silo.WaitAsync(condition, timeout);
 }

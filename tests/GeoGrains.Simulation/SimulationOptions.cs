@@ -42,6 +42,27 @@ internal sealed record SimulationOptions
     /// </summary>
     public bool PlannedMoves { get; init; }
 
+    /// <summary>
+    /// Silos per region, each with its own lease copy (<see cref="SimSilo"/>); one hosts the region's observer.
+    /// GEOGRAINS_SIM_SILOS sets it in the tests; 1 keeps one silo per region (and no silo faults).
+    /// </summary>
+    public int Silos { get; init; } = 2;
+
+    /// <summary>
+    /// The share of nemesis steps that crash, wipe or restart a single silo (<see cref="SimSiloFaults"/>) when a region has
+    /// more than one; 0 turns them off (GEOGRAINS_SIM_SILO_FAULTS=0 in the tests).
+    /// </summary>
+    public double SiloFaultRate { get; init; } = 0.3;
+
+    /// <summary>
+    /// How long a region's observer is gone after its silo dies, until it is activated on another silo: Orleans must
+    /// first declare the silo dead. Drawn from the seed between these; the longest is several lease periods, so that
+    /// other regions declare the region down while its silos live.
+    /// </summary>
+    public TimeSpan ObserverMoveMin { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan ObserverMoveMax { get; init; } = TimeSpan.FromSeconds(15);
+
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan AcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(5);

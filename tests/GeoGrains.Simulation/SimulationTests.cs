@@ -39,6 +39,8 @@ public sealed class SimulationTests(ITestOutputHelper output)
     private static readonly SimulationOptions Options = SimulationOptions.Default with
     {
         PlannedMoves = Environment.GetEnvironmentVariable("GEOGRAINS_SIM_PLANNED_MOVES") != "0",
+        Silos = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_SILOS"), out var silos) ? silos : SimulationOptions.Default.Silos,
+        SiloFaultRate = Environment.GetEnvironmentVariable("GEOGRAINS_SIM_SILO_FAULTS") == "0" ? 0 : SimulationOptions.Default.SiloFaultRate,
     };
 
     /// <summary>Runs many schedules; fails naming the first seed that broke an invariant.</summary>
