@@ -8,7 +8,9 @@ namespace GeoGrains.Simulation;
 /// real classes (<see cref="GeoStore"/>, <see cref="ReplicaVersions"/>, <see cref="ReplicationAcknowledgements"/>,
 /// <see cref="HybridLogicalClock"/>, and through <see cref="SimHealth"/> the lease, acceptor and proposer) and the glue
 /// that mirrors the grains and services wiring them (<see cref="SimHealth"/>, <see cref="SimWriter"/>,
-/// <see cref="SimPromotion"/>, <see cref="SimReceiver"/>, <see cref="SimShipper"/>).
+/// <see cref="SimPromotion"/>, <see cref="SimReceiver"/>, <see cref="SimShipper"/>, and for rehomes
+/// <see cref="SimDirectory"/> over the real <see cref="Runtime.Ownership.OwnershipDirectory"/>, <see cref="SimOwnershipCache"/>,
+/// <see cref="SimHandOff"/> and <see cref="SimAdmin"/>).
 /// </summary>
 internal sealed class SimNode
 {
@@ -23,6 +25,10 @@ internal sealed class SimNode
         Targets = [.. world.Regions.Where(r => r != region).Select(r => r.Id)];
         Acknowledgements = new ReplicationAcknowledgements(Targets, region.Time);
         Health = new SimHealth(world, this);
+        Directory = new SimDirectory(world, this);
+        Ownership = new SimOwnershipCache(this);
+        HandOff = new SimHandOff(world, this);
+        Admin = new SimAdmin(world, this);
         Receiver = new SimReceiver(this);
         Promotion = new SimPromotion(world, this);
         Writer = new SimWriter(world, this);
@@ -47,6 +53,14 @@ internal sealed class SimNode
 
     public SimHealth Health { get; }
 
+    public SimDirectory Directory { get; }
+
+    public SimOwnershipCache Ownership { get; }
+
+    public SimHandOff HandOff { get; }
+
+    public SimAdmin Admin { get; }
+
     public SimReceiver Receiver { get; }
 
     public SimPromotion Promotion { get; }
@@ -55,10 +69,11 @@ internal sealed class SimNode
 
     public Dictionary<RegionId, SimShipper> Shippers { get; }
 
-    /// <summary>Loads the acceptor, starts probing, and resumes shipping the outbox: what a silo's start does.</summary>
+    /// <summary>Loads the acceptor and the directory, starts probing and anti-entropy, and resumes shipping the outbox: what a silo's start does.</summary>
     public void Start() => Context.Run(() =>
     {
         Health.Start();
+        Directory.Start();
         foreach (var shipper in Shippers.Values)
         {
             shipper.Start();

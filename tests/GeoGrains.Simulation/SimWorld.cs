@@ -163,7 +163,7 @@ internal sealed class SimWorld
             for (var attempt = 1; attempt <= 3 && last is not { Type: OutcomeType.Ok }; attempt++)
             {
                 configuration = Newest();
-                var owner = configuration.Resolve(new GrainOwnership(grain.Home, OwnershipTable.InitialEpoch), grain.Partition).Owner;
+                var owner = configuration.Resolve(Invariants.DirectoryOwner(grain), grain.Partition).Owner;
                 HistoryOperation? done = null;
                 finalClient.Invoke(grain, this[owner], durability, $"final{grain.Index}.{attempt}", operation => done = operation);
                 var until = Sim.Now + (durability.Timeout + Options.CallTimeout + TimeSpan.FromSeconds(6)).Ticks;

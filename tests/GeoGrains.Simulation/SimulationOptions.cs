@@ -42,6 +42,13 @@ internal sealed record SimulationOptions
     /// </summary>
     public bool PlannedMoves { get; init; }
 
+    /// <summary>
+    /// Whether the nemesis rehomes single grains (<c>GeoAdminGrain.Rehome</c> → <c>GrainHandOff</c>, directory overrides,
+    /// anti-entropy, and the takeover's directory fence then has moves to respect). On by default;
+    /// GEOGRAINS_SIM_REHOMES=0 turns it off in the tests. The directories run either way (takeovers fence them).
+    /// </summary>
+    public bool Rehomes { get; init; } = true;
+
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan AcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -39,6 +39,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     private static readonly SimulationOptions Options = SimulationOptions.Default with
     {
         PlannedMoves = Environment.GetEnvironmentVariable("GEOGRAINS_SIM_PLANNED_MOVES") != "0",
+        Rehomes = Environment.GetEnvironmentVariable("GEOGRAINS_SIM_REHOMES") != "0",
     };
 
     /// <summary>Runs many schedules; fails naming the first seed that broke an invariant.</summary>
@@ -48,11 +49,12 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var schedules = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_SCHEDULES"), out var n) ? n : 2000;
         var first = int.TryParse(Environment.GetEnvironmentVariable("GEOGRAINS_SIM_FIRST_SEED"), out var f) ? f : 0;
         var watch = Stopwatch.StartNew();
+        var events = 0L;
         for (var seed = first; seed < first + schedules; seed++)
         {
             try
             {
-                Simulation.Simulate(seed, options: Options);
+                events += Simulation.Simulate(seed, options: Options).Steps;
             }
             catch (SimulationViolationException violation)
             {
@@ -60,7 +62,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{schedules} schedules in {watch.Elapsed.TotalSeconds:F1} s ({schedules / watch.Elapsed.TotalSeconds:F1} per second)");
+        output.WriteLine($"{schedules} schedules in {watch.Elapsed.TotalSeconds:F1} s ({schedules / watch.Elapsed.TotalSeconds:F1} per second, {events / schedules} events per schedule, {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s CPU)");
     }
 
     /// <summary>The loss in TakeoverPromotion that drains found (see <see cref="SeedThatFoundDrainedHolderLoss"/>) is gone.</summary>
