@@ -204,7 +204,8 @@ internal sealed class Invariants(SimWorld world)
 
     // Whether a region that owns the grain and holds its lease may write it now. A hand-off holds the grain's write lock
     // at the old owner until its silo has learned the move, so the old owner writes nothing meanwhile. After a takeover
-    // the new owner writes only once its promotion has fenced the survivors' directories, and a survivor holding a move (or a later takeover's fence) that resolves elsewhere
+    // or a planned move (drain, restore, failback) the new owner writes only once its promotion has fenced the
+    // survivors' directories, and a survivor holding a move (or a later takeover's fence) that resolves elsewhere
     // re-routes it: until it has promoted, it counts only when no survivor holds one. After a planned move the previous
     // owner is alive and may still hold a lease confirmed before the move: the new owner writes nothing under the move's
     // epoch before it has known the move for LeasePeriod + MaxClockOffset (TakeoverPromotion's wait, by when every such
@@ -230,7 +231,7 @@ internal sealed class Invariants(SimWorld world)
 
         foreach (var region in world.Regions)
         {
-            var survivor = !tenure.Planned && (region == node.Region || !learned.IsAway(region.Id));
+            var survivor = region == node.Region || !learned.IsAway(region.Id) || (tenure is { Planned: true, State: TenureState.Away } && region.Id == tenure.Region);
             if (survivor && _overrides.TryGetValue((region.Index, grain.Index), out var held) && learned.Resolve(held.Ownership, grain.Partition) != owner)
             {
                 return false;

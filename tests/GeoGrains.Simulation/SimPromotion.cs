@@ -9,7 +9,7 @@ namespace GeoGrains.Simulation;
 /// <c>IsNeeded</c>, <see cref="GatherAsync"/> ↔ <c>GatherAsync</c> (reads every region that is a member, in parallel,
 /// through the receiver's <c>Read</c>; stores the newest version of an older epoch). After a planned move (drain, restore,
 /// failback) it first waits until the move has been known for LeasePeriod + MaxClockOffset, and reads the previous owner
-/// too. After a takeover it fences the grain in its own and every survivor's directory in the same round trip as the
+/// too. It fences the grain in its own and every survivor's directory in the same round trip as the
 /// reads (<see cref="FenceAsync"/> ↔ <c>FenceAsync</c>, each survivor's <see cref="SimDirectory.Fence"/> over the real
 /// <c>OwnershipDirectory.FenceAsync</c>), and when one holds a move that resolves elsewhere it merges it into the silo's
 /// copy and returns false (the caller routes again). If TakeoverPromotion changes, change this file the same way.
@@ -38,7 +38,7 @@ internal sealed class SimPromotion(SimWorld world, SimNode node)
         var survivors = world.RegionIds
             .Where(r => r != node.Region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
             .ToList();
-        var fenced = tenure is { Planned: false } ? FenceAsync(grain, configuration, owner, tenure.Region, survivors) : Task.FromResult<GrainOwnership?>(null);
+        var fenced = tenure is not null ? FenceAsync(grain, configuration, owner, tenure.Region, survivors) : Task.FromResult<GrainOwnership?>(null);
         var reads = Task.WhenAll(survivors.Select(r =>
             world.Network.CallAsync(node.Region, world[r], $"read {grain}", n => n.Receiver.Read(grain.Id), world.Options.CallTimeout)));
 
