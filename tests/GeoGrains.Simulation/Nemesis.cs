@@ -5,7 +5,9 @@ namespace GeoGrains.Simulation;
 /// kept) and restarts, planned moves (a drain or a restore of a random region, asked of a random live region's observer:
 /// <c>ChangeTenure</c>, as <c>DrainRegionAsync</c> and <c>RestoreRegionAsync</c> do), rehomes (a random grain to a random
 /// region other than its owner as the asked region sees it, asked of a random live region: <c>GeoAdminGrain.Rehome</c>,
-/// as <c>RehomeAsync</c> does; the hand-off's messages, its answers included, are subject to the same faults), and
+/// as <c>RehomeAsync</c> does; the hand-off's messages, its answers included, are subject to the same faults, and half
+/// the time the new owner's link back to the owner is cut within 400 ms, so that answers are lost after the request
+/// landed), and
 /// heals, separated by random pauses; at the end everything heals and every crashed region restarts.
 /// </summary>
 internal sealed class Nemesis(SimWorld world)
@@ -109,6 +111,20 @@ internal sealed class Nemesis(SimWorld world)
                 var to = others[sim.Random.Next(others.Count)].Id;
                 node.Context.Run(() => _ = RehomeAsync(node, grain, to));
                 what = $"rehome {grain} (owner {owner} as {asked.Id} sees it) to {to} asked of {asked.Id}";
+
+                // Half the time the link back from the new owner is cut a moment later: the hand-off's copy or merge may
+                // reach it while the answer is lost (1% loss alone would make that rare), and the old owner steps down in doubt.
+                if (world.Options.RehomeAnswerCuts && to != owner && sim.Chance(0.5))
+                {
+                    var (from, back) = (world[to], world[owner]);
+                    var after = sim.Between(TimeSpan.Zero, TimeSpan.FromMilliseconds(400));
+                    sim.After(after, () =>
+                    {
+                        world.Network.Cut(from, back);
+                        sim.Trace($"nemesis: cut {from.Id}->{back.Id} (the rehome's answers)");
+                    });
+                    what += $", answers cut after {after.TotalMilliseconds:F0} ms";
+                }
             }
         }
         else
