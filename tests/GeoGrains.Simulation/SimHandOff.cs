@@ -7,9 +7,9 @@ namespace GeoGrains.Simulation;
 /// Mirrors a rehome at the grain's owner: <see cref="HandOff"/> ↔ <c>GeoGrain&lt;TState&gt;.IGeoGrainControl.HandOff</c>
 /// (src/GeoGrains.Runtime/GeoGrain.cs: under the activation's write lock) and <see cref="HandOffAsync"/> ↔
 /// <c>GrainHandOff.HandOffAsync</c> (src/GeoGrains.Runtime/Ownership/GrainHandOff.cs) line by line: resolve, lease check,
-/// epoch max(resolved, stored) + 1, the latest version applied at the new owner (the receiver's <c>Apply</c>), the
-/// new owner's directory <c>Merge</c> (a lost answer: step down here anyway; an answer holding another owner: a fence, learn it and
-/// fail typed), then this silo, this region's directory and the other regions' directories. The activation's
+/// epoch max(resolved, stored) + 1, the latest version applied at the new owner (the receiver's <c>Apply</c>), this
+/// silo and this region's directory (stepped down), the new owner's directory <c>Merge</c> (a lost answer: in doubt;
+/// an answer holding another owner: a fence, learn it and fail typed), then the other regions' directories. The activation's
 /// <c>Stored</c> is read from the store (the ETag fence makes them the same). Left out: the batch codec (the change
 /// travels as an object) and logging. If GrainHandOff changes, change this file the same way.
 /// </summary>
@@ -68,6 +68,15 @@ internal sealed class SimHandOff(SimWorld world, SimNode node)
             await world.Network.CallAsync(node.Region, world[newOwner], $"hand-off copy {grain}", n => n.Receiver.Apply([new ReplicatedChange(grain.Id, latest)]), world.Options.CallTimeout);
         }
 
+        // Step down first: this silo, then this region's directory, before the new owner can take the grain.
+        node.Ownership.Merge(grain, change);
+        var recorded = await node.Directory.Merge(change);
+        node.Ownership.Merge(grain, recorded);
+        if (recorded.Resolve(grain.Id, grain.Partition) is var mine && mine != next)
+        {
+            throw new OwnershipMovedException(grain.Id.ToString(), Self, mine);
+        }
+
         OwnershipTable taken;
         try
         {
@@ -75,9 +84,7 @@ internal sealed class SimHandOff(SimWorld world, SimNode node)
         }
         catch (RegionUnreachableException exception)
         {
-            // The new owner may have taken ownership and only the reply was lost: step down regardless.
-            node.Ownership.Merge(grain, change);
-            await node.Directory.Merge(change);
+            // The new owner may have taken ownership and only the reply was lost; this region has stepped down already.
             world.Sim.Trace($"{Self}: hand-off of {grain} to {newOwner} under epoch {next.Epoch:x} in doubt; stepped down");
             throw new RegionUnreachableException(Self, newOwner,
                 $"the move of '{grain.Id}' is in doubt ({exception.Message}); region '{Self}' has stepped down and the move completes when the regions reconnect.");
@@ -90,10 +97,6 @@ internal sealed class SimHandOff(SimWorld world, SimNode node)
             await node.Directory.Merge(taken);
             throw new OwnershipMovedException(grain.Id.ToString(), Self, held);
         }
-
-        // Fence this silo first, then record the move durably in this region's directory.
-        node.Ownership.Merge(grain, change);
-        node.Ownership.Merge(grain, await node.Directory.Merge(change));
 
         // The other regions learn now if they can; until then anti-entropy brings it.
         foreach (var other in world.RegionIds.Where(r => r != Self && r != newOwner))

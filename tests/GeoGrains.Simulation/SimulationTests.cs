@@ -46,6 +46,15 @@ public sealed class SimulationTests(ITestOutputHelper output)
     /// </summary>
     internal const int SeedThatFoundStaleFenceAfterRestore = 423;
 
+    /// <summary>
+    /// The first soak seed that broke an invariant once planned moves fenced (seeds 2000 on, rehomes on, answer cuts
+    /// off): us-east hands g0 off to apac-east, apac-east's directory takes the move (the request slow), us-east crashes
+    /// before the answer. GrainHandOff recorded the move in the old owner's own directory only after the new owner's
+    /// answer, so the restarted us-east owned g0 again under epoch 1 while apac-east owned it under epoch 2: both held a
+    /// confirmed lease after the heal. Fixed: the old owner steps down in its own directory before asking the new owner.
+    /// </summary>
+    internal const int SeedThatFoundCrashedHandOff = 8099;
+
     private const int ReplaySeed = 7;
 
     private static readonly SimulationOptions Options = SimulationOptions.Default with
@@ -88,6 +97,14 @@ public sealed class SimulationTests(ITestOutputHelper output)
 
     /// <summary>Options the named seeds were found with: planned moves and rehomes on, no answer cuts.</summary>
     private static readonly SimulationOptions FoundWith = SimulationOptions.Default with { PlannedMoves = true, Rehomes = true, RehomeAnswerCuts = false };
+
+    /// <summary>The two owners that a hand-off interrupted by the old owner's crash made (see <see cref="SeedThatFoundCrashedHandOff"/>) are gone.</summary>
+    [Fact]
+    public void Seed_that_found_the_crashed_hand_off_keeps_one_owner()
+    {
+        var result = Simulation.Simulate(SeedThatFoundCrashedHandOff, options: FoundWith);
+        Assert.True(result.Ok > 0);
+    }
 
     /// <summary>The two owners that a restore after chained takeovers made (see <see cref="SeedThatFoundStaleFenceAfterRestore"/>) are gone.</summary>
     [Theory]
