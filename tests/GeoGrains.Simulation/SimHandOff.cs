@@ -7,6 +7,7 @@ namespace GeoGrains.Simulation;
 /// Mirrors a rehome at the grain's owner: <see cref="HandOff"/> ↔ <c>GeoGrain&lt;TState&gt;.IGeoGrainControl.HandOff</c>
 /// (src/GeoGrains.Runtime/GeoGrain.cs: under the activation's write lock) and <see cref="HandOffAsync"/> ↔
 /// <c>GrainHandOff.HandOffAsync</c> (src/GeoGrains.Runtime/Ownership/GrainHandOff.cs) line by line: resolve, lease check,
+/// a new owner that is away refused,
 /// epoch max(resolved, stored) + 1, the latest version applied at the new owner (the receiver's <c>Apply</c>), this
 /// silo and this region's directory (stepped down), the new owner's directory <c>Merge</c> (a lost answer: in doubt;
 /// an answer holding another owner: a fence, learn it and fail typed), then the other regions' directories. The activation's
@@ -57,6 +58,11 @@ internal sealed class SimHandOff(SimWorld world, SimNode node)
         if (!node.Health.HoldsLease)
         {
             throw new RegionLeaseLapsedException(Self, grain.Id.ToString(), mayHaveCommitted: false, "it holds no lease to move the grain with");
+        }
+
+        if (node.Health.Learned.IsAway(newOwner))
+        {
+            throw new RegionUnreachableException(Self, newOwner, "it is away (drained, or taken over after it failed); it takes no grains until it returns.");
         }
 
         var next = new GrainOwnership(newOwner, Math.Max(current.Epoch, latest?.Epoch ?? 0) + 1);

@@ -47,6 +47,15 @@ internal sealed class GrainHandOff(
             throw new RegionLeaseLapsedException(region.Id, grain.ToString(), mayHaveCommitted: false, "it holds no lease to move the grain with");
         }
 
+        // Checked here too, not only where the rehome was asked (whose configuration may be behind, and which follows the
+        // owner the asked one names): the move's epoch is above the away tenure's, so the grain would resolve to a region
+        // that holds no lease until it is restored (the simulation's seed 8552). A region drained after this check is
+        // drained under a higher epoch, which takes the grain to its successor.
+        if (failover.Configuration.IsAway(newOwner))
+        {
+            throw new RegionUnreachableException(region.Id, newOwner, "it is away (drained, or taken over after it failed); it takes no grains until it returns.");
+        }
+
         var next = new GrainOwnership(newOwner, Math.Max(current.Epoch, latest?.Epoch ?? 0) + 1);
         var change = OwnershipTable.Empty.WithGrain(grain, registration.Partition, next);
 
