@@ -14,13 +14,16 @@ namespace GeoGrains.Simulation;
 /// excused only when a promotion of an epoch after the write's, up to the version's, read none of the regions that held
 /// the write, all of them taken over after a failure (not drained), and those were at least as many as the durability
 /// asked for. (3) A grain's stored (epoch, version) never goes back
-/// in any region, nor a region's learned configuration generation. (4) (<see cref="CheckConverged"/>) After the final
-/// heal every region holds the same version of every grain. (5) No healthy region is taken over: once an unplanned
-/// takeover of a region under epoch e is chosen (an observer learned it), no live silo of that region holds its lease
-/// while it routes by a configuration in which the region still owns its grains under an epoch before e. Equivalently,
-/// a region that at every instant kept a live silo whose lease a majority confirmed is never taken over. The lease is
-/// what the promise stands on, not reachability: a region that is reachable but whose lease requests are lost or late for
-/// a lease period, while its observer moves, may be taken over, and then (5) holds because its silos hold no lease.
+/// in any region, nor a region's learned configuration generation, nor the epoch of a grain's override in a region's
+/// directory (rehomes and takeover fences). (4) (<see cref="CheckConverged"/>) After the final heal every region holds
+/// the same version of every grain, and the same override of it in its directory. (5) No healthy region is taken over:
+/// once an unplanned takeover of a region under epoch e is chosen (an observer learned it), no live silo of that region
+/// holds its lease while it routes by a configuration in which the region still owns its grains under an epoch before e.
+/// Equivalently, a region that at every instant kept a live silo whose lease a majority confirmed is never taken over.
+/// The lease is what the promise stands on, not reachability: a region that is reachable but whose lease requests are
+/// lost or late for a lease period, while its observer moves, may be taken over, and then (5) holds because its silos
+/// hold no lease. (6) No two overrides of a grain, in any regions' directories at any time, give the same epoch to
+/// different owners (one owner per grain and epoch across rehomes, not only among acknowledged writes).
 /// </summary>
 internal sealed class Invariants(SimWorld world)
 {
@@ -32,8 +35,13 @@ internal sealed class Invariants(SimWorld world)
     private readonly Dictionary<int, long> _generations = [];
     private readonly Dictionary<int, long> _takenOver = [];
     private readonly List<SimSilo> _leased = [];
+    private readonly Dictionary<(int Region, int Grain), (string ETag, GrainOwnership Ownership)> _overrides = [];
+    private readonly Dictionary<(int Grain, long Epoch), RegionId> _overrideOwners = [];
+    private readonly HashSet<(int Region, int Grain, long Epoch)> _promotedBy = [];
+    private readonly Dictionary<int, (SimDirectory? Directory, long Changes)> _directoryAt = [];
     private bool _dirty;
     private (string Partition, string Row)[]? _keys;
+    private string[]? _directoryKeys;
 
     /// <summary>
     /// <paramref name="region"/> acknowledged <paramref name="value"/>; <paramref name="holders"/> are the regions that held
@@ -65,8 +73,9 @@ internal sealed class Invariants(SimWorld world)
     /// A new owner promoted <paramref name="grain"/> under <paramref name="epoch"/> from the copies of <paramref name="read"/>;
     /// <paramref name="failed"/> are the regions taken over after a failure (unplanned away) by the configuration it promoted under.
     /// </summary>
-    public void Promoted(SimGrain grain, long epoch, IReadOnlySet<RegionId> read, IReadOnlySet<RegionId> failed)
+    public void Promoted(SimRegion region, SimGrain grain, long epoch, IReadOnlySet<RegionId> read, IReadOnlySet<RegionId> failed)
     {
+        _promotedBy.Add((region.Index, grain.Index, epoch));
         if (!_promotedFrom.TryGetValue(grain.Id, out var list))
         {
             _promotedFrom[grain.Id] = list = [];
@@ -110,9 +119,21 @@ internal sealed class Invariants(SimWorld world)
                 _generations[region.Index] = generation;
             }
 
+            // The directory's rows change only with its revision: read them again only then.
+            var directory = region.Node?.Directory;
+            var readOverrides = directory is not null && _directoryAt.GetValueOrDefault(region.Index) != (directory, directory.Changes);
+            if (readOverrides)
+            {
+                _directoryAt[region.Index] = (directory!, directory!.Changes);
+            }
+
             foreach (var grain in world.Grains)
             {
                 ReadRecord(region, grain);
+                if (readOverrides)
+                {
+                    ReadOverride(region, grain);
+                }
             }
         }
 
@@ -124,12 +145,19 @@ internal sealed class Invariants(SimWorld world)
         }
     }
 
-    /// <summary>Whether every region holds the same version of every grain now.</summary>
+    /// <summary>Whether every region holds the same version of every grain now, and the same override of it.</summary>
     public bool Converged() => world.Grains.All(grain =>
     {
         var records = world.Regions.Select(r => ReadRecord(r, grain)).ToList();
-        return records.All(r => r?.Epoch == records[0]?.Epoch && r?.Version == records[0]?.Version && r?.Revision == records[0]?.Revision);
+        var overrides = world.Regions.Select(r => ReadOverride(r, grain)).ToList();
+        return records.All(r => r?.Epoch == records[0]?.Epoch && r?.Version == records[0]?.Version && r?.Revision == records[0]?.Revision)
+            && overrides.All(o => o == overrides[0]);
     });
+
+    /// <summary>The newest override of <paramref name="grain"/> in any region's directory, else its home partition's owner.</summary>
+    public GrainOwnership DirectoryOwner(SimGrain grain) =>
+        world.Regions.Select(r => ReadOverride(r, grain)).Where(o => o is not null).MaxBy(o => o!.Epoch)
+        ?? new GrainOwnership(grain.Home, Runtime.Ownership.OwnershipTable.InitialEpoch);
 
     /// <summary>(4): every region holds the same version of every grain.</summary>
     public void CheckConverged(string when)
@@ -141,6 +169,12 @@ internal sealed class Invariants(SimWorld world)
             if (versions.Any(v => v.Record?.Epoch != first?.Epoch || v.Record?.Version != first?.Version || v.Record?.Revision != first?.Revision))
             {
                 world.Violation($"(4) {when}: the regions hold different versions of {grain}: {string.Join(", ", versions.Select(v => $"{v.Id} {(v.Record is null ? "none" : $"{v.Record.Epoch:x}.{v.Record.Version}")}"))}");
+            }
+
+            var overrides = world.Regions.Select(r => (r.Id, Override: ReadOverride(r, grain))).ToList();
+            if (overrides.Any(o => o.Override != overrides[0].Override))
+            {
+                world.Violation($"(4) {when}: the regions' directories hold different overrides of {grain}: {string.Join(", ", overrides.Select(o => $"{o.Id} {(o.Override is null ? "none" : $"{o.Override.Owner}@{o.Override.Epoch:x}")}"))}");
             }
         }
     }
@@ -215,24 +249,43 @@ internal sealed class Invariants(SimWorld world)
         }
     }
 
-    // Whether a silo that owns the grain and holds its lease may write it now. After a planned move (drain, restore,
-    // failback) the previous owner is alive and may still hold a lease confirmed before the move: the new owner writes
-    // nothing under the move's epoch before it has known the move for LeasePeriod + MaxClockOffset (TakeoverPromotion's
-    // wait, by when every such lease has lapsed), so it counts from then, or from its region's first record under that epoch.
+    // Whether a silo that owns the grain and holds its lease may write it now. A hand-off holds the grain's write lock
+    // at the old owner until its silo has learned the move, so the old owner writes nothing meanwhile. After a takeover
+    // or a planned move (drain, restore, failback) the new owner writes only once its promotion has fenced the
+    // survivors' directories, and a survivor holding a move (or a later takeover's fence) that resolves elsewhere
+    // re-routes it: until it has promoted, it counts only when no survivor holds one. After a planned move the previous
+    // owner is alive and may still hold a lease confirmed before the move: the new owner writes nothing under the move's
+    // epoch before it has known the move for LeasePeriod + MaxClockOffset (TakeoverPromotion's wait, by when every such
+    // lease has lapsed), so it counts from then, or from its region's first record under that epoch.
     private bool MayWrite(SimSilo silo, SimRegion region, SimGrain grain, GrainOwnership owner)
     {
+        if (silo.HandOff.IsHandingOff(grain))
+        {
+            return false;
+        }
+
         var learned = silo.Failover.Configuration;
-        if (learned.TenureAt(owner.Epoch) is not { Planned: true })
+        if (learned.TenureAt(owner.Epoch) is not { } tenure)
         {
             return true;
         }
 
-        if (silo.Failover.KnownFor(learned.Generation) >= world.Options.LeasePeriod + world.Options.MaxClockOffset)
+        if (_promotedBy.Contains((region.Index, grain.Index, owner.Epoch))
+            || (_seen.TryGetValue((region.Index, grain.Index), out var written) && written.Record.Epoch >= owner.Epoch))
         {
             return true;
         }
 
-        return _seen.TryGetValue((region.Index, grain.Index), out var seen) && seen.Record.Epoch >= owner.Epoch;
+        foreach (var other in world.Regions)
+        {
+            var survivor = other == region || !learned.IsAway(other.Id) || (tenure is { Planned: true, State: TenureState.Away } && other.Id == tenure.Region);
+            if (survivor && _overrides.TryGetValue((other.Index, grain.Index), out var held) && learned.Resolve(held.Ownership, grain.Partition) != owner)
+            {
+                return false;
+            }
+        }
+
+        return !tenure.Planned || silo.Failover.KnownFor(learned.Generation) >= world.Options.LeasePeriod + world.Options.MaxClockOffset;
     }
 
     private void CheckContainment()
@@ -288,6 +341,39 @@ internal sealed class Invariants(SimWorld world)
         _seen[(region.Index, grain.Index)] = new Seen(row.ETag, record, SimState.Values(record.State));
         _dirty = true;
         return record;
+    }
+
+    // (3) and (5) for the directories: the grain's override row in the region's directory (DirectoryStore's layout:
+    // partition "d", row "g|" + escaped grain id).
+    private GrainOwnership? ReadOverride(SimRegion region, SimGrain grain)
+    {
+        _directoryKeys ??= [.. world.Grains.Select(g => "g|" + TableKeys.Escape(g.Id.ToString()))];
+        var row = region.Account.Read("d", _directoryKeys[grain.Index]);
+        if (row is null)
+        {
+            return null;
+        }
+
+        if (_overrides.TryGetValue((region.Index, grain.Index), out var seen) && seen.ETag == row.ETag)
+        {
+            return seen.Ownership;
+        }
+
+        var ownership = world.Serializer.Deserialize<GrainOwnership>(row.Data)!;
+        if (seen.Ownership is { } before && ownership.Epoch < before.Epoch)
+        {
+            world.Violation($"(3) {region.Id}'s directory override of {grain} went back from {before.Owner}@{before.Epoch:x} to {ownership.Owner}@{ownership.Epoch:x}");
+        }
+
+        if (_overrideOwners.TryGetValue((grain.Index, ownership.Epoch), out var other) && other != ownership.Owner)
+        {
+            world.Violation($"(5) {region.Id}'s directory gives {grain} to {ownership.Owner} under epoch {ownership.Epoch:x}, which another directory gave to {other}");
+        }
+
+        _overrideOwners[(grain.Index, ownership.Epoch)] = ownership.Owner;
+        _overrides[(region.Index, grain.Index)] = (row.ETag, ownership);
+        world.Sim.Trace($"{region.Id}: directory holds {grain} at {ownership.Owner}@{ownership.Epoch:x}");
+        return ownership;
     }
 
     private sealed record Seen(string ETag, GeoRecord Record, HashSet<string> Values);

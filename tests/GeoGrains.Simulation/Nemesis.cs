@@ -2,9 +2,13 @@ namespace GeoGrains.Simulation;
 
 /// <summary>
 /// The fault schedule, drawn from the seed: one-way link cuts, partitions, the isolation of a region, crashes (storage
-/// kept) and restarts, crashes, wipes and restarts of single silos (<see cref="SimSiloFaults"/>), planned moves (a drain or a restore of a random region, asked of a random live region's observer:
-/// <c>ChangeTenure</c>, as <c>DrainRegionAsync</c> and <c>RestoreRegionAsync</c> do), and heals, separated by random
-/// pauses; at the end everything heals and every crashed region restarts.
+/// kept) and restarts, crashes, wipes and restarts of single silos (<see cref="SimSiloFaults"/>), planned moves (a drain
+/// or a restore of a random region, asked of a random live region's observer: <c>ChangeTenure</c>, as
+/// <c>DrainRegionAsync</c> and <c>RestoreRegionAsync</c> do), rehomes (a random grain to a random region other than its
+/// owner as the asked region sees it, asked of a random live region: <c>GeoAdminGrain.Rehome</c>, as <c>RehomeAsync</c>
+/// does; the hand-off's messages, its answers included, are subject to the same faults, and half the time the new
+/// owner's link back to the owner is cut within 400 ms, so that answers are lost after the request landed), and heals,
+/// separated by random pauses; at the end everything heals and every crashed region restarts.
 /// </summary>
 internal sealed class Nemesis(SimWorld world)
 {
@@ -96,6 +100,39 @@ internal sealed class Nemesis(SimWorld world)
                 what = $"{(away ? "drain" : "restore")} {subject.Id} asked of {asked.Id}";
             }
         }
+        else if (roll < 92 && world.Options.Rehomes)
+        {
+            var grain = world.Grains[sim.Random.Next(world.Grains.Count)];
+            var up = regions.Where(r => r.Node is not null).ToList();
+            if (up.Count == 0)
+            {
+                what = $"rehome {grain} (no region up to ask)";
+            }
+            else
+            {
+                var asked = up[sim.Random.Next(up.Count)];
+                var node = asked.Node!;
+                var owner = node.SiloFor(grain)!.Ownership.Resolve(grain).Owner;
+                var others = regions.Where(r => r.Id != owner).ToList();
+                var to = others[sim.Random.Next(others.Count)].Id;
+                node.Context.Run(() => _ = RehomeAsync(node, grain, to));
+                what = $"rehome {grain} (owner {owner} as {asked.Id} sees it) to {to} asked of {asked.Id}";
+
+                // Half the time the link back from the new owner is cut a moment later: the hand-off's copy or merge may
+                // reach it while the answer is lost (1% loss alone would make that rare), and the old owner steps down in doubt.
+                if (world.Options.RehomeAnswerCuts && to != owner && sim.Chance(0.5))
+                {
+                    var (from, back) = (world[to], world[owner]);
+                    var after = sim.Between(TimeSpan.Zero, TimeSpan.FromMilliseconds(400));
+                    sim.After(after, () =>
+                    {
+                        world.Network.Cut(from, back);
+                        sim.Trace($"nemesis: cut {from.Id}->{back.Id} (the rehome's answers)");
+                    });
+                    what += $", answers cut after {after.TotalMilliseconds:F0} ms";
+                }
+            }
+        }
         else
         {
             world.Network.HealAll();
@@ -128,6 +165,19 @@ internal sealed class Nemesis(SimWorld world)
         catch (Exception exception) when (exception is InvalidOperationException or RegionUnreachableException)
         {
             world.Sim.Trace($"{node.Region.Id}: {(away ? "drain" : "restore")} of {subject} refused: {exception.Message}");
+        }
+    }
+
+    private async Task RehomeAsync(SimNode node, SimGrain grain, RegionId to)
+    {
+        try
+        {
+            var owner = await node.Admin.Rehome(grain, to);
+            world.Sim.Trace($"{node.Region.Id}: rehome of {grain} to {to} done: {owner.Owner} under epoch {owner.Epoch:x}");
+        }
+        catch (Exception exception) when (exception is RegionUnreachableException or OwnershipMovedException or RegionLeaseLapsedException)
+        {
+            world.Sim.Trace($"{node.Region.Id}: rehome of {grain} to {to} failed: {exception.GetType().Name}: {exception.Message}");
         }
     }
 

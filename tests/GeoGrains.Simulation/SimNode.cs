@@ -8,12 +8,15 @@ namespace GeoGrains.Simulation;
 /// real classes (<see cref="GeoStore"/>, <see cref="ReplicaVersions"/>, <see cref="ReplicationAcknowledgements"/>,
 /// <see cref="HybridLogicalClock"/>, and through <see cref="SimHealth"/> the lease, acceptor and proposer) and the glue
 /// that mirrors the grains and services wiring them (<see cref="SimHealth"/>, <see cref="SimWriter"/>,
-/// <see cref="SimPromotion"/>, <see cref="SimReceiver"/>, <see cref="SimShipper"/>).
+/// <see cref="SimPromotion"/>, <see cref="SimReceiver"/>, <see cref="SimShipper"/>, and for rehomes
+/// <see cref="SimDirectory"/> over the real <see cref="Runtime.Ownership.OwnershipDirectory"/>, and per silo
+/// <see cref="SimOwnershipCache"/> and <see cref="SimHandOff"/>, and <see cref="SimAdmin"/>).
 /// <para>
 /// The region runs <see cref="SimulationOptions.Silos"/> silos (<see cref="Silos"/>), each crashed and restarted on its
 /// own with empty memory; its observer (<see cref="Observer"/>) runs on one of them and moves to another live silo when
-/// that one dies. The receiver, the shippers and the outbox are the region's (<see cref="Context"/>): as if a dead silo's
-/// outbox were resumed by another at once (the real outbox is rows of the table, resumed by <c>OutboxRecoveryGrain</c>).
+/// that one dies. The receiver, the shippers, the outbox and the directory are the region's (<see cref="Context"/>): as
+/// if a dead silo's outbox were resumed by another at once (the real outbox is rows of the table, resumed by
+/// <c>OutboxRecoveryGrain</c>), and the directory grain re-activated at once from its rows.
 /// </para>
 /// </summary>
 internal sealed class SimNode
@@ -33,6 +36,8 @@ internal sealed class SimNode
         Acknowledgements = new ReplicationAcknowledgements(Targets, region.Time);
         Silos = [.. Enumerable.Range(0, Math.Max(1, world.Options.Silos)).Select(i => new SimSilo(world, this, i, 1))];
         Health = Observer = new SimHealth(world, this, Silos[0]);
+        Directory = new SimDirectory(world, this);
+        Admin = new SimAdmin(world, this);
         Receiver = new SimReceiver(this);
         Shippers = Targets.ToDictionary(t => t, t => new SimShipper(world, this, t));
     }
@@ -62,15 +67,20 @@ internal sealed class SimNode
     /// <summary>Each silo's incarnation now (a crashed silo's is dead until it restarts).</summary>
     public SimSilo[] Silos { get; }
 
+    public SimDirectory Directory { get; }
+
+    public SimAdmin Admin { get; }
+
     public SimReceiver Receiver { get; }
 
     public Dictionary<RegionId, SimShipper> Shippers { get; }
 
-    /// <summary>Loads the acceptor, starts probing, and resumes shipping the outbox: what a silo's start does.</summary>
+    /// <summary>Loads the acceptor and the directory, starts probing and anti-entropy, and resumes shipping the outbox: what a silo's start does.</summary>
     public void Start()
     {
         Context.Run(() =>
         {
+            Directory.Start();
             foreach (var shipper in Shippers.Values)
             {
                 shipper.Start();

@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Failover;
+using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
 
 namespace GeoGrains.Simulation;
@@ -8,10 +9,11 @@ namespace GeoGrains.Simulation;
 /// <c>IsNeeded</c>, <see cref="GatherAsync"/> ↔ <c>GatherAsync</c> (reads every region that is a member, in parallel,
 /// through the receiver's <c>Read</c>; stores the newest version of an older epoch). After a planned move (drain, restore,
 /// failback) it first waits until the move has been known for LeasePeriod + MaxClockOffset, and reads the previous owner
-/// too. Left out: fencing the survivors' directories after a takeover (<c>FenceAsync</c>): the simulation has no
-/// directory (grains resolve by home partition and configuration, never moved one by one), so no survivor can hold a
-/// move to respect. One per silo: it reads the silo's configuration and <c>FailoverState.KnownFor</c>. If
-/// TakeoverPromotion changes, change this file the same way.
+/// too. It fences the grain in its own and every survivor's directory in the same round trip as the
+/// reads (<see cref="FenceAsync"/> ↔ <c>FenceAsync</c>, each survivor's <see cref="SimDirectory.Fence"/> over the real
+/// <c>OwnershipDirectory.FenceAsync</c>), and when one holds a move that resolves elsewhere it merges it into the silo's
+/// copy and returns false (the caller routes again). One per silo: it reads the silo's configuration and
+/// <c>FailoverState.KnownFor</c>. If TakeoverPromotion changes, change this file the same way.
 /// </summary>
 internal sealed class SimPromotion(SimWorld world, SimNode node, SimSilo silo)
 {
@@ -19,7 +21,7 @@ internal sealed class SimPromotion(SimWorld world, SimNode node, SimSilo silo)
         (stored?.Record.Epoch ?? 0) < owner.Epoch && silo.Failover.Configuration.TenureAt(owner.Epoch) is not null;
 
     /// <exception cref="RegionUnreachableException">A surviving region did not answer: nothing is written yet.</exception>
-    public async Task GatherAsync(SimGrain grain, StoredGeoRecord? stored, GrainOwnership owner)
+    public async Task<bool> GatherAsync(SimGrain grain, StoredGeoRecord? stored, GrainOwnership owner)
     {
         var configuration = silo.Failover.Configuration;
         var tenure = configuration.TenureAt(owner.Epoch);
@@ -37,6 +39,7 @@ internal sealed class SimPromotion(SimWorld world, SimNode node, SimSilo silo)
         var survivors = world.RegionIds
             .Where(r => r != node.Region.Id && (!configuration.IsAway(r) || (tenure is { Planned: true, State: TenureState.Away } && r == tenure.Region)))
             .ToList();
+        var fenced = tenure is not null ? FenceAsync(grain, configuration, owner, tenure.Region, survivors) : Task.FromResult<GrainOwnership?>(null);
         var reads = Task.WhenAll(survivors.Select(r =>
             world.Network.CallAsync(node.Region, world[r], $"read {grain}", n => n.Receiver.Read(grain.Id), world.Options.CallTimeout)));
 
@@ -53,21 +56,38 @@ internal sealed class SimPromotion(SimWorld world, SimNode node, SimSilo silo)
                 return (Region: (RegionId?)null, Copy: (GeoRecord?)null);
             }
         }));
-        await Task.WhenAll(reads, drainedReads);
+        await Task.WhenAll(fenced, reads, drainedReads);
+        if (await fenced is { } moved)
+        {
+            silo.Ownership.Merge(grain, OwnershipTable.Empty.WithGrain(grain.Id, grain.Partition, moved));
+            world.Sim.Trace($"{node.Region.Id}: {grain} not taken over under epoch {owner.Epoch:x}: {moved.Owner} holds it by a move decided before (epoch {moved.Epoch:x})");
+            return false;
+        }
+
         var copies = (await reads).Concat((await drainedReads).Select(d => d.Copy)).ToList();
         var read = survivors.Concat((await drainedReads).Where(d => d.Region is not null).Select(d => d.Region!.Value)).Append(node.Region.Id).ToHashSet();
-        world.Invariants.Promoted(grain, owner.Epoch, read,
+        world.Invariants.Promoted(node.Region, grain, owner.Epoch, read,
             configuration.Tenures.Values.Where(t => t is { State: TenureState.Away, Planned: false }).Select(t => t.Region).ToHashSet());
         var local = stored?.Record;
         var newest = copies.Where(c => c is not null && c.Epoch < owner.Epoch).Aggregate(local, (a, b) => b!.IsNewerThan(a) ? b : a);
         if (newest is null || ReferenceEquals(newest, local))
         {
             world.Sim.Trace($"{node.Region.Id}: {grain} taking over under epoch {owner.Epoch:x}: own copy {Describe(local)} is the newest");
-            return;
+            return true;
         }
 
         await node.Store.ApplyReplicasAsync([new ReplicatedChange(grain.Id, newest)], node.Known);
         world.Sim.Trace($"{node.Region.Id}: {grain} taking over under epoch {owner.Epoch:x} from {Describe(newest)} gathered (had {Describe(local)})");
+        return true;
+    }
+
+    // TakeoverPromotion.FenceAsync: fences the grain in this region's and every survivor's directory; returns a move that
+    // one of them holds and that resolves elsewhere than this takeover, or null.
+    private async Task<GrainOwnership?> FenceAsync(SimGrain grain, RegionConfiguration configuration, GrainOwnership owner, RegionId away, IReadOnlyList<RegionId> survivors)
+    {
+        var here = node.Directory.Fence(grain, configuration, owner, away);
+        var held = await Task.WhenAll(survivors.Select(r => world.Network.CallAsync(node.Region, world[r], $"fence {grain}", n => n.Directory.Fence(grain, configuration, owner, away), world.Options.CallTimeout)).Prepend(here));
+        return held.Where(h => configuration.Resolve(h, grain.Partition) != owner).MaxBy(h => h.Epoch);
     }
 
     private static string Describe(GeoRecord? record) => record is null ? "none" : $"{record.Epoch:x}.{record.Version}";

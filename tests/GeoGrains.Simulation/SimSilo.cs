@@ -48,6 +48,8 @@ internal sealed class SimSilo
         Failover = new FailoverState(() => new ObserverCall(this), TopologyOf(world.RegionIds), _region.Id, _region.Time, Options.Create(options), NullLogger.Instance);
         Writer = new SimWriter(world, node, this);
         Promotion = new SimPromotion(world, node, this);
+        Ownership = new SimOwnershipCache(node, this);
+        HandOff = new SimHandOff(world, node, this);
     }
 
     public int Index { get; }
@@ -63,6 +65,12 @@ internal sealed class SimSilo
 
     public SimPromotion Promotion { get; }
 
+    /// <summary>The silo's copy of the region's directory (<c>OwnershipCache</c>): a crash or a wipe loses what it merged.</summary>
+    public SimOwnershipCache Ownership { get; }
+
+    /// <summary>The hand-off of the grains activated on this silo.</summary>
+    public SimHandOff HandOff { get; }
+
     public bool IsUp => !Context.Dead;
 
     /// <summary>The silo's start: RegionHealthKeeper's two loops.</summary>
@@ -74,6 +82,14 @@ internal sealed class SimSilo
     });
 
     public void Kill() => Context.Kill();
+
+    /// <summary>Runs <paramref name="call"/> as code of this silo (its awaits come back here, and never once it died).</summary>
+    public Task<T> Call<T>(Func<Task<T>> call)
+    {
+        Task<T>? task = null;
+        Context.Run(() => task = call());
+        return task ?? Task.FromException<T>(new RegionUnreachableException(_region.Id, _region.Id, $"silo {this} is down."));
+    }
 
     // SiloLeaseProber.ProbeAll.
     private void ProbeAll()

@@ -55,6 +55,7 @@ internal sealed class SimTimeProvider(Simulator simulator, double rate, DateTime
 
         private void Schedule(TimeSpan due, long generation) => simulator.At(time.GlobalAfter(due), () =>
         {
+            // A crashed incarnation's timer never fires again: stop scheduling it, rather than run the invariants for nothing.
             if (generation != _generation || context is { Dead: true })
             {
                 simulator.Quiet();

@@ -27,9 +27,19 @@ internal sealed class SimWriter(SimWorld world, SimNode node, SimSilo silo)
 
     public SimRegion Region => node.Region;
 
-    /// <summary>OwnershipCache.ResolveAsync as a silo routes: the directory's owner (the home partition), then the configuration's tenures.</summary>
-    public GrainOwnership OwnerOf(SimGrain grain) =>
-        silo.Failover.Configuration.Resolve(new GrainOwnership(grain.Home, OwnershipTable.InitialEpoch), grain.Partition);
+    /// <summary>OwnershipCache.ResolveAsync as a silo routes: the directory's owner (an override, else the home partition), then the configuration's tenures.</summary>
+    public GrainOwnership OwnerOf(SimGrain grain) => silo.Ownership.Resolve(grain);
+
+    /// <summary>IGeoGrainActivation.WriteLock: taken by writes and by a hand-off.</summary>
+    public SemaphoreSlim LockOf(SimGrain grain)
+    {
+        if (!_locks.TryGetValue(grain.Id, out var writeLock))
+        {
+            _locks[grain.Id] = writeLock = new SemaphoreSlim(1, 1);
+        }
+
+        return writeLock;
+    }
 
     // GeoWritePath.RunAtOwnerAsync.
     public async Task<WriteOutcome> WriteAsync(SimGrain grain, string value, SimDurability durability)
@@ -67,11 +77,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node, SimSilo silo)
     // GeoWritePath.RunHereAsync + PrepareAsync.
     private async Task<WriteOutcome?> RunHereAsync(SimGrain grain, string value, SimDurability durability)
     {
-        if (!_locks.TryGetValue(grain.Id, out var writeLock))
-        {
-            _locks[grain.Id] = writeLock = new SemaphoreSlim(1, 1);
-        }
-
+        var writeLock = LockOf(grain);
         await writeLock.WaitAsync();
         try
         {
@@ -91,7 +97,10 @@ internal sealed class SimWriter(SimWorld world, SimNode node, SimSilo silo)
                 {
                     try
                     {
-                        await silo.Promotion.GatherAsync(grain, stored, owner);
+                        if (!await silo.Promotion.GatherAsync(grain, stored, owner))
+                        {
+                            return null; // a move the takeover respects: route again
+                        }
                     }
                     catch (RegionUnreachableException exception)
                     {

@@ -63,6 +63,20 @@ internal sealed record SimulationOptions
 
     public TimeSpan ObserverMoveMax { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Whether the nemesis rehomes single grains (<c>GeoAdminGrain.Rehome</c> → <c>GrainHandOff</c>, directory overrides,
+    /// anti-entropy, and the takeover's directory fence then has moves to respect). On by default;
+    /// GEOGRAINS_SIM_REHOMES=0 turns it off in the tests. The directories run either way (takeovers fence them).
+    /// </summary>
+    public bool Rehomes { get; init; } = true;
+
+    /// <summary>
+    /// Whether half the rehomes also cut the new owner's link back to the old owner within 400 ms, so that the hand-off's
+    /// answers are lost after its request landed (message loss alone makes that rare). On by default; off replays the
+    /// schedules that seeds 423, 2486 and 8099 were found with.
+    /// </summary>
+    public bool RehomeAnswerCuts { get; init; } = true;
+
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan AcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(5);

@@ -33,12 +33,15 @@ internal sealed class TakeoverPromotion(
         (stored?.Record.Epoch ?? 0) < owner.Epoch && failover.Configuration.TenureAt(owner.Epoch) is not null;
 
     /// <summary>
-    /// Stores, and gives the activation, the newest version of the grain among the surviving regions. After a takeover
-    /// (not a planned move, whose previous owner is alive and decided nothing since), every surviving region's directory
-    /// is fenced in the same round trip (<see cref="OwnershipDirectory.FenceAsync"/>): a move of the grain decided by the failed region whose
-    /// answer was lost can then never give it to a region writing under a lower epoch; and a move that did reach a survivor
-    /// is respected: the grain goes there, nothing is gathered, and <see langword="false"/> is returned (the caller routes
-    /// the call again).
+    /// Stores, and gives the activation, the newest version of the grain among the surviving regions. Every surviving
+    /// region's directory is fenced in the same round trip (<see cref="OwnershipDirectory.FenceAsync"/>): a move of the
+    /// grain decided by the previous owner whose answer was lost can then never give it to a region writing under a lower
+    /// epoch; and a move, or a later takeover's fence, that did reach a survivor is respected: the grain goes there,
+    /// nothing is gathered, and <see langword="false"/> is returned (the caller routes the call again). Planned moves
+    /// (drain, restore, failback) fence too: a region that was away when a chained takeover fenced the survivors still
+    /// holds the earlier fence, which its restore's tenure would resolve to itself while the chained takeover's owner
+    /// writes on (the simulation's seeds 423 and 2486); and a move decided by a drained region just before its drain may
+    /// have reached only the region it named.
     /// </summary>
     /// <exception cref="RegionUnreachableException">A surviving region did not answer: a version only it holds could be lost, so nothing is written yet.</exception>
     public async Task<bool> GatherAsync(IGeoGrainActivation grain, GrainOwnership owner)
@@ -59,7 +62,7 @@ internal sealed class TakeoverPromotion(
             .ToList();
         // The fences and the reads go out together (one round trip): a survivor that held no move when fenced writes nothing
         // of the grain after it, and one that held a move makes the copies moot.
-        var fenced = tenure is { Planned: false } ? FenceAsync(grain, configuration, owner, tenure.Region, survivors) : Task.FromResult<GrainOwnership?>(null);
+        var fenced = tenure is not null ? FenceAsync(grain, configuration, owner, tenure.Region, survivors) : Task.FromResult<GrainOwnership?>(null);
         var reads = Task.WhenAll(survivors.Select(r => links.InvokeAsync(r, g => g.GetGrain<IReplicationReceiverGrain>(0).Read(grain.GrainId))));
 
         // A region drained since (a planned move: alive, writing nothing) may hold the only copy of a write it acknowledged
@@ -109,8 +112,9 @@ internal sealed class TakeoverPromotion(
         return true;
     }
 
-    // Fences the grain in this region's and every survivor's directory; returns a move that one of them holds and that
-    // resolves elsewhere than this takeover (the takeover must respect it), or null.
+    // Fences the grain in this region's and every survivor's directory with (the tenure's region, its epoch − 1), which
+    // resolves through that tenure to this owner; returns a move that one of them holds and that resolves elsewhere than
+    // this takeover (the takeover must respect it), or null.
     private async Task<GrainOwnership?> FenceAsync(
         IGeoGrainActivation grain, RegionConfiguration configuration, GrainOwnership owner, RegionId away, IReadOnlyList<RegionId> survivors)
     {

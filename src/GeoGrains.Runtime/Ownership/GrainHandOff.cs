@@ -23,7 +23,8 @@ internal sealed class GrainHandOff(
     /// decided by its owner under its lease and the grain's write lock (no write to the grain runs meanwhile; writes queued
     /// behind it then see the new owner and are forwarded). The move's epoch is above every epoch the grain was written
     /// under, and the new owner takes it only if no takeover fenced the grain first (see
-    /// <see cref="OwnershipDirectory.FenceAsync"/>), so a move whose answer was lost never wins over a later owner.
+    /// <see cref="OwnershipDirectory.FenceAsync"/>), so a move whose answer was lost never wins over a later owner. This
+    /// region records the move in its own directory before the new owner's, so that no crash leaves both owning it.
     /// </summary>
     /// <exception cref="OwnershipMovedException">This region does not own the grain, or the new owner holds a later owner's fence.</exception>
     /// <exception cref="RegionLeaseLapsedException">This region holds no lease: another region may be taking its grains over.</exception>
@@ -46,6 +47,15 @@ internal sealed class GrainHandOff(
             throw new RegionLeaseLapsedException(region.Id, grain.ToString(), mayHaveCommitted: false, "it holds no lease to move the grain with");
         }
 
+        // Checked here too, not only where the rehome was asked (whose configuration may be behind, and which follows the
+        // owner the asked one names): the move's epoch is above the away tenure's, so the grain would resolve to a region
+        // that holds no lease until it is restored (the simulation's seed 8552). A region drained after this check is
+        // drained under a higher epoch, which takes the grain to its successor.
+        if (failover.Configuration.IsAway(newOwner))
+        {
+            throw new RegionUnreachableException(region.Id, newOwner, "it is away (drained, or taken over after it failed); it takes no grains until it returns.");
+        }
+
         var next = new GrainOwnership(newOwner, Math.Max(current.Epoch, latest?.Epoch ?? 0) + 1);
         var change = OwnershipTable.Empty.WithGrain(grain, registration.Partition, next);
 
@@ -56,6 +66,20 @@ internal sealed class GrainHandOff(
             await links.InvokeAsync(newOwner, g => g.GetGrain<IReplicationReceiverGrain>(0).Apply(batch));
         }
 
+        // Step down first: fence this silo, then record the move durably in this region's directory, before the new
+        // owner can take the grain. Recorded only after the new owner's answer, a crash of this silo in between left
+        // the region's directory without the move: the grain reactivated here under the old epoch while the new owner
+        // wrote under the move's (the simulation's seed 8099). Now a move that reached the new owner is always in this
+        // region's directory, and one that did not is completed there by anti-entropy.
+        ownership.Merge(change);
+        var recorded = await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change);
+        ownership.Merge(recorded);
+        if (recorded.Resolve(grain, registration.Partition) is var mine && mine != next)
+        {
+            // This region's directory holds a later owner (a takeover's fence): the grain was not this region's to move.
+            throw new OwnershipMovedException(grain.ToString(), region.Id, mine);
+        }
+
         OwnershipTable taken;
         try
         {
@@ -63,10 +87,8 @@ internal sealed class GrainHandOff(
         }
         catch (RegionUnreachableException exception)
         {
-            // The new owner may have taken ownership and only the reply was lost. Two writers would break the single-writer
-            // rule, so this region steps down regardless; directory anti-entropy completes the move once the link is back.
-            ownership.Merge(change);
-            await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change);
+            // The new owner may have taken ownership and only the reply was lost; this region has stepped down already,
+            // and directory anti-entropy completes the move once the link is back.
             throw new RegionUnreachableException(region.Id, newOwner,
                 $"the move of '{grain}' is in doubt ({exception.Message}); region '{region.Id}' has stepped down and the move completes when the regions reconnect.");
         }
@@ -78,10 +100,6 @@ internal sealed class GrainHandOff(
             await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(taken);
             throw new OwnershipMovedException(grain.ToString(), region.Id, held);
         }
-
-        // Fence this silo first, then record the move durably in this region's directory.
-        ownership.Merge(change);
-        ownership.Merge(await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change));
 
         // The other regions learn now if they can; until then they forward to this region, which forwards on.
         foreach (var other in topology.RegionIds.Where(r => r != region.Id && r != newOwner))
