@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using GeoGrains.Testing;
 
 namespace GeoGrains.DevCluster;
 
@@ -15,8 +15,6 @@ namespace GeoGrains.DevCluster;
 /// </remarks>
 internal sealed class SiloSupervisor : IAsyncDisposable
 {
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(20);
-
     private readonly ConcurrentBag<Child> _children = [];
     private readonly TaskCompletionSource<string> _firstUnexpectedExit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _siloAssembly;
@@ -42,34 +40,17 @@ internal sealed class SiloSupervisor : IAsyncDisposable
     public int Start(string name, IEnumerable<string> arguments)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(_siloAssembly);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
 
-        start.ArgumentList.Add("--exit-when-stdin-closes");
-        start.ArgumentList.Add("true");
-
-        // Many silos on one machine: workstation GC keeps each process small.
-        start.Environment["DOTNET_gcServer"] = "0";
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Forward(name, e.Data, Console.Out);
-        process.ErrorDataReceived += (_, e) => Forward(name, e.Data, Console.Error);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // Forwarded, not kept: the console is where a dev cluster's silos speak, and it runs for as long as one likes.
+        var process = ChildProcess.Start(
+            "dotnet",
+            [_siloAssembly, .. arguments, "--exit-when-stdin-closes", "true"],
+            keep: 0,
+            onOutput: line => Console.Out.WriteLine($"[{name}] {line}"),
+            onError: line => Console.Error.WriteLine($"[{name}] {line}"));
         var child = new Child(name, process);
-        child.Exited = WatchAsync(child);
         _children.Add(child);
+        _ = WatchAsync(child);
         return process.Id;
     }
 
@@ -85,29 +66,10 @@ internal sealed class SiloSupervisor : IAsyncDisposable
             KillNow();
         }
 
-        foreach (var child in _children)
-        {
-            try
-            {
-                child.Process.StandardInput.Close();
-            }
-            catch (Exception exception) when (exception is IOException or InvalidOperationException or ObjectDisposedException)
-            {
-                // It has exited already.
-            }
-        }
-
-        var all = Task.WhenAll(_children.Select(c => c.Exited));
-        if (await Task.WhenAny(all, Task.Delay(StopGrace)) != all)
-        {
-            foreach (var child in _children.Where(c => !c.Exited.IsCompleted))
-            {
-                Console.Error.WriteLine($"[supervisor] {child.Name} (process {child.Id}) did not stop within {StopGrace.TotalSeconds:0} s; killing it.");
-                Kill(child);
-            }
-
-            await all;
-        }
+        await Task.WhenAll(_children.Select(child => child.Process.StopAsync(
+            ChildProcess.StopGrace,
+            killing: () => Console.Error.WriteLine(
+                $"[supervisor] {child.Name} (process {child.Process.Id}) did not stop within {ChildProcess.StopGrace.TotalSeconds:0} s; killing it."))));
     }
 
     public async ValueTask DisposeAsync()
@@ -115,16 +77,16 @@ internal sealed class SiloSupervisor : IAsyncDisposable
         await StopAllAsync();
         foreach (var child in _children)
         {
-            child.Process.Dispose();
+            await child.Process.DisposeAsync();
         }
     }
 
     private async Task WatchAsync(Child child)
     {
-        await child.Process.WaitForExitAsync();
+        await child.Process.Exited;
         if (!_stopping)
         {
-            var exit = $"{child.Name} (process {child.Id}) exited unexpectedly with code {child.Process.ExitCode}";
+            var exit = $"{child.Name} (process {child.Process.Id}) exited unexpectedly with code {child.Process.ExitCode}";
             Console.Error.WriteLine($"[supervisor] {exit}");
             _firstUnexpectedExit.TrySetResult(exit);
         }
@@ -135,41 +97,9 @@ internal sealed class SiloSupervisor : IAsyncDisposable
         _stopping = true;
         foreach (var child in _children)
         {
-            Kill(child);
+            child.Process.Kill();
         }
     }
 
-    private static void Kill(Child child)
-    {
-        try
-        {
-            if (!child.Process.HasExited)
-            {
-                child.Process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            // Exited meanwhile, or already disposed.
-        }
-    }
-
-    private static void Forward(string name, string? line, TextWriter to)
-    {
-        if (line is not null)
-        {
-            to.WriteLine($"[{name}] {line}");
-        }
-    }
-
-    private sealed class Child(string name, Process process)
-    {
-        public string Name { get; } = name;
-
-        public Process Process { get; } = process;
-
-        public int Id { get; } = process.Id;
-
-        public Task Exited { get; set; } = Task.CompletedTask;
-    }
+    private sealed record Child(string Name, ChildProcess Process);
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using GeoGrains.Runtime.Storage;
@@ -89,7 +88,7 @@ internal sealed class RegionProcesses : IAsyncDisposable
             foreach (var region in cluster._regions.Values.Where(r => r.Core > 0))
             {
                 ProcessCpu.LowestPriority(region.Azurite.ProcessId);
-                ProcessCpu.LowestPriority(region.Silo!.Process.Id);
+                ProcessCpu.LowestPriority(region.Silo!.Id);
             }
 
             Pin(Environment.ProcessId, $"{regions.Count - 1}");
@@ -105,7 +104,7 @@ internal sealed class RegionProcesses : IAsyncDisposable
 
     /// <summary>CPU used so far by each region's silo process and Azurite, and by this process (the clients).</summary>
     public RegionsCpu Cpu() => new(
-        _regions.Values.ToDictionary(r => r.Id, r => new RegionCpu(ProcessCpu.Of(r.Silo?.Process.Id), ProcessCpu.Of(r.Azurite.ProcessId))),
+        _regions.Values.ToDictionary(r => r.Id, r => new RegionCpu(ProcessCpu.Of(r.Silo?.Id), ProcessCpu.Of(r.Azurite.ProcessId))),
         ProcessCpu.Self());
 
     /// <summary>
@@ -179,38 +178,29 @@ internal sealed class RegionProcesses : IAsyncDisposable
 
         foreach (var region in _regions.Values)
         {
-            region.Silo?.Stop();
+            if (region.Silo is { } silo)
+            {
+                await silo.DisposeAsync();
+            }
+
             await region.Azurite.DisposeAsync();
         }
 
         Directory.Delete(_work, recursive: true);
     }
 
-    private static ChildSilo SiloProcess(RegionId region, int core, int siloPort, int gatewayPort, string connectionString, string topologyFile)
-    {
-        // taskset execs dotnet, so the process started is the silo itself, on its core from its first instruction.
-        var start = new ProcessStartInfo("taskset")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-        {
-            "-c", core.ToString(CultureInfo.InvariantCulture), "dotnet", typeof(RegionProcesses).Assembly.Location, SiloSwitch,
-            "--region", region.Value, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
-            "--storage", "azure", "--storage-connection-string", connectionString, "--topology-file", topologyFile,
-            "--exit-when-stdin-closes", "true", "--Orleans:ServiceId", ServiceId, "--Logging:LogLevel:Default", "Warning",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // One core: one GC heap is all the silo can use.
-        start.Environment["DOTNET_gcServer"] = "0";
-        return new ChildSilo(Process.Start(start) ?? throw new InvalidOperationException($"Could not start the silo of {region}."));
-    }
+    private static ChildProcess SiloProcess(RegionId region, int core, int siloPort, int gatewayPort, string connectionString, string topologyFile) =>
+        // taskset execs dotnet, so the process started is the silo itself, on its core from its first instruction. Its
+        // output is kept to say why a silo failed; a long run must not grow it without bound.
+        ChildProcess.Start(
+            "taskset",
+            [
+                "-c", core.ToString(CultureInfo.InvariantCulture), "dotnet", typeof(RegionProcesses).Assembly.Location, SiloSwitch,
+                "--region", region.Value, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}",
+                "--storage", "azure", "--storage-connection-string", connectionString, "--topology-file", topologyFile,
+                "--exit-when-stdin-closes", "true", "--Orleans:ServiceId", ServiceId, "--Logging:LogLevel:Default", "Warning",
+            ],
+            keep: 64 * 1024);
 
     /// <summary>Pins every thread of a running process to the cores listed (e.g. "1", "0-1"); threads it starts later inherit that.</summary>
     private static void Pin(int pid, string cores)
@@ -240,7 +230,7 @@ internal sealed class RegionProcesses : IAsyncDisposable
                     o.ClusterId = clusterId;
                     o.ServiceId = ServiceId;
                 })
-                .UseConnectionRetryFilter((_, _) => Task.FromResult(entry.Silo is { Process.HasExited: false })))
+                .UseConnectionRetryFilter((_, _) => Task.FromResult(entry.Silo is { HasExited: false })))
             .Build();
         using var connecting = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try
@@ -261,66 +251,9 @@ internal sealed class RegionProcesses : IAsyncDisposable
 
         public AzuriteProcess Azurite { get; } = azurite;
 
-        public ChildSilo? Silo { get; set; }
+        public ChildProcess? Silo { get; set; }
 
         public IHost? Client { get; set; }
-    }
-
-    /// <summary>A silo process: its output kept for error messages; closing its standard input stops it.</summary>
-    private sealed class ChildSilo
-    {
-        private readonly StringBuilder _output = new();
-
-        public ChildSilo(Process process)
-        {
-            Process = process;
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Output
-        {
-            get { lock (_output) return _output.ToString(); }
-        }
-
-        public void Stop()
-        {
-            try
-            {
-                Process.StandardInput.Close();
-                if (!Process.WaitForExit(TimeSpan.FromSeconds(20)))
-                {
-                    Process.Kill(entireProcessTree: true);
-                }
-            }
-            catch (Exception exception) when (exception is IOException or InvalidOperationException)
-            {
-                // Already gone.
-            }
-
-            Process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_output)
-            {
-                // Enough to say why a silo failed; a long run must not grow it without bound.
-                if (_output.Length < 64 * 1024)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
     }
 }
 

@@ -91,7 +91,7 @@ public sealed class ORMap<TKey, TValue> : IDeltaCrdt<ORMap<TKey, TValue>, ORMapD
     }
 
     /// <inheritdoc />
-    /// <exception cref="InvalidCrdtOperationException">This copy has not seen the delta's <see cref="ORMapDelta{TKey, TValue}.Floor"/>.</exception>
+    /// <exception cref="InvalidCrdtOperationException">This copy has not seen the delta's <see cref="ObservedRemoveDelta{TEntry}.Floor"/>.</exception>
     public ORMap<TKey, TValue> MergeDelta(ORMapDelta<TKey, TValue> delta)
     {
         ArgumentNullException.ThrowIfNull(delta);

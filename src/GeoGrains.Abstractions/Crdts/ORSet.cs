@@ -77,7 +77,7 @@ public sealed class ORSet<T> : IDeltaCrdt<ORSet<T>, ORSetDelta<T>>, IEquatable<O
     }
 
     /// <inheritdoc />
-    /// <exception cref="InvalidCrdtOperationException">This copy has not seen the delta's <see cref="ORSetDelta{T}.Floor"/>.</exception>
+    /// <exception cref="InvalidCrdtOperationException">This copy has not seen the delta's <see cref="ObservedRemoveDelta{TEntry}.Floor"/>.</exception>
     public ORSet<T> MergeDelta(ORSetDelta<T> delta)
     {
         ArgumentNullException.ThrowIfNull(delta);

@@ -1,4 +1,4 @@
-using GeoGrains.Client.Hosting;
+using GeoGrains.Hosting;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,21 +15,18 @@ namespace GeoGrains.Client.Regions;
 /// </summary>
 internal sealed class RegionConnection(ClientRegion region, GeoClientSettings settings, ClientLinkEmulation? emulation, ILogger logger) : IAsyncDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private IHost? _host;
-    private IClusterClient? _client;
-    private bool _disposed;
+    private readonly ClientHostSlot _slot = new(typeof(RegionConnection));
 
     public ClientRegion Region => region;
 
     /// <summary>The client if connected now, without connecting.</summary>
-    public IClusterClient? Connected => Volatile.Read(ref _client);
+    public IClusterClient? Connected => _slot.Connected;
 
     /// <summary>The connected client, connecting first if needed within <paramref name="timeout"/>.</summary>
     /// <exception cref="RegionNotReachedException">No connection within the timeout, or the connection was refused.</exception>
     public async Task<IClusterClient> GetClientAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _client) is { } connected)
+        if (_slot.Connected is { } connected)
         {
             return connected;
         }
@@ -40,82 +37,51 @@ internal sealed class RegionConnection(ClientRegion region, GeoClientSettings se
         }
 
         // One connection attempt at a time: callers arriving meanwhile wait for it (within their own timeout) and share it.
-        if (!await _gate.WaitAsync(timeout, cancellationToken))
-        {
-            throw new RegionNotReachedException(region.Id, $"no connection to its gateways within {timeout.TotalMilliseconds:0} ms");
-        }
-
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_client is { } raced)
-            {
-                return raced;
-            }
-
-            if (emulation?.CutReason(region.Id) is { } cut)
-            {
-                throw new RegionNotReachedException(region.Id, $"the emulated link is cut ({cut})");
-            }
-
-            var connectTimeout = timeout < settings.ConnectTimeout ? timeout : settings.ConnectTimeout;
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(connectTimeout);
-            IHost host;
-            try
-            {
-                var gateways = await ResolveAsync(deadline.Token);
-                host = BuildHost(gateways);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                throw new RegionNotReachedException(region.Id, $"its gateways {Gateways} could not be resolved ({exception.Message})", exception);
-            }
-
-            try
-            {
-                await host.StartAsync(deadline.Token);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                await ClientHosts.DisposeAsync(host);
-                var reason = deadline.IsCancellationRequested
-                    ? $"no connection to its gateways {Gateways} within {connectTimeout.TotalMilliseconds:0} ms"
-                    : $"could not connect to its gateways {Gateways} ({exception.GetType().Name}: {exception.Message})";
-                throw new RegionNotReachedException(region.Id, reason, exception);
-            }
-
-            _host = host;
-            var client = host.Services.GetRequiredService<IClusterClient>();
-            Volatile.Write(ref _client, client);
-            logger.LogInformation("Connected to region {Region} ({ClusterId}).", region.Id, region.ClusterId);
-            return client;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        return await _slot.ConnectAsync(() => StartAsync(timeout, cancellationToken), timeout, cancellationToken)
+            ?? throw new RegionNotReachedException(region.Id, $"no connection to its gateways within {timeout.TotalMilliseconds:0} ms");
     }
 
     /// <summary>Drops a client whose connection failed; the next call connects anew.</summary>
-    public async Task ResetAsync(IClusterClient broken)
+    public Task ResetAsync(IClusterClient broken) => _slot.ResetAsync(broken);
+
+    public ValueTask DisposeAsync() => _slot.DisposeAsync();
+
+    private async Task<IHost> StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync();
+        if (emulation?.CutReason(region.Id) is { } cut)
+        {
+            throw new RegionNotReachedException(region.Id, $"the emulated link is cut ({cut})");
+        }
+
+        var connectTimeout = timeout < settings.ConnectTimeout ? timeout : settings.ConnectTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(connectTimeout);
+        IHost host;
         try
         {
-            if (!ReferenceEquals(_client, broken) || _host is not { } host)
-            {
-                return;
-            }
-
-            _host = null;
-            Volatile.Write(ref _client, null);
-            await ClientHosts.DisposeAsync(host);
+            var gateways = await ResolveAsync(deadline.Token);
+            host = BuildHost(gateways);
         }
-        finally
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _gate.Release();
+            throw new RegionNotReachedException(region.Id, $"its gateways {Gateways} could not be resolved ({exception.Message})", exception);
         }
+
+        try
+        {
+            await host.StartAsync(deadline.Token);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await ClientHostSlot.StopAndDisposeAsync(host);
+            var reason = deadline.IsCancellationRequested
+                ? $"no connection to its gateways {Gateways} within {connectTimeout.TotalMilliseconds:0} ms"
+                : $"could not connect to its gateways {Gateways} ({exception.GetType().Name}: {exception.Message})";
+            throw new RegionNotReachedException(region.Id, reason, exception);
+        }
+
+        logger.LogInformation("Connected to region {Region} ({ClusterId}).", region.Id, region.ClusterId);
+        return host;
     }
 
     private string Gateways => string.Join(", ", region.Gateways.Select(Describe));
@@ -166,23 +132,4 @@ internal sealed class RegionConnection(ClientRegion region, GeoClientSettings se
                 client.AddGeoGrainsClient();
             })
             .Build();
-
-    public async ValueTask DisposeAsync()
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            _disposed = true;
-            Volatile.Write(ref _client, null);
-            if (_host is { } host)
-            {
-                _host = null;
-                await ClientHosts.DisposeAsync(host);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
 }

@@ -1,4 +1,4 @@
-using GeoGrains.Client.Hosting;
+using GeoGrains.Hosting;
 using GeoGrains.Runtime.Topology;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,12 +27,10 @@ internal sealed class RemoteRegionClient(
     // Orleans' own response timeout is the primary deadline; this only guards against a call that never completes.
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromSeconds(1);
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ClientHostSlot _slot = new(typeof(RemoteRegionClient));
     private readonly object _connectLock = new();
     private Task<IClusterClient>? _connecting;
     private readonly ILogger _logger = loggerFactory.CreateLogger<RemoteRegionClient>();
-    private IHost? _host;
-    private IClusterClient? _client;
     private bool _disposed;
 
     public async Task<TResult> InvokeAsync<TResult>(Func<IGrainFactory, Task<TResult>> call, CancellationToken cancellationToken)
@@ -81,7 +79,7 @@ internal sealed class RemoteRegionClient(
 
     private async ValueTask<IClusterClient> GetClientAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _client) is { } connected)
+        if (_slot.Connected is { } connected)
         {
             return connected;
         }
@@ -97,7 +95,7 @@ internal sealed class RemoteRegionClient(
             lock (_connectLock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                if (_client is { } raced)
+                if (_slot.Connected is { } raced)
                 {
                     return raced;
                 }
@@ -132,45 +130,36 @@ internal sealed class RemoteRegionClient(
     private async Task<IClusterClient> ConnectAsync()
     {
         await Task.Yield(); // out of the caller's lock
-        await _gate.WaitAsync();
+
+        // Callers bound their own wait on this attempt (GetClientAsync); the attempt itself waits its turn unbounded, so it
+        // always gets one.
+        return (await _slot.ConnectAsync(StartAsync, Timeout.InfiniteTimeSpan, CancellationToken.None))!;
+    }
+
+    private async Task<IHost> StartAsync()
+    {
+        if (target.Gateways.Count == 0)
+        {
+            throw new RegionUnreachableException(local, target.Id, "the topology lists no gateways for it.");
+        }
+
+        var host = BuildHost();
+        using var timeout = new CancellationTokenSource(options.ConnectTimeout);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_client is { } raced)
-            {
-                return raced;
-            }
-
-            if (target.Gateways.Count == 0)
-            {
-                throw new RegionUnreachableException(local, target.Id, "the topology lists no gateways for it.");
-            }
-
-            var host = BuildHost();
-            using var timeout = new CancellationTokenSource(options.ConnectTimeout);
-            try
-            {
-                await host.StartAsync(timeout.Token);
-            }
-            catch (Exception exception)
-            {
-                await ClientHosts.DisposeAsync(host);
-
-                // Connecting makes grain calls of its own (the cluster manifest), so a partition stops it too.
-                var reason = emulator.IsCut(local, target.Id) || emulator.IsCut(target.Id, local) ? "the link is partitioned" : Describe(exception);
-                throw new RegionUnreachableException(local, target.Id, $"could not connect to its gateways {string.Join(", ", target.Gateways)} ({reason}).");
-            }
-
-            _host = host;
-            var client = host.Services.GetRequiredService<IClusterClient>();
-            Volatile.Write(ref _client, client);
-            _logger.LogInformation("Region {Local} connected to region {Target} ({ClusterId}).", local, target.Id, target.ClusterId);
-            return client;
+            await host.StartAsync(timeout.Token);
         }
-        finally
+        catch (Exception exception)
         {
-            _gate.Release();
+            await ClientHostSlot.StopAndDisposeAsync(host);
+
+            // Connecting makes grain calls of its own (the cluster manifest), so a partition stops it too.
+            var reason = emulator.IsCut(local, target.Id) || emulator.IsCut(target.Id, local) ? "the link is partitioned" : Describe(exception);
+            throw new RegionUnreachableException(local, target.Id, $"could not connect to its gateways {string.Join(", ", target.Gateways)} ({reason}).");
         }
+
+        _logger.LogInformation("Region {Local} connected to region {Target} ({ClusterId}).", local, target.Id, target.ClusterId);
+        return host;
     }
 
     private IHost BuildHost()
@@ -207,23 +196,9 @@ internal sealed class RemoteRegionClient(
 
     private async Task ResetAsync(IClusterClient broken)
     {
-        await _gate.WaitAsync();
-        try
+        if (await _slot.ResetAsync(broken))
         {
-            if (!ReferenceEquals(_client, broken) || _host is null)
-            {
-                return;
-            }
-
             _logger.LogWarning("Connection from region {Local} to region {Target} failed; it is rebuilt on the next call.", local, target.Id);
-            var host = _host;
-            _host = null;
-            Volatile.Write(ref _client, null);
-            await ClientHosts.DisposeAsync(host);
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -234,19 +209,6 @@ internal sealed class RemoteRegionClient(
             _disposed = true;
         }
 
-        await _gate.WaitAsync();
-        try
-        {
-            Volatile.Write(ref _client, null);
-            if (_host is { } host)
-            {
-                _host = null;
-                await ClientHosts.DisposeAsync(host);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        await _slot.DisposeAsync();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using GeoGrains.IntegrationTests.Processes;
+using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.DevCluster;
 
@@ -40,7 +41,7 @@ public sealed class DevClusterCommandTests
     public async Task Runs_every_silo_as_its_own_process_on_azurite_reports_a_dead_silo_and_stopping_leaves_no_process_behind()
     {
         await using var devCluster = ChildProcess.Start(
-            BuiltAssembly.DevCluster, "--storage", "azure", "--processes", "--base-port", "23500", "--samples", "3");
+            "dotnet", [BuiltAssembly.DevCluster, "--storage", "azure", "--processes", "--base-port", "23500", "--samples", "3"]);
 
         // Every region up and replicating both ways before one silo process dies under it.
         var running = await devCluster.WaitForOutputAsync(
@@ -111,7 +112,7 @@ public sealed class DevClusterCommandTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
-        await using var devCluster = ChildProcess.Start(BuiltAssembly.DevCluster, args);
+        await using var devCluster = ChildProcess.Start("dotnet", [BuiltAssembly.DevCluster, .. args]);
         var exitCode = await devCluster.WaitForExitAsync(TimeSpan.FromMinutes(3));
         return (exitCode, devCluster.Output);
     }

@@ -51,15 +51,16 @@ public sealed class RegionOfSiloProcessesFixture : IAsyncLifetime
         string[] common = ["--topology-file", topologyFile, "--exit-when-stdin-closes", "true", "--Orleans:ServiceId", ServiceId];
         for (var i = 0; i < 2; i++)
         {
-            _silos.Add(ChildProcess.Start(BuiltAssembly.Silo,
+            _silos.Add(ChildProcess.Start("dotnet",
             [
+                BuiltAssembly.Silo,
                 "--region", "us-east", "--silo-port", $"{usEastSilo[i]}", "--gateway-port", $"{usEastGateway[i]}",
                 "--storage", "azure", "--storage-connection-string", UsEastStorage.ConnectionString, .. common,
             ]));
         }
 
-        _silos.Add(ChildProcess.Start(BuiltAssembly.Silo,
-            ["--region", "eu-west", "--silo-port", $"{euWestSilo}", "--gateway-port", $"{euWestGateway}", "--storage", "memory", .. common]));
+        _silos.Add(ChildProcess.Start("dotnet",
+            [BuiltAssembly.Silo, "--region", "eu-west", "--silo-port", $"{euWestSilo}", "--gateway-port", $"{euWestGateway}", "--storage", "memory", .. common]));
 
         _client = new HostBuilder()
             .UseOrleansClient(c => c

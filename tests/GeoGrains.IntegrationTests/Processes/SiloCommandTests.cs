@@ -1,3 +1,5 @@
+using GeoGrains.Testing;
+
 namespace GeoGrains.IntegrationTests.Processes;
 
 /// <summary>A silo process refuses storage settings that cannot work at once, naming the region and the setting.</summary>
@@ -46,7 +48,7 @@ public sealed class SiloCommandTests
 
     private static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
-        await using var silo = ChildProcess.Start(BuiltAssembly.Silo, args);
+        await using var silo = ChildProcess.Start("dotnet", [BuiltAssembly.Silo, .. args]);
         var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (exitCode, silo.Output);
     }

@@ -168,6 +168,25 @@ public sealed class DeltaCrdtTests
         Assert.Equal(set.Add(EuWest, "d"), set.MergeDelta(RoundTrip(addOnly)));
     }
 
+    [Fact]
+    public void Deltas_keep_their_JSON_shape_entries_floor_context_removed()
+    {
+        var set = ORSet<string>.Empty.Add(UsEast, "a").Add(EuWest, "b");
+        var setDelta = set.Remove("a").Add(UsEast, "c").DeltaSince(set);
+        var map = ORMap<string, PNCounter>.Empty.Update(UsEast, "k", PNCounter.Zero, c => c.Add(UsEast, 3)).Update(UsEast, "j", PNCounter.Zero, c => c.Add(UsEast, 1));
+        var mapDelta = map.Remove("j").Update(EuWest, "k", PNCounter.Zero, c => c.Add(EuWest, -1)).DeltaSince(map);
+
+        // The parts moved to a shared base; JSON (how grain state is stored) must still name them as before, in this order.
+        string[] shape = ["Entries", "Floor", "Context", "Removed"];
+        Assert.Equal(shape, JsonDocument.Parse(CrdtHistory.Bytes(setDelta)).RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(shape, JsonDocument.Parse(CrdtHistory.Bytes(mapDelta)).RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.NotEmpty(setDelta.Removed);
+        Assert.NotEmpty(mapDelta.Removed);
+        CrdtHistory.AssertJsonRoundTrip(setDelta);
+        CrdtHistory.AssertJsonRoundTrip(mapDelta);
+        Assert.Equal(set.Remove("a").Add(UsEast, "c"), set.MergeDelta(JsonSerializer.Deserialize<ORSetDelta<string>>(CrdtHistory.Bytes(setDelta))!));
+    }
+
     /// <summary>
     /// Over random histories: a delta one region's copy takes against one of its own earlier copies, joined into a copy
     /// that has seen that earlier one (the same region's copy then or later, joined with any state of the history), gives
