@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A longer soak of the simulation: GEOGRAINS_SIM_SCHEDULES schedules (default 100,000) from seed GEOGRAINS_SIM_FIRST_SEED
 # (default 0). Fails naming the first seed that broke an invariant; replay it with Simulation.Simulate(seed).
-# About 45 schedules per second on one core of the 2-core dev machine (rehomes and the directories on): 100,000 take
-# about 40 minutes.
+# About 26 schedules per second on one core of the loaded 2-core dev machine (two silos per region, silo faults, rehomes
+# and the directories on): 100,000 take about an hour.
 set -euo pipefail
 cd "$(dirname "$0")"
 export GEOGRAINS_SIM_SCHEDULES="${GEOGRAINS_SIM_SCHEDULES:-100000}"
