@@ -5,6 +5,7 @@ using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.IntegrationTests.GeoGrains;
 
@@ -14,36 +15,13 @@ namespace GeoGrains.IntegrationTests.GeoGrains;
 /// version stored without reaching the activation leaves it serving the one before for as long as it lives, unless the
 /// grain is written again. eu-west's storage has a gate the tests arm to set up each interleaving.
 /// </summary>
-public sealed class ReplicaDeliveryTests : IAsyncLifetime
+public sealed class ReplicaDeliveryTests(ReplicaDeliveryFixture fixture) : IClassFixture<ReplicaDeliveryFixture>
 {
-    private static readonly RegionId UsEast = "us-east";
-    private static readonly RegionId EuWest = "eu-west";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private readonly ActivationReadGate _gate = new();
+    private ReplicaDeliveryFixture.ActivationReadGate Gate => fixture.Gate;
 
-    private GeoTestCluster Geo { get; set; } = null!;
-
-    public async Task InitializeAsync() =>
-        Geo = await new GeoTestClusterBuilder()
-            .WithRegions(UsEast, EuWest)
-            .WithWanEmulation(false)
-            .ConfigureSilo((region, silo) =>
-            {
-                if (region == EuWest)
-                {
-                    // Registered after AddGeoGrains' own: the last registration is the one resolved.
-                    silo.Services.AddSingleton<IRegionTable>(sp => new GatedRegionTable(
-                        RegionTableFactory.Create(sp), _gate, sp.GetRequiredService<IGrainContextAccessor>(), sp.GetRequiredService<Orleans.Serialization.Serializer>()));
-                }
-            })
-            .StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        _gate.Release();
-        await Geo.DisposeAsync();
-    }
+    private GeoTestCluster Geo => fixture.Geo;
 
     [Fact]
     public async Task A_replica_that_activates_while_a_newer_version_is_applied_serves_the_newer_version()
@@ -59,9 +37,9 @@ public sealed class ReplicaDeliveryTests : IAsyncLifetime
         }
 
         // The first read activates the replica; its read of the record takes version 1 and is held there.
-        _gate.Hold(replica.GetGrainId());
+        Gate.Hold(replica.GetGrainId());
         var activating = replica.Get();
-        Assert.Equal(1, (await _gate.Taken.WaitAsync(Timeout)).Version);
+        Assert.Equal(1, (await Gate.Taken.WaitAsync(Timeout)).Version);
 
         // Version 2 is applied in eu-west and handed to the activations it lists while the activation's read is in flight.
         using (GeoContext.Write(Durability.Sync))
@@ -69,16 +47,11 @@ public sealed class ReplicaDeliveryTests : IAsyncLifetime
             Assert.Equal(2, (await owner.Rename("v2")).Version);
         }
 
-        _gate.Release();
+        Gate.Release();
         await activating.WaitAsync(Timeout);
 
         // Nothing more is written: the replica must serve version 2 from what it was handed, not version 1 for its lifetime.
-        var view = await Eventually.Succeeds(async () =>
-        {
-            var view = await replica.Get();
-            return view.Version >= 2 ? view : throw new InvalidOperationException($"eu-west serves version {view.Version} ('{view.Name}')");
-        }, Timeout, "eu-west's replica serves version 2");
-        Assert.Equal((EuWest, 2L, "v2"), (view.ServedBy, view.Version, view.Name));
+        await ServesVersion2Async(replica);
     }
 
     [Fact]
@@ -112,30 +85,64 @@ public sealed class ReplicaDeliveryTests : IAsyncLifetime
 
         // eu-west stores version 2 but fails the other partition's write: the sender is told the batch failed and sends it again.
         var receiver = Geo.Client(EuWest).GetGrain<IReplicationReceiverGrain>(0);
-        _gate.FailFirstWriteTo(store.PartitionOf(other));
+        Gate.FailFirstWriteTo(store.PartitionOf(other));
         await Assert.ThrowsAnyAsync<Exception>(() => receiver.Apply(batch));
         Assert.Equal(2, (await store.ReadAsync(warm))!.Record.Version);
         Assert.Equal(new ReplicationAck(1, 1), await receiver.Apply(batch));
 
         // Nothing more is written: the replica must serve version 2, not version 1 for its lifetime.
+        await ServesVersion2Async(replica);
+    }
+
+    private static async Task ServesVersion2Async(IProfileGrain replica)
+    {
         var view = await Eventually.Succeeds(async () =>
         {
             var view = await replica.Get();
             return view.Version >= 2 ? view : throw new InvalidOperationException($"eu-west serves version {view.Version} ('{view.Name}')");
-        }, Timeout, "eu-west's warm replica serves version 2");
+        }, Timeout, "eu-west's replica serves version 2");
         Assert.Equal((EuWest, 2L, "v2"), (view.ServedBy, view.Version, view.Name));
+    }
+}
+
+/// <summary>us-east and eu-west, one silo each, no WAN delays; eu-west's storage has a gate the tests arm.</summary>
+public sealed class ReplicaDeliveryFixture : IAsyncLifetime
+{
+    internal ActivationReadGate Gate { get; } = new();
+
+    public GeoTestCluster Geo { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Geo = await new GeoTestClusterBuilder()
+            .WithRegions(UsEast, EuWest)
+            .WithWanEmulation(false)
+            .ConfigureSilo((region, silo) =>
+            {
+                if (region == EuWest)
+                {
+                    // Registered after AddGeoGrains' own: the last registration is the one resolved.
+                    silo.Services.AddSingleton<IRegionTable>(sp => new GatedRegionTable(
+                        RegionTableFactory.Create(sp), Gate, sp.GetRequiredService<IGrainContextAccessor>(), sp.GetRequiredService<Orleans.Serialization.Serializer>()));
+                }
+            })
+            .StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        Gate.Release();
+        await Geo.DisposeAsync();
     }
 
     /// <summary>
     /// Holds the first read of a grain's record made by that grain's own activation, after the row is taken; fails the
     /// first write to a partition.
     /// </summary>
-    private sealed class ActivationReadGate
+    internal sealed class ActivationReadGate
     {
         private string? _failing;
 
-        private readonly TaskCompletionSource<GeoRecord> _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource<GeoRecord> _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private GrainId _grain;
         private int _armed;
         private int _held;
@@ -143,8 +150,12 @@ public sealed class ReplicaDeliveryTests : IAsyncLifetime
         /// <summary>The version the held read took.</summary>
         public Task<GeoRecord> Taken => _taken.Task;
 
+        /// <summary>Holds the next read of <paramref name="grain"/>'s record by its own activation, until <see cref="Release"/>.</summary>
         public void Hold(GrainId grain)
         {
+            _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _held, 0);
             _grain = grain;
             Volatile.Write(ref _armed, 1);
         }
