@@ -26,15 +26,8 @@ public sealed class ReplicaDeliveryTests(ReplicaDeliveryFixture fixture) : IClas
     [Fact]
     public async Task A_replica_that_activates_while_a_newer_version_is_applied_serves_the_newer_version()
     {
-        var key = $"us-east/race-{Guid.NewGuid():N}";
-        var owner = Geo.Client(UsEast).GetGrain<IProfileGrain>(key);
-        var replica = Geo.Client(EuWest).GetGrain<IProfileGrain>(key);
-
         // A Sync write is acknowledged once eu-west has applied it and handed it to its activations (none yet).
-        using (GeoContext.Write(Durability.Sync))
-        {
-            await owner.Rename("v1");
-        }
+        var (owner, replica) = await WrittenOnceAsync("race");
 
         // The first read activates the replica; its read of the record takes version 1 and is held there.
         Gate.Hold(replica.GetGrainId());
@@ -57,14 +50,7 @@ public sealed class ReplicaDeliveryTests(ReplicaDeliveryFixture fixture) : IClas
     [Fact]
     public async Task A_version_stored_by_a_batch_that_failed_on_another_partition_reaches_the_warm_replica()
     {
-        var key = $"us-east/warm-{Guid.NewGuid():N}";
-        var owner = Geo.Client(UsEast).GetGrain<IProfileGrain>(key);
-        var replica = Geo.Client(EuWest).GetGrain<IProfileGrain>(key);
-        using (GeoContext.Write(Durability.Sync))
-        {
-            await owner.Rename("v1");
-        }
-
+        var (_, replica) = await WrittenOnceAsync("warm");
         Assert.Equal(1, (await replica.Get()).Version);
 
         // A batch with version 2 of the warm grain and a first version of another grain, in another partition of eu-west.
@@ -92,6 +78,19 @@ public sealed class ReplicaDeliveryTests(ReplicaDeliveryFixture fixture) : IClas
 
         // Nothing more is written: the replica must serve version 2, not version 1 for its lifetime.
         await ServesVersion2Async(replica);
+    }
+
+    // A fresh us-east grain written once ("v1", Sync), through us-east, and the same grain through eu-west.
+    private async Task<(IProfileGrain Owner, IProfileGrain Replica)> WrittenOnceAsync(string name)
+    {
+        var key = $"us-east/{name}-{Guid.NewGuid():N}";
+        var owner = Geo.Client(UsEast).GetGrain<IProfileGrain>(key);
+        using (GeoContext.Write(Durability.Sync))
+        {
+            await owner.Rename("v1");
+        }
+
+        return (owner, Geo.Client(EuWest).GetGrain<IProfileGrain>(key));
     }
 
     private static async Task ServesVersion2Async(IProfileGrain replica)
