@@ -74,12 +74,11 @@ internal sealed class SimHandOff(SimWorld world, SimNode node, SimSilo silo)
             await world.Network.CallAsync(node.Region, world[newOwner], $"hand-off copy {grain}", n => n.Receiver.Apply([new ReplicatedChange(grain.Id, latest)]), world.Options.CallTimeout);
         }
 
-        // Step down first: this silo, then this region's directory, before the new owner can take the grain.
-        silo.Ownership.Merge(grain, change);
+        // Step down first: this region's directory, before the new owner can take the grain; this silo's copy once it answered.
         var recorded = await node.Directory.Merge(change);
-        silo.Ownership.Merge(grain, recorded);
         if (recorded.Resolve(grain.Id, grain.Partition) is var mine && mine != next)
         {
+            silo.Ownership.Merge(grain, recorded);
             throw new OwnershipMovedException(grain.Id.ToString(), Self, mine);
         }
 
@@ -94,6 +93,10 @@ internal sealed class SimHandOff(SimWorld world, SimNode node, SimSilo silo)
             world.Sim.Trace($"{Self}: hand-off of {grain} to {newOwner} under epoch {next.Epoch:x} in doubt; stepped down");
             throw new RegionUnreachableException(Self, newOwner,
                 $"the move of '{grain.Id}' is in doubt ({exception.Message}); region '{Self}' has stepped down and the move completes when the regions reconnect.");
+        }
+        finally
+        {
+            silo.Ownership.Merge(grain, recorded);
         }
 
         if (taken.Resolve(grain.Id, grain.Partition) is var held && held != next)

@@ -66,17 +66,18 @@ internal sealed class GrainHandOff(
             await links.InvokeAsync(newOwner, g => g.GetGrain<IReplicationReceiverGrain>(0).Apply(batch));
         }
 
-        // Step down first: fence this silo, then record the move durably in this region's directory, before the new
-        // owner can take the grain. Recorded only after the new owner's answer, a crash of this silo in between left
-        // the region's directory without the move: the grain reactivated here under the old epoch while the new owner
-        // wrote under the move's (the simulation's seed 8099). Now a move that reached the new owner is always in this
-        // region's directory, and one that did not is completed there by anti-entropy.
-        ownership.Merge(change);
+        // Step down first: record the move durably in this region's directory before the new owner can take the grain.
+        // Recorded only after the new owner's answer, a crash of this silo in between left the region's directory without
+        // the move: the grain reactivated here under the old epoch while the new owner wrote under the move's (the
+        // simulation's seed 8099). Now a move that reached the new owner is always in this region's directory, and one
+        // that did not is completed there by anti-entropy. This silo's copy learns the move only once the new owner has
+        // answered: until then the grain's write lock, held here, keeps every write waiting, and calls routed by the copy
+        // come to this activation rather than reaching the new owner before the move does and bouncing back.
         var recorded = await grains.GetGrain<IOwnershipDirectoryGrain>(0).Merge(change);
-        ownership.Merge(recorded);
         if (recorded.Resolve(grain, registration.Partition) is var mine && mine != next)
         {
             // This region's directory holds a later owner (a takeover's fence): the grain was not this region's to move.
+            ownership.Merge(recorded);
             throw new OwnershipMovedException(grain.ToString(), region.Id, mine);
         }
 
@@ -91,6 +92,11 @@ internal sealed class GrainHandOff(
             // and directory anti-entropy completes the move once the link is back.
             throw new RegionUnreachableException(region.Id, newOwner,
                 $"the move of '{grain}' is in doubt ({exception.Message}); region '{region.Id}' has stepped down and the move completes when the regions reconnect.");
+        }
+        finally
+        {
+            // Whatever the answer: the move is in this region's directory, so no write may run here under the old epoch.
+            ownership.Merge(recorded);
         }
 
         if (taken.Resolve(grain, registration.Partition) is var held && held != next)
