@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using System.Diagnostics;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;

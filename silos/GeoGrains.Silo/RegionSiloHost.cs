@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using System.Net;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,7 @@
-using GeoGrains.Runtime;
+using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Ownership;
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Writes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
 

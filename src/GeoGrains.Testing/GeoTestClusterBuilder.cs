@@ -77,7 +77,7 @@ public sealed class GeoTestClusterBuilder
     /// <summary>
     /// Gives every region its own Azurite (the local Azure Storage emulator, <see cref="Azurite.AzuriteProcess"/>),
     /// started with the cluster and stopped when it is disposed, and configures the region on
-    /// <see cref="Runtime.Storage.RegionStorageProvider.AzureTable"/> with that Azurite's connection string: GeoGrains'
+    /// <see cref="Configuration.RegionStorageProvider.AzureTable"/> with that Azurite's connection string: GeoGrains'
     /// table and the default grain storage live there. The regions then have no in-memory
     /// <see cref="GeoTestRegion.Storage"/>; use <see cref="GeoTestRegion.Azurite"/>,
     /// <see cref="GeoTestRegion.StopStorageAsync"/> and <see cref="GeoTestRegion.StartStorageAsync"/>. Needs Azurite:

@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing.Azurite;
 using Orleans.TestingHost;

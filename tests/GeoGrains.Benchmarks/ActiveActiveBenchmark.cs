@@ -1,7 +1,8 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Storage;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using GeoGrains.Crdts;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using System.Diagnostics;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using GeoGrains.Runtime.Ownership;

@@ -1,10 +1,9 @@
+using GeoGrains.Configuration;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Ownership;
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;

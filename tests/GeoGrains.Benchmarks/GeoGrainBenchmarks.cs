@@ -1,7 +1,7 @@
+using GeoGrains.Configuration;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using Orleans.Serialization;
 

@@ -1,9 +1,11 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using GeoGrains.Benchmarks;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;

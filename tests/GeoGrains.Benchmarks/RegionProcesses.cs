@@ -1,9 +1,9 @@
+using GeoGrains.Configuration;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Azure.Data.Tables;
-using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using GeoGrains.Silo;
 using GeoGrains.Silo.Diagnostics;

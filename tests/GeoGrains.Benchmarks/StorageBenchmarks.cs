@@ -1,6 +1,6 @@
+using GeoGrains.Configuration;
 using System.Diagnostics;
 using Azure.Data.Tables;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;

@@ -1,5 +1,6 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

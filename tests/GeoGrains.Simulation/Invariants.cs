@@ -1,5 +1,5 @@
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Simulation;

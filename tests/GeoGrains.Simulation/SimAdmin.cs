@@ -1,4 +1,3 @@
-using GeoGrains.Runtime.Ownership;
 
 namespace GeoGrains.Simulation;
 

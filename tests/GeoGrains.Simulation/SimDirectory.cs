@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Ownership;
 using Microsoft.Extensions.Logging.Abstractions;

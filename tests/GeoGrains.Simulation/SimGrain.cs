@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Topology;
 
 namespace GeoGrains.Simulation;
 

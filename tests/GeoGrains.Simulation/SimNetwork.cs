@@ -1,4 +1,3 @@
-using GeoGrains.Runtime;
 
 namespace GeoGrains.Simulation;
 

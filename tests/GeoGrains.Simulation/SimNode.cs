@@ -1,5 +1,6 @@
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Simulation;
 

@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Simulation;
 

@@ -1,6 +1,6 @@
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Ownership;
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Simulation;
 

@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Simulation;
 

@@ -1,6 +1,6 @@
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 

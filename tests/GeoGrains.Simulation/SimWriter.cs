@@ -1,5 +1,5 @@
-using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Simulation;
 

@@ -1,3 +1,4 @@
+
 namespace GeoGrains.Simulation;
 
 /// <summary>The entry point: one schedule, drawn from a seed.</summary>

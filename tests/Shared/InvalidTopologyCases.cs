@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Topology;
+using GeoGrains.Configuration;
 using Xunit;
 
 namespace GeoGrains.Tests.Shared;

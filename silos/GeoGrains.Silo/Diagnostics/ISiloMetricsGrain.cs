@@ -1,3 +1,4 @@
+
 namespace GeoGrains.Silo.Diagnostics;
 
 /// <summary>

@@ -1,7 +1,8 @@
 using GeoGrains.Crdts;
 using GeoGrains.Runtime.Clocks;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
 
 namespace GeoGrains.Runtime.ActiveActive;
 

@@ -1,6 +1,6 @@
+using GeoGrains.Runtime.Ownership;
 using System.Collections.Concurrent;
 using System.Reflection;
-using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Topology;
 using Orleans.Metadata;
 

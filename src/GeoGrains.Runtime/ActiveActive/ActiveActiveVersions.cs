@@ -1,6 +1,6 @@
+using GeoGrains.Runtime.Storage;
 using System.Globalization;
 using GeoGrains.Crdts;
-using GeoGrains.Runtime.Replication;
 
 namespace GeoGrains.Runtime.ActiveActive;
 

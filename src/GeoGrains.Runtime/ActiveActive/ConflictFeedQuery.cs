@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Reconciliation;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Runtime.ActiveActive;
 

@@ -1,5 +1,5 @@
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 
 namespace GeoGrains.Runtime.ActiveActive;

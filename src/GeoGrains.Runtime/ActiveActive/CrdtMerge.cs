@@ -1,6 +1,6 @@
+using GeoGrains.Runtime.Storage;
 using System.Reflection;
 using GeoGrains.Crdts;
-using GeoGrains.Runtime.Replication;
 
 namespace GeoGrains.Runtime.ActiveActive;
 

@@ -1,5 +1,6 @@
 using GeoGrains.Crdts;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Runtime.ActiveActive;
 

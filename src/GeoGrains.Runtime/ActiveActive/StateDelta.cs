@@ -1,5 +1,5 @@
 using GeoGrains.Crdts;
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Runtime.ActiveActive;
 

@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

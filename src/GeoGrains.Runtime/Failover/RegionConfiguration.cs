@@ -1,5 +1,5 @@
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
-using GeoGrains.Runtime.Ownership;
 
 namespace GeoGrains.Runtime.Failover;
 

@@ -1,6 +1,6 @@
+using GeoGrains.Configuration;
 using System.Collections.Immutable;
 using GeoGrains.Runtime.Clocks;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;

@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,5 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Calls;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -145,7 +147,7 @@ internal sealed class GeoGrainsOptionsValidator(IOptions<GeoGrainsOptions> optio
 
         if (options.SessionTokenKey is { Length: > 0 } key)
         {
-            Consistency.SessionTokenCodec.KeyOf(key);
+            SessionTokenCodec.KeyOf(key);
         }
 
         return (topology, region);

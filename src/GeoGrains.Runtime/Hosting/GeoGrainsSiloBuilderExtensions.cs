@@ -1,9 +1,11 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Calls;
+using GeoGrains.Runtime.Writes;
 using GeoGrains;
 using GeoGrains.Client.Calls;
 using GeoGrains.Runtime.Hosting;
-using GeoGrains.Runtime;
 using GeoGrains.Runtime.Clocks;
-using GeoGrains.Runtime.Consistency;
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
@@ -104,20 +106,20 @@ public static class GeoGrainsSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
         services.TryAddSingleton<GrainHandOff>();
         services.TryAddSingleton<GeoWritePath>();
-        services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ConflictTimeIndex(
+        services.TryAddSingleton(sp => new ConflictTimeIndex(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>()));
         services.TryAddSingleton(sp => new ReconciliationStore(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
             sp.GetRequiredService<GeoStore>(),
-            sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictTimeIndex>()));
+            sp.GetRequiredService<ConflictTimeIndex>()));
         services.TryAddSingleton<ReconciliationPublisher>();
         services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ConflictStore(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
             sp.GetRequiredService<GeoStore>(),
-            sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictTimeIndex>()));
+            sp.GetRequiredService<ConflictTimeIndex>()));
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictFeedQuery>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictPublisher>());

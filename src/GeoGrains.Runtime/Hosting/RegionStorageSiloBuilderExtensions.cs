@@ -1,5 +1,6 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Topology;
 using GeoGrains;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

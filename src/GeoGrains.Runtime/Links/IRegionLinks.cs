@@ -1,3 +1,6 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Topology;
+
 namespace GeoGrains.Runtime.Links;
 
 /// <summary>

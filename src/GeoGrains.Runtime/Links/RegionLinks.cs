@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using System.Collections.Frozen;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using GeoGrains.Hosting;
 using GeoGrains.Runtime.Topology;
 using Microsoft.AspNetCore.Connections;

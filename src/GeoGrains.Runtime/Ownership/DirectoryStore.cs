@@ -1,3 +1,5 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
 using System.Globalization;
 using GeoGrains.Runtime.Storage;

@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Topology;
 using System.Reflection;
 
 namespace GeoGrains.Runtime.Ownership;

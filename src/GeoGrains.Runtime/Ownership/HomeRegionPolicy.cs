@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Topology;
 
 namespace GeoGrains.Runtime.Ownership;
@@ -19,18 +20,6 @@ internal abstract class HomeRegionPolicy
                 grainClass, $"its home function '{attribute.HomeFunction}' is not registered in GeoGrainsOptions.HomeFunctions."),
             _ => throw new GeoGrainNotRegisteredException(grainClass, $"home policy {attribute.Home} is not supported."),
         };
-
-    /// <summary>A stable 32-bit FNV-1a hash: the same key hashes the same in every process and version.</summary>
-    public static uint StableHash(string key)
-    {
-        var hash = 2166136261u;
-        foreach (var c in key)
-        {
-            hash = (hash ^ c) * 16777619u;
-        }
-
-        return hash;
-    }
 
     private sealed class KeyPrefixPolicy(GeoTopology topology) : HomeRegionPolicy
     {
@@ -61,7 +50,7 @@ internal abstract class HomeRegionPolicy
                 throw new GrainPlacementException(key, "it is empty.");
             }
 
-            return topology.Regions[(int)(StableHash(key) % (uint)topology.Regions.Count)].Id;
+            return topology.Regions[(int)(KeyHash.Of(key) % (uint)topology.Regions.Count)].Id;
         }
     }
 

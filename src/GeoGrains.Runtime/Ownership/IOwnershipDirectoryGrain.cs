@@ -1,3 +1,6 @@
+using GeoGrains.Runtime.Failover;
+using GeoGrains.Runtime.Topology;
+
 namespace GeoGrains.Runtime.Ownership;
 
 /// <summary>This region's ownership directory. One per region cluster: use key 0.</summary>

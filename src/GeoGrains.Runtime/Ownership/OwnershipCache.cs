@@ -1,7 +1,8 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Topology;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;

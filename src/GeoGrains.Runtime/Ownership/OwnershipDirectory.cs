@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Failover;
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
 using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.Logging;

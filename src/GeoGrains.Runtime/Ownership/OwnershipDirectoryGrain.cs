@@ -1,6 +1,6 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
-using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

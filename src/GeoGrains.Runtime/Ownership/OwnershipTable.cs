@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
 
 namespace GeoGrains.Runtime.Ownership;

@@ -1,7 +1,9 @@
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
+using GeoGrains.Runtime.Writes;
 using Microsoft.Extensions.Logging;
 using Orleans.Metadata;
 

@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;

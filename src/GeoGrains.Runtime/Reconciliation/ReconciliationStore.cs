@@ -1,6 +1,4 @@
 using System.Globalization;
-using GeoGrains.Runtime.ActiveActive;
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using Orleans.Serialization;
 

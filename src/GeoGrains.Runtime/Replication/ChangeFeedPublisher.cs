@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 
 namespace GeoGrains.Runtime.Replication;

@@ -1,4 +1,7 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace GeoGrains.Runtime.Replication;

@@ -1,6 +1,8 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Storage;
 using System.Collections.Frozen;
 using GeoGrains.Runtime.Clocks;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;

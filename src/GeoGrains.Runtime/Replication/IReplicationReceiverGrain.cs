@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Storage;
 using Orleans.Concurrency;
 
 namespace GeoGrains.Runtime.Replication;

@@ -1,3 +1,5 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace GeoGrains.Runtime.Replication;

@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 

@@ -1,5 +1,6 @@
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Writes;
 using System.Collections.Concurrent;
-using GeoGrains.Runtime.Ownership;
 
 namespace GeoGrains.Runtime.Replication;
 

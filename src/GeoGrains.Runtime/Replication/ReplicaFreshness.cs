@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Clocks;
 
 namespace GeoGrains.Runtime.Replication;

@@ -1,3 +1,5 @@
+using GeoGrains.Runtime.Storage;
+
 namespace GeoGrains.Runtime.Replication;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Storage;
 using System.IO.Compression;
 using Orleans.Serialization;
 

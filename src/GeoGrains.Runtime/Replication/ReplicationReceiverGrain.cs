@@ -1,6 +1,8 @@
+using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Clocks;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Reconciliation;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
 using Orleans.Concurrency;
 
 namespace GeoGrains.Runtime.Replication;

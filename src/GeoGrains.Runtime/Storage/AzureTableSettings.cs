@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Data.Tables;

@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;

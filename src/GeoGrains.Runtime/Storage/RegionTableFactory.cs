@@ -1,4 +1,5 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

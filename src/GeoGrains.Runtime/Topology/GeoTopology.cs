@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using System.Collections.Frozen;
 using System.Net;
 

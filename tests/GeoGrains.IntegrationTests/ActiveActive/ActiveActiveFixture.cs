@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using System.Collections.Concurrent;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;

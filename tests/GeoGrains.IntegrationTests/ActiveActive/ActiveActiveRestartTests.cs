@@ -1,6 +1,7 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Storage;
 using System.Text;
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using GeoGrains.IntegrationTests.Grains;
+using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;

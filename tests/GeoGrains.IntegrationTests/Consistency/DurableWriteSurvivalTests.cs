@@ -1,5 +1,6 @@
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.Consistency;

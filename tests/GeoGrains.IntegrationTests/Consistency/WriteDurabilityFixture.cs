@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,5 +1,5 @@
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.Consistency;

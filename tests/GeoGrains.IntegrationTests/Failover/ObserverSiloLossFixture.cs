@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;

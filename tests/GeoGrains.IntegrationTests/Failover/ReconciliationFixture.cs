@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;

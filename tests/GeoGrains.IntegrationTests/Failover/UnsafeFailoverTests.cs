@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
 using GeoGrains.Tests.Histories;
 using Microsoft.Extensions.DependencyInjection;

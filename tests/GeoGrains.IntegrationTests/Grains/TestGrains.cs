@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Topology;
 using System.Diagnostics;
 using GeoGrains.Runtime.Links;
 using Orleans.Concurrency;

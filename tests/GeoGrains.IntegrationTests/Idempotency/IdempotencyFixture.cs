@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using GeoGrains.IntegrationTests.Failover;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

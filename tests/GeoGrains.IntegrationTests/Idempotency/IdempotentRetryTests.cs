@@ -1,6 +1,6 @@
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime;
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Writes;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;

@@ -1,4 +1,4 @@
-using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 

@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using GeoGrains.Runtime.Storage;
+using GeoGrains.Configuration;
 using GeoGrains.Silo.Demo;
 using static GeoGrains.Tests.Shared.TestRegions;
 

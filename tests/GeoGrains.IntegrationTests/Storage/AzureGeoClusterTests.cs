@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
+using GeoGrains.Configuration;
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 
 namespace GeoGrains.IntegrationTests.Storage;

@@ -1,6 +1,6 @@
+using GeoGrains.Configuration;
 using System.Net;
 using System.Net.Sockets;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Topology;
 using GeoGrains.Testing;
 using GeoGrains.Tests.Shared;

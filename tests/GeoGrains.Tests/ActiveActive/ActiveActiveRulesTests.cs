@@ -1,5 +1,4 @@
 using GeoGrains.Crdts;
-using GeoGrains.Runtime;
 using GeoGrains.Runtime.ActiveActive;
 
 namespace GeoGrains.Tests.ActiveActive;

@@ -2,7 +2,6 @@ using System.Text;
 using GeoGrains.Crdts;
 using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Reconciliation;
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;

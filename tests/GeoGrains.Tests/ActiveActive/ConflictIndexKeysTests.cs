@@ -1,5 +1,5 @@
 using CsCheck;
-using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Storage;
 using Orleans.Runtime;
 
 namespace GeoGrains.Tests.ActiveActive;

@@ -1,10 +1,9 @@
+using GeoGrains.Runtime.Clocks;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using GeoGrains.Crdts;
-using GeoGrains.Runtime;
 using GeoGrains.Runtime.ActiveActive;
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;

@@ -1,4 +1,5 @@
-using GeoGrains.Runtime.Consistency;
+using GeoGrains.Runtime.Ownership;
+
 using ReadLevel = GeoGrains.Consistency;
 
 namespace GeoGrains.Tests.Consistency;

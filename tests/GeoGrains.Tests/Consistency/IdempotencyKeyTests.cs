@@ -1,5 +1,5 @@
 using GeoGrains.Client.Calls;
-using GeoGrains.Runtime.Consistency;
+using GeoGrains.Runtime.Calls;
 
 namespace GeoGrains.Tests.Consistency;
 

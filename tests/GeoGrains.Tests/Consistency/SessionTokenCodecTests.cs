@@ -1,5 +1,5 @@
-using GeoGrains.Runtime.Consistency;
-using GeoGrains.Runtime.Hosting;
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Calls;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using static GeoGrains.Tests.Shared.TestRegions;

@@ -1,5 +1,5 @@
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

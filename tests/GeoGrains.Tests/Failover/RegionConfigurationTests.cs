@@ -1,6 +1,6 @@
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Ownership;
 using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Failover;

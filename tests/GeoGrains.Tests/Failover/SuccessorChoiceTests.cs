@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Failover;
 using static GeoGrains.Tests.Shared.TestRegions;
 

@@ -1,3 +1,4 @@
+
 namespace GeoGrains.Tests.Histories;
 
 /// <summary>The recorder times and classifies operations as a workload runs, from many threads at once.</summary>

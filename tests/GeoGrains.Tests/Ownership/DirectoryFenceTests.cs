@@ -1,5 +1,4 @@
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Ownership;
 
 namespace GeoGrains.Tests.Ownership;
 

@@ -1,3 +1,6 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Failover;
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using GeoGrains.Runtime.Ownership;

@@ -1,4 +1,3 @@
-using GeoGrains.Runtime.Ownership;
 using static GeoGrains.Tests.Ownership.DirectoryTestRegion;
 
 namespace GeoGrains.Tests.Ownership;

@@ -1,6 +1,6 @@
+using GeoGrains.Runtime.Topology;
 using System.Collections.Immutable;
 using GeoGrains.Runtime.Ownership;
-using GeoGrains.Runtime.Storage;
 using static GeoGrains.Tests.Ownership.DirectoryTestRegion;
 
 namespace GeoGrains.Tests.Ownership;

@@ -1,4 +1,5 @@
 using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Topology;
 using Orleans.Runtime;
 
 namespace GeoGrains.Tests.Ownership;

@@ -1,5 +1,5 @@
+using GeoGrains.Runtime.Storage;
 using System.Text;
-using GeoGrains.Runtime.Replication;
 
 namespace GeoGrains.Tests.Reconciliation;
 

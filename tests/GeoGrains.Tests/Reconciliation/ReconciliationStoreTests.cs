@@ -1,7 +1,5 @@
 using System.Text;
-using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Reconciliation;
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;

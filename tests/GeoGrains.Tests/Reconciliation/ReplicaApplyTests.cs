@@ -1,5 +1,4 @@
 using System.Text;
-using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;

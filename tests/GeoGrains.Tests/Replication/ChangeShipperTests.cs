@@ -1,3 +1,6 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Topology;
 using System.Collections.Concurrent;
 using System.Text;
 using GeoGrains.Runtime.Clocks;

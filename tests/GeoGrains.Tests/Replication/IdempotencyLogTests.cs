@@ -1,5 +1,5 @@
+using GeoGrains.Runtime.Storage;
 using System.Text;
-using GeoGrains.Runtime.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 

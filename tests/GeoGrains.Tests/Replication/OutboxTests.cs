@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using System.Text;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;

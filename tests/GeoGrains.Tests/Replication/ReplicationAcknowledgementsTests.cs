@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Storage;
 using System.Text;
 using GeoGrains.Runtime.Replication;
 using Orleans.Runtime;

@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Topology;
 using Orleans.Configuration;

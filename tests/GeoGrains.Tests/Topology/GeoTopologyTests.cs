@@ -1,3 +1,4 @@
+using GeoGrains.Configuration;
 using System.Net;
 using GeoGrains.Runtime.Topology;
 using GeoGrains.Tests.Shared;

@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Replication;
 using System.Text;
 
 namespace GeoGrains.Tests.Histories;

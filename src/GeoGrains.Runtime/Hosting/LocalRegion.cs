@@ -1,4 +1,0 @@
-namespace GeoGrains.Runtime.Hosting;
-
-/// <summary>The region of the silo, as a service so that components need not re-read and re-validate options.</summary>
-internal sealed record LocalRegion(RegionId Id);

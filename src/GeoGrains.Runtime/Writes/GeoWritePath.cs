@@ -1,0 +1,809 @@
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Calls;
+using System.Collections.Concurrent;
+using GeoGrains.Client.Calls;
+using GeoGrains.Runtime.Clocks;
+using GeoGrains.Runtime.Failover;
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Reconciliation;
+using GeoGrains.Runtime.Replication;
+using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace GeoGrains.Runtime.Writes;
+
+/// <summary>
+/// The whole life of a write to a geo grain, in the order it happens: <b>route</b> (run here if this region owns the
+/// grain, else forward it to the owner), <b>lock</b> (one write at a time per activation, without holding the
+/// activation's turn, so that forwarding never deadlocks), <b>commit</b> (the new version and its outbox marker made
+/// durable in one storage write, fenced by the record's ETag and epoch), <b>ship</b> (queued for every other region and
+/// published on the change feed).
+/// </summary>
+internal sealed class GeoWritePath(
+    LocalRegion region,
+    GeoTopology topology,
+    IOptions<GeoGrainsOptions> options,
+    GeoStore store,
+    OwnershipCache ownership,
+    GeoReplication replication,
+    ReplicaActivations replicas,
+    ChangeFeedPublisher changeFeed,
+    GrainHandOff handOff,
+    IRegionLinks links,
+    FailoverState failover,
+    TakeoverPromotion promotion,
+    ReconciliationStore reconciliations,
+    ReconciliationPublisher reconciliationFeed,
+    ActiveActive.ConflictStore conflicts,
+    ActiveActive.ConflictPublisher conflictFeed,
+    ActiveActive.StateDeltas deltas,
+    HybridLogicalClock clock,
+    Serializer serializer,
+    ILogger<GeoWritePath> logger)
+{
+    // Which activation, if any, the current call flow is writing as: a read interleaved with a write cannot write.
+    private static readonly AsyncLocal<WriteTicket?> Writing = new();
+
+    private readonly ConcurrentDictionary<Type, (GeoGrainAttribute Attribute, GeoGrains.Consistency Reads, Durability Writes)> _types = new();
+
+    public RegionId Region => region.Id;
+
+    public OwnershipCache Ownership => ownership;
+
+    public GeoStore Store => store;
+
+    public ReplicaActivations Replicas => replicas;
+
+    public GrainHandOff HandOff => handOff;
+
+    public IRegionLinks Links => links;
+
+    /// <summary>Places an activation: validates its class and key, and finds its home partition.</summary>
+    public GeoGrainRegistration Register(Type grainClass, GrainId grain)
+    {
+        var (attribute, reads, writes) = _types.GetOrAdd(grainClass, type =>
+        {
+            var declared = GeoGrainRegistration.AttributeOf(type);
+            var (reads, writes) = ConsistencyRules.DefaultsOf(declared, type.FullName ?? type.Name, topology.RegionIds.Count());
+            if (declared.Writers == GeoWriters.AnyRegion)
+            {
+                ActiveActive.ActiveActiveRules.Check(type, declared, reads);
+            }
+
+            return (declared, reads, writes);
+        });
+        var key = grain.Key.ToString();
+        var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
+        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute, reads, writes);
+    }
+
+    /// <summary>
+    /// Runs a call at the grain's owner: here, under the activation's write lock, if this region owns the grain, else
+    /// forwarded to the owner region. A write (<paramref name="write"/>) may commit; a strong read runs the same way,
+    /// ordered with the writes and hand-offs, but cannot. Returns the ownership it ran under, or <see langword="null"/>
+    /// when it was forwarded.
+    /// </summary>
+    public async Task<GrainOwnership?> RunAtOwnerAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, bool write)
+    {
+        // A durability the call cannot have fails it before anything runs, in whichever region it arrives.
+        var durability = write ? DurabilityOf(grain) : Durability.Async;
+
+        IDisposable? queued = null;
+        try
+        {
+            while (true)
+            {
+                // Route.
+                var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+                if (owner.Owner == region.Id)
+                {
+                    if (!failover.HoldsLease)
+                    {
+                        // Still joining the other regions, or a probe late: wait for the lease, or for the grain's new owner.
+                        var generation = failover.Configuration.Generation;
+                        if (!await failover.WaitAsync(() => failover.HoldsLease || failover.Configuration.Generation != generation, failover.WriteLeaseWait))
+                        {
+                            throw new RegionLeaseLapsedException(region.Id, grain.GrainId.ToString(), mayHaveCommitted: false,
+                                "a majority of regions has not confirmed its lease within the lease period");
+                        }
+
+                        continue;
+                    }
+
+                    if (await RunHereAsync(call, grain, route, write, durability) is { } ran)
+                    {
+                        return ran;
+                    }
+
+                    continue; // ownership moved while the call waited for the write lock
+                }
+
+                if (failover.IsUnavailable(owner.Owner))
+                {
+                    // The owner is suspected or being taken over: wait for the new owner rather than send the call into the void.
+                    queued ??= failover.Enqueue() ?? throw new RegionUnreachableException(region.Id, owner.Owner,
+                        $"it is suspected down and {failover.Options.MaxQueuedWrites} calls already wait for its grains to be taken over.");
+                    var generation = failover.Configuration.Generation;
+                    if (!await failover.WaitAsync(() => failover.Configuration.Generation != generation || !failover.IsUnavailable(owner.Owner), failover.Options.QueuedWriteTimeout))
+                    {
+                        throw new RegionUnreachableException(region.Id, owner.Owner,
+                            $"it is suspected down, and no other region took over '{grain.GrainId}' within {failover.Options.QueuedWriteTimeout}; the call was not sent.");
+                    }
+
+                    continue;
+                }
+
+                await ForwardAsync(call, route, owner);
+                return null;
+            }
+        }
+        finally
+        {
+            queued?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Forwards the call to the owner, and gives up waiting for the answer as soon as this region suspects the owner: a
+    /// region that died does not answer, and the caller, told at once that the outcome is unknown, may try again, which
+    /// then waits for the grain's new owner rather than for the call timeout.
+    /// </summary>
+    private async Task ForwardAsync(IIncomingGrainCallContext call, GeoCallRoute route, GrainOwnership owner)
+    {
+        if (!failover.Automatic)
+        {
+            await route.ForwardAsync(call, owner, links);
+            return;
+        }
+
+        using var answered = new CancellationTokenSource();
+        var forward = route.ForwardAsync(call, owner, links);
+        var suspected = failover.WhenUnavailableAsync(owner.Owner, answered.Token);
+        if (await Task.WhenAny(forward, suspected) == forward)
+        {
+            await answered.CancelAsync();
+            await forward;
+            return;
+        }
+
+        // The answer may still come (and the write may have been applied): it is no longer waited for.
+        _ = forward.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        throw new RegionUnreachableException(region.Id, owner.Owner,
+            $"it became suspected down while '{call.TargetId}' waited for its answer; the outcome is unknown.");
+    }
+
+    /// <summary>Runs the call here under the grain's write lock, if this region still owns the grain then; null if it no longer does.</summary>
+    private async Task<GrainOwnership?> RunHereAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, bool write, Durability durability)
+    {
+        // Lock.
+        await grain.WriteLock.WaitAsync();
+        try
+        {
+            // Ownership may have moved while this call waited behind others or a hand-off.
+            var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+            if (owner.Owner != region.Id || !failover.HoldsLease)
+            {
+                // Checked under the grain's turn: a strong read or a write that waited here may not run on a lease that
+                // lapsed meanwhile (the caller waits for the lease again, or goes to the new owner).
+                return null;
+            }
+
+            if (!await PrepareAsync(grain, owner))
+            {
+                return null;
+            }
+
+            var key = write ? route.IdempotencyKey : null;
+            if (key is not null && Replay(call, grain, key))
+            {
+                return owner;
+            }
+
+            var ticket = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0, key) : null;
+            Writing.Value = ticket;
+            ExceptionDispatchInfo? failure = null;
+            try
+            {
+                await call.Invoke(); // the grain's method; a write's Update calls CommitAsync
+            }
+            catch (Exception exception)
+            {
+                failure = ExceptionDispatchInfo.Capture(exception);
+            }
+            finally
+            {
+                Writing.Value = null;
+            }
+
+            if (ticket is { AppliedVersion: not null, IdempotencyKey: { } applied })
+            {
+                // The write is stored: its outcome, result or exception, is what every retry with the key gets.
+                await SettleAsync(grain, applied, failure?.SourceException ?? call.Response?.Exception, call.Result);
+            }
+
+            failure?.Throw();
+            return owner;
+        }
+        finally
+        {
+            grain.WriteLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Answers a retry of a keyed write the grain applied within the window with the first outcome, without running the
+    /// method: its result, or the exception it threw after writing. Returns whether it did.
+    /// </summary>
+    /// <exception cref="IdempotentResultUnknownException">The write was applied but its outcome was never recorded.</exception>
+    private bool Replay(IIncomingGrainCallContext call, IGeoGrainActivation grain, string key)
+    {
+        var record = grain.Stored?.Record;
+        if (IdempotencyLog.Find(record?.Applied, key, clock.Now(), options.Value.Idempotency.Window) is not { } entry)
+        {
+            return false;
+        }
+
+        if (entry.Outcome is null)
+        {
+            throw new IdempotentResultUnknownException(grain.GrainId.ToString(), key, entry.Version,
+                "the region that applied it failed, or its storage did not answer, before the result was recorded");
+        }
+
+        var outcome = serializer.Deserialize<IdempotentOutcome>(entry.Outcome)
+            ?? throw new InvalidDataException($"The recorded outcome of the write with idempotency key '{key}' to geo grain '{grain.GrainId}' is empty.");
+        if (outcome.Exception is { } exception)
+        {
+            ExceptionDispatchInfo.Throw(exception);
+        }
+
+        call.Result = outcome.Result;
+        return true;
+    }
+
+    /// <summary>
+    /// Records a keyed write's outcome in the grain's record: the same version rewritten (a higher revision) with the
+    /// outcome in its dedup section, then shipped like a version. The write itself is stored already, so a failure here
+    /// does not fail the call: a retry then learns that the write was applied and its result is not known.
+    /// </summary>
+    private async Task SettleAsync(IGeoGrainActivation grain, string key, Exception? exception, object? result)
+    {
+        var id = grain.GrainId;
+        try
+        {
+            if (grain.Stored is not { } current)
+            {
+                return;
+            }
+
+            var outcome = serializer.SerializeToArray(new IdempotentOutcome { Result = exception is null ? result : null, Exception = exception });
+            if (IdempotencyLog.Settle(current.Record.Applied, key, outcome) is not { } settled)
+            {
+                return;
+            }
+
+            // The same version rewritten keeps its commit time, so no commit is in progress for safe times to wait for.
+            var next = current.Record with { Applied = settled, Revision = current.Record.Revision + 1 };
+            if (await CommitAnnouncedAsync(grain, next, current.ETag, keepUntilSettled: static () => static () => { }) is not { } etags)
+            {
+                await TryReloadAsync(grain);
+                logger.LogWarning("The result of the write with idempotency key '{Key}' to geo grain '{Grain}' was not recorded: another writer changed the record.", key, id);
+                return;
+            }
+
+            grain.Accept(new StoredGeoRecord(next, etags.Record));
+            replication.Ship(id, next, urgent: true);
+        }
+        catch (Exception failure) when (failure is RegionStorageException or CodecNotFoundException or NotSupportedException)
+        {
+            if (failure is not RegionStorageException)
+            {
+                await TryReloadAsync(grain);
+            }
+
+            logger.LogWarning(failure, "The result of the write with idempotency key '{Key}' to geo grain '{Grain}' was not recorded.", key, id);
+        }
+    }
+
+    // Returns false when the grain turned out to belong elsewhere (a move the takeover respects): route the call again.
+    private async Task<bool> PrepareAsync(IGeoGrainActivation grain, GrainOwnership owner)
+    {
+        if (grain.Stored is null || grain.Stored.Record.Epoch != owner.Epoch)
+        {
+            // First call under this ownership (the activation may have been a replica): continue from what is stored,
+            // and after a takeover from the freshest copy among the surviving regions.
+            await grain.ReloadAsync();
+            if (promotion.IsNeeded(grain.Stored, owner))
+            {
+                return await promotion.GatherAsync(grain, owner);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The durability a write asks for: the call's (<see cref="GeoCallHeaders.Write"/>), else its grain type's default.
+    /// </summary>
+    /// <exception cref="InvalidConsistencyException">The call's durability is malformed or more than the topology can give.</exception>
+    private Durability DurabilityOf(IGeoGrainActivation grain)
+    {
+        if (RequestContext.Get(GeoCallHeaders.Write) is not string requested)
+        {
+            return grain.Registration.Writes;
+        }
+
+        var durability = Durability.Parse(requested);
+        var type = grain.GetType();
+        ConsistencyRules.Check(durability, type.FullName ?? type.Name, topology.RegionIds.Count());
+        return durability;
+    }
+
+    /// <summary>
+    /// Commits a change of <paramref name="grain"/>'s state, made by the write call running now, and ships it. A
+    /// <see cref="ReplicationMode.SemiSync"/> or <see cref="ReplicationMode.Sync"/> write then waits, still holding the
+    /// grain's write lock (so no later version is acknowledged before it), until enough other regions applied it.
+    /// </summary>
+    /// <exception cref="ReplicationIncompleteException">Too few regions applied it in time; it stays committed and keeps shipping.</exception>
+    public Task CommitAsync<TState>(GeoGrain<TState> grain, Func<TState, TState> change)
+        where TState : class
+    {
+        var ticket = Writing.Value is { } t && ReferenceEquals(t.Grain, grain) ? t : throw new InvalidOperationException(
+            $"{grain.GetType().Name}.Update was called outside a write. Methods marked [ReadOnly] run on replicas and cannot change state.");
+        return ticket.Grain.Registration.Attribute.Writers == GeoWriters.AnyRegion
+            ? CommitHereAsync(grain, ticket, change)
+            : CommitAsync(grain, ticket, change, alongside: null);
+    }
+
+    /// <summary>
+    /// Commits as <see cref="CommitAsync{TState}(GeoGrain{TState}, Func{TState, TState})"/> does, under <paramref name="ticket"/>;
+    /// <paramref name="alongside"/>, given the stored version the change was made to and the version to commit, names a row
+    /// of the grain's partition written in the same atomic batch (having written, first, whatever must be durable before it).
+    /// </summary>
+    private async Task CommitAsync<TState>(
+        GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change, Func<StoredGeoRecord?, GeoRecord, Task<TableWrite>>? alongside)
+        where TState : class
+    {
+        var activation = ticket.Grain;
+        var id = activation.GrainId;
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = activation.Stored;
+            if (current is not null && current.Record.Epoch > ticket.Ownership.Epoch)
+            {
+                throw Fenced(id, current.Record, ticket.Ownership);
+            }
+
+            if (!failover.HoldsLease)
+            {
+                throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: false, "its lease lapsed before the write was stored");
+            }
+
+            // A configuration change (takeover, drain, restore, failback, rehome) since the call resolved its owner fences
+            // it here, before anything is stored.
+            if (await MovedSinceAsync(activation, ticket.Ownership) is { } now)
+            {
+                throw new OwnershipMovedException(id.ToString(), region.Id, now);
+            }
+
+            if (ticket is { IdempotencyKey: { } key, AppliedVersion: null }
+                && IdempotencyLog.Find(current?.Record.Applied, key, clock.Now(), options.Value.Idempotency.Window) is { } applied)
+            {
+                // Another activation applied the key while this one held a stale copy (the reload below found it).
+                throw new IdempotentResultUnknownException(id.ToString(), key, applied.Version, "another attempt with the key was applied meanwhile");
+            }
+
+            var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
+
+            // The commit time is taken from the silo's commits in progress, listed until this iteration ends (after Ship)
+            // or, if storage leaves the commit in doubt, until the outbox settles it: no replica's safe time passes it unapplied.
+            using var inProgress = replication.Commits.Begin();
+            var (baseEpoch, baseVersion) = Lineage.BaseOf(current?.Record, ticket.Ownership.Epoch);
+            var version = (current?.Record.Version ?? 0) + 1;
+            var idempotency = options.Value.Idempotency;
+            var next = new GeoRecord(
+                version, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state), baseEpoch, baseVersion,
+                IdempotencyLog.Commit(current?.Record.Applied, ticket.IdempotencyKey, version, inProgress.At, idempotency.Window, idempotency.MaxEntriesPerGrain));
+
+            // A row to commit alongside is made (and what must be durable before it written) before the commit begins:
+            // a failure there leaves nothing in doubt.
+            var extra = alongside is null ? null : await alongside(current, next);
+
+            if (await CommitAnnouncedAsync(activation, next, current?.ETag, inProgress.KeepUntilSettled, extra) is not { } etags)
+            {
+                // Someone else wrote the row: a stale copy here (a missed replica notice) is caught up and the change
+                // applied to the latest version; a newer epoch means another region owns the grain now, and nothing is written.
+                await activation.ReloadAsync();
+                if (attempt == 1)
+                {
+                    continue;
+                }
+
+                throw Fenced(id, activation.Stored?.Record, ticket.Ownership);
+            }
+
+            grain.Accept(new StoredGeoRecord(next, etags.Record), state);
+            ticket.AppliedVersion ??= next.Version;
+
+            // Ship, waiting for the acknowledgements first so that none can come before it.
+            var durability = ticket.Durability;
+            using var waiter = Ship(id, next, durability);
+
+            // Queued to ship: replicas' safe times may pass this commit now, and must, while it waits for them.
+            inProgress.Dispose();
+
+            // A write stored after the lease lapsed may have been overtaken by a new owner's: never acknowledge it.
+            if (!failover.HoldsLease)
+            {
+                throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: true, "its lease lapsed while the write was stored");
+            }
+
+            failover.Committed(next.Epoch);
+            if (waiter is not null)
+            {
+                await waiter.WaitAsync(AcknowledgementWait(durability, ticket.Forwarded));
+                await FenceAcknowledgementAsync(activation, ticket.Ownership, next, waiter);
+            }
+
+            return;
+        }
+    }
+
+    // The grain's ownership now, from the silo's copy of the directory and configuration, if it is no longer this region's
+    // under the epoch the write runs with; else null.
+    private async Task<GrainOwnership?> MovedSinceAsync(IGeoGrainActivation grain, GrainOwnership runsUnder) =>
+        await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition) is var now && (now.Owner != region.Id || now.Epoch != runsUnder.Epoch) ? now : null;
+
+    /// <summary>
+    /// Checks, once the last acknowledgement a write waited for has arrived, that they still promise what they did when
+    /// they were counted: this region holds its lease and owns the grain under the epoch it wrote with (so no takeover
+    /// could have promoted a copy without the write since), and none of the regions counted is away now (a promotion
+    /// would not read it).
+    /// </summary>
+    /// <exception cref="OwnershipLostException">One of them no longer holds; the write is not acknowledged.</exception>
+    private async Task FenceAcknowledgementAsync(IGeoGrainActivation grain, GrainOwnership wroteUnder, GeoRecord written, ReplicationAcknowledgements.Waiter waiter)
+    {
+        string? lost = null;
+        if (!failover.HoldsLease)
+        {
+            lost = "its lease lapsed while the write waited";
+        }
+        else if (await MovedSinceAsync(grain, wroteUnder) is { } now)
+        {
+            lost = $"region '{now.Owner}' owns it now, under epoch {now.Epoch}";
+        }
+        else if (waiter.Counted.Where(failover.Configuration.IsAway).ToList() is { Count: > 0 } away)
+        {
+            lost = $"{string.Join(", ", away)}, which applied it, {(away.Count == 1 ? "is" : "are")} away now and would not be read by a takeover";
+        }
+
+        if (lost is not null)
+        {
+            throw new OwnershipLostException(grain.GrainId.ToString(), region.Id, written.Epoch, written.Version, lost);
+        }
+    }
+
+    /// <summary>
+    /// Runs a write to an active-active grain here, whatever region this is: no routing, no lease, no ownership check;
+    /// one write at a time per activation, under its write lock, like an owner's. Keyed (idempotent) retries are not
+    /// deduplicated for active-active grains. Returns the "ownership" the write ran under: this region, epoch 0.
+    /// </summary>
+    public async Task<GrainOwnership> RunHereAnywayAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain)
+    {
+        var durability = DurabilityOf(grain);
+        var here = new GrainOwnership(region.Id, 0);
+        await grain.WriteLock.WaitAsync();
+        try
+        {
+            Writing.Value = new WriteTicket(grain, here, durability, Forwarded: false);
+            try
+            {
+                await call.Invoke(); // the grain's method; a write's Update calls CommitHereAsync
+            }
+            finally
+            {
+                Writing.Value = null;
+            }
+
+            return here;
+        }
+        finally
+        {
+            grain.WriteLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Commits a local write of an active-active grain: the next version of this region in the grain's vector, stored
+    /// with its outbox marker in one atomic write (fenced by the ETag against the replication receiver, which may store
+    /// a version meanwhile: then the change is made again to that one), shipped to every region, and for
+    /// <see cref="ReplicationMode.SemiSync"/>/<see cref="ReplicationMode.Sync"/> waited for as an owner's write is.
+    /// </summary>
+    private async Task CommitHereAsync<TState>(GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change)
+        where TState : class
+    {
+        const int attempts = 10;
+        var activation = ticket.Grain;
+        var id = activation.GrainId;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = activation.Stored;
+            var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
+            using var inProgress = replication.Commits.Begin();
+            var next = ActiveActive.ActiveActiveVersions.Commit(current?.Record, region.Id, inProgress.At, GeoStateSerializer.Serialize(state));
+            if (await CommitAnnouncedAsync(activation, next, current?.ETag, inProgress.KeepUntilSettled) is not { } etags)
+            {
+                await activation.ReloadAsync();
+                if (attempt < attempts)
+                {
+                    continue;
+                }
+
+                throw new InconsistentStateException(
+                    $"Active-active geo grain '{id}' in region '{region.Id}': the stored version changed under each of {attempts} attempts to write; the write was not applied.",
+                    activation.Stored?.Record.Version.ToString(), null, null);
+            }
+
+            grain.Accept(new StoredGeoRecord(next, etags.Record), state);
+            ticket.AppliedVersion ??= next.Version;
+            var durability = ticket.Durability;
+            using var waiter = Ship(id, next, durability);
+
+            inProgress.Dispose();
+            if (waiter is not null)
+            {
+                await waiter.WaitAsync(AcknowledgementWait(durability, forwarded: false));
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>
+    /// Takes a replicated version of an active-active grain into this region's stored one; the caller holds the
+    /// activation's write lock. Decided again from what is stored: a version seen already is ignored, a later one stored
+    /// as it is, and a concurrent one resolved by the grain's policy (<paramref name="merge"/>, given the later state
+    /// first) and stored with the merged vector, in one atomic write with its conflict record, which is then published.
+    /// A version that arrived as a delta (<paramref name="deltaBase"/>) is joined into the stored state first; the
+    /// conflict record shows the delta as the remote state (<see cref="ConflictVersion.IsDelta"/>). Returns
+    /// <see langword="false"/>, doing nothing, when the stored version has not seen the delta's base.
+    /// </summary>
+    public async Task<bool> ResolveAsync<TState>(GeoGrain<TState> grain, GeoRecord incoming, Crdts.VersionVector? deltaBase, Func<TState, TState, TState> merge)
+        where TState : class
+    {
+        IGeoGrainActivation activation = grain;
+        var id = activation.GrainId;
+        var policy = activation.Registration.Attribute.Conflicts;
+        Func<byte[], byte[], byte[]>? mergeStates = policy == ConflictPolicy.LastWriterWins ? null : (later, earlier) =>
+            GeoStateSerializer.Serialize(merge(GeoStateSerializer.Deserialize<TState>(later), GeoStateSerializer.Deserialize<TState>(earlier)));
+        while (true)
+        {
+            await activation.ReloadAsync();
+            var current = activation.Stored;
+            var order = ActiveActive.ActiveActiveVersions.Order(incoming, current?.Record);
+            if (order is Crdts.CausalOrder.Before or Crdts.CausalOrder.Equal)
+            {
+                return true;
+            }
+
+            var whole = incoming;
+            if (deltaBase is not null)
+            {
+                if (deltas.TryJoin(id, current?.Record, incoming.State, deltaBase) is not { } joined)
+                {
+                    return false;
+                }
+
+                whole = incoming with { State = joined };
+            }
+
+            if (order == Crdts.CausalOrder.After)
+            {
+                if (await store.TryCommitAsync(id, whole, current?.ETag, marker: null) is { } stored)
+                {
+                    grain.Accept(new StoredGeoRecord(whole, stored.Record), null);
+                    return true;
+                }
+
+                continue;
+            }
+
+            var resolution = ActiveActive.ActiveActiveVersions.Resolve(id, current!.Record, whole, policy, mergeStates, region.Id, clock.Now());
+            var conflict = deltaBase is null
+                ? resolution.Conflict
+                : resolution.Conflict with { Remote = ActiveActive.ActiveActiveVersions.ToVersion(incoming) with { IsDelta = true } };
+
+            // The time index's entry is in another partition: durable first, so no committed conflict lacks one.
+            await conflicts.IndexAsync(conflict);
+            if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(conflict)) is { } etags)
+            {
+                grain.Accept(new StoredGeoRecord(resolution.Result, etags.Record), null);
+                conflictFeed.Publish(conflict);
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reconciles <paramref name="orphaned"/>, a version of an older epoch the grain's current lineage never saw, at the
+    /// grain's owner; the caller holds the activation's write lock. Runs <paramref name="hook"/> on the current and the
+    /// orphaned state: a state it returns is committed as a new version (shipped like any write) in the same atomic
+    /// write as the record; otherwise (null, or it threw) the current state stays and only the record is written. A
+    /// version that is not an orphan here changes nothing; one recorded before returns its record.
+    /// </summary>
+    /// <exception cref="OwnershipMovedException">This region does not own the grain.</exception>
+    /// <exception cref="RegionLeaseLapsedException">This region holds no lease.</exception>
+    public async Task<ReconciliationRecord?> ReconcileAsync<TState>(GeoGrain<TState> grain, GeoGrainVersion orphaned, Func<TState, TState, TState?> hook)
+        where TState : class
+    {
+        IGeoGrainActivation activation = grain;
+        var id = activation.GrainId;
+        var owner = await ownership.ResolveAsync(id, activation.Registration.Partition);
+        if (owner.Owner != region.Id)
+        {
+            throw new OwnershipMovedException(id.ToString(), region.Id, owner);
+        }
+
+        if (!failover.HoldsLease)
+        {
+            throw new RegionLeaseLapsedException(region.Id, id.ToString(), mayHaveCommitted: false, "it holds no lease to reconcile an orphaned version with");
+        }
+
+        if (!await PrepareAsync(activation, owner))
+        {
+            throw new OwnershipMovedException(id.ToString(), region.Id, await ownership.ResolveAsync(id, activation.Registration.Partition));
+        }
+
+        var orphan = GeoRecord.Of(orphaned);
+        if (activation.Stored is not { } stored || !Lineage.IsOrphan(orphan, stored.Record))
+        {
+            return null;
+        }
+
+        if (await reconciliations.ReadAsync(id, orphaned.Epoch, orphaned.Version) is { } recorded)
+        {
+            return recorded;
+        }
+
+        // The hook is the application's code: whatever it throws is recorded, and the grain goes on as it was.
+        var current = grain.CurrentState;
+        TState? orphanedState = null;
+        TState? merged = null;
+        string? failure = null;
+        try
+        {
+            orphanedState = GeoStateSerializer.Deserialize<TState>(orphan.State);
+            merged = hook(current, orphanedState);
+        }
+        catch (Exception exception)
+        {
+            failure = orphanedState is null ? $"hook failed: the orphaned state could not be read: {exception.Message}" : $"hook failed: {exception.Message}";
+        }
+
+        if (merged is null)
+        {
+            var record = new ReconciliationRecord(
+                id, orphaned, stored.Record.ToVersion(), failure is null ? ReconciliationOutcome.KeptCurrent : ReconciliationOutcome.HookFailed,
+                null, failure ?? string.Empty, region.Id, clock.Now());
+            var (kept, inserted) = await reconciliations.InsertIfAbsentAsync(record);
+            if (inserted)
+            {
+                await reconciliationFeed.PublishAsync(kept);
+            }
+
+            return kept;
+        }
+
+        // Written as the owner's Async write: the merge is durable here when this returns, and ships to every region.
+        ReconciliationRecord? made = null;
+        var ticket = new WriteTicket(activation, owner, Durability.Async, Forwarded: false);
+        await CommitAsync(grain, ticket, state => ReferenceEquals(state, current) ? merged : hook(state, orphanedState!) ?? state, async (before, next) =>
+        {
+            made = new ReconciliationRecord(
+                id, orphaned, (before?.Record ?? stored.Record).ToVersion(), ReconciliationOutcome.Merged, next.ToVersion(), string.Empty, region.Id, next.CommittedAt);
+            await reconciliations.IndexAsync(made);
+            return reconciliations.InsertWrite(made);
+        });
+        await reconciliationFeed.PublishAsync(made!);
+        return made;
+    }
+
+    /// <summary>
+    /// Ships a version just committed (and publishes it on the change feed): the acknowledgements its durability waits
+    /// for are expected before it leaves, so that none can come first. Returns the waiter, or null for <c>Async</c>.
+    /// </summary>
+    private ReplicationAcknowledgements.Waiter? Ship(GrainId id, GeoRecord next, Durability durability)
+    {
+        // Only a region a takeover's promotion would read counts: a member, not away (taken over, drained, not failed back).
+        var configuration = failover.Configuration;
+        var eligible = durability.Mode == ReplicationMode.Async ? [] : replication.Targets.Where(t => !configuration.IsAway(t)).ToList();
+        var waiter = durability.Mode switch
+        {
+            ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions, eligible),
+            ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, eligible.Count, eligible),
+            _ => null,
+        };
+        replication.Ship(id, next, urgent: waiter is not null);
+        if (options.Value.ChangeFeed)
+        {
+            changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
+        }
+
+        return waiter;
+    }
+
+    // How long a write waits for other regions to apply it. A write forwarded from another region is also waited for
+    // there, for at most the link's call timeout: the owner gives up first (at four fifths of it), so that the caller
+    // learns which regions applied the write rather than only that the forwarded call timed out.
+    private TimeSpan AcknowledgementWait(Durability durability, bool forwarded)
+    {
+        var wait = durability.Timeout ?? options.Value.Replication.AcknowledgementTimeout;
+        return forwarded ? TimeSpan.FromTicks(Math.Min(wait.Ticks, options.Value.Links.CallTimeout.Ticks * 4 / 5)) : wait;
+    }
+
+    /// <summary>
+    /// Commits <paramref name="next"/> (with <paramref name="alongside"/>) and, unless the activation's outbox marker still
+    /// announces the grain, its marker, in one write fenced by <paramref name="expectedETag"/>. Returns the new ETags, or
+    /// <see langword="null"/> when another writer changed the record. When storage gives no answer the version may be
+    /// stored: the outbox looks for it and ships it if so (and only then runs what <paramref name="keepUntilSettled"/>
+    /// returns), and the activation reloads before its next write, so a version stored unacknowledged is not left behind.
+    /// </summary>
+    private async Task<(string Record, string? Marker)?> CommitAnnouncedAsync(
+        IGeoGrainActivation activation, GeoRecord next, string? expectedETag, Func<Action> keepUntilSettled, TableWrite? alongside = null)
+    {
+        var id = activation.GrainId;
+        var useMarker = replication.Outbox.BeginCommit(id, activation);
+        var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
+        (string Record, string? Marker)? written = null;
+        try
+        {
+            written = await store.TryCommitAsync(id, next, expectedETag, marker, alongside);
+            return written;
+        }
+        catch (RegionStorageException)
+        {
+            replication.Outbox.Doubt(id, keepUntilSettled());
+            await TryReloadAsync(activation);
+            throw;
+        }
+        finally
+        {
+            replication.Outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
+        }
+    }
+
+    private static async Task TryReloadAsync(IGeoGrainActivation activation)
+    {
+        try
+        {
+            await activation.ReloadAsync();
+        }
+        catch (RegionStorageException)
+        {
+            // The next write's ETag check catches a stale copy.
+        }
+    }
+
+    private InconsistentStateException Fenced(GrainId grain, GeoRecord? stored, GrainOwnership ownership) => new(
+        $"Geo grain '{grain}' in region '{region.Id}': the stored version ({stored?.Epoch}.{stored?.Version}) was written by another " +
+        $"owner than this activation (epoch {ownership.Epoch}); the write was not applied.",
+        stored?.Version.ToString(),
+        null,
+        null);
+
+    /// <summary>
+    /// The write running in the current call flow. <see cref="AppliedVersion"/> is set by its first stored version: from
+    /// then on the write is applied, whatever the method does next.
+    /// </summary>
+    private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership, Durability Durability, bool Forwarded, string? IdempotencyKey = null)
+    {
+        public long? AppliedVersion { get; set; }
+    }
+}
