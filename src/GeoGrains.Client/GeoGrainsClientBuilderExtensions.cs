@@ -1,4 +1,4 @@
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 
 namespace Orleans.Hosting;
 

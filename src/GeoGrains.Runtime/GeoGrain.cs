@@ -1,6 +1,8 @@
 using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Ownership;
+using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
+using GeoGrains.Runtime.Topology;
 using GeoGrains.Runtime.Writes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Concurrency;
@@ -21,11 +23,15 @@ namespace GeoGrains;
 /// </remarks>
 /// <typeparam name="TState">The grain's state.</typeparam>
 [Reentrant]
-public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActivation, GeoGrains.Runtime.ActiveActive.IActiveActiveGrain
+public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActivation<TState>, IActiveActiveGrain
     where TState : class
 {
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly GrainWriteLock _writeLock = new();
     private GeoWritePath _writes = null!;
+    private GeoStore _store = null!;
+    private ReplicaActivations _replicas = null!;
+    private OwnershipCache _ownership = null!;
+    private RegionId _region;
     private GeoGrainRegistration _registration = null!;
     private Snapshot _current = null!;
 
@@ -39,7 +45,7 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     protected long Version => _current.Stored?.Record.Version ?? 0;
 
     /// <summary>The region this activation runs in.</summary>
-    protected RegionId Region => _writes.Region;
+    protected RegionId Region => _region;
 
     /// <summary>The grain's home region, from its key.</summary>
     protected RegionId Home => _registration.Home;
@@ -106,20 +112,24 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _writes = ServiceProvider.GetRequiredService<GeoWritePath>();
-        _registration = _writes.Register(GetType(), this.GetGrainId());
+        _store = ServiceProvider.GetRequiredService<GeoStore>();
+        _replicas = ServiceProvider.GetRequiredService<ReplicaActivations>();
+        _ownership = ServiceProvider.GetRequiredService<OwnershipCache>();
+        _region = ServiceProvider.GetRequiredService<LocalRegion>().Id;
+        _registration = ServiceProvider.GetRequiredService<GeoGrainTypes>().Register(GetType(), this.GetGrainId());
         _current = new Snapshot(null, CreateInitialState());
 
         // Listed before the read: a version the receiver applies between the read and the listing would otherwise reach
         // no activation, and a replica not written again would serve the version it read for as long as it lives.
         // Accept keeps the later of the two, whichever order they come in.
-        _writes.Replicas.Add(this);
+        _replicas.Add(this);
         try
         {
             await ((IGeoGrainActivation)this).ReloadAsync(cancellationToken);
         }
         catch
         {
-            _writes.Replicas.Remove(this);
+            _replicas.Remove(this);
             throw;
         }
 
@@ -129,56 +139,29 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _writes.Replicas.Remove(this);
+        _replicas.Remove(this);
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     async Task<GeoGrainStatus> IGeoGrainControl.GetGeoStatus()
     {
-        var ownership = await _writes.Ownership.ResolveAsync(this.GetGrainId(), _registration.Partition);
+        var ownership = await _ownership.ResolveAsync(this.GetGrainId(), _registration.Partition);
         var record = _current.Stored?.Record;
-        return new GeoGrainStatus(_writes.Region, _registration.Home, ownership, Version, record?.Epoch ?? 0, record?.CommittedAt ?? default, record?.CommittedIn);
+        return new GeoGrainStatus(_region, _registration.Home, ownership, Version, record?.Epoch ?? 0, record?.CommittedAt ?? default, record?.CommittedIn);
     }
 
-    async Task<GrainOwnership> IGeoGrainControl.HandOff(RegionId newOwner)
-    {
-        await _writeLock.WaitAsync();
-        try
-        {
-            return await _writes.HandOff.HandOffAsync(this.GetGrainId(), _registration, _current.Stored?.Record, newOwner);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    Task<GrainOwnership> IGeoGrainControl.HandOff(RegionId newOwner) => _writes.HandOffAsync(this, newOwner);
 
-    async Task<ReconciliationRecord?> IGeoGrainControl.Reconcile(GeoGrainVersion orphaned)
+    Task<ReconciliationRecord?> IGeoGrainControl.Reconcile(GeoGrainVersion orphaned)
     {
         ArgumentNullException.ThrowIfNull(orphaned);
-        await _writeLock.WaitAsync();
-        try
-        {
-            return await _writes.ReconcileAsync(this, orphaned, OnReconcile);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        return _writes.ReconcileAsync(this, orphaned, OnReconcile);
     }
 
-    async Task<bool> GeoGrains.Runtime.ActiveActive.IActiveActiveGrain.Resolve(GeoRecord incoming, GeoGrains.Crdts.VersionVector? deltaBase)
+    Task<bool> IActiveActiveGrain.Resolve(GeoRecord incoming, GeoGrains.Crdts.VersionVector? deltaBase)
     {
         ArgumentNullException.ThrowIfNull(incoming);
-        await _writeLock.WaitAsync();
-        try
-        {
-            return await _writes.ResolveAsync(this, incoming, deltaBase, Merge);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        return _writes.ResolveAsync(this, incoming, deltaBase, Merge);
     }
 
     private TState Merge(TState later, TState earlier) => _registration.Attribute.Conflicts switch
@@ -187,17 +170,17 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         _ => MergeConcurrent(later, earlier),
     };
 
-    GrainId IGeoGrainActivation.GrainId => this.GetGrainId();
+    GrainId IReplicaActivation.GrainId => this.GetGrainId();
 
     GeoGrainRegistration IGeoGrainActivation.Registration => _registration;
 
-    SemaphoreSlim IGeoGrainActivation.WriteLock => _writeLock;
+    GrainWriteLock IGeoGrainActivation.WriteLock => _writeLock;
 
     StoredGeoRecord? IGeoGrainActivation.Stored => _current.Stored;
 
     async Task IGeoGrainActivation.ReloadAsync(CancellationToken cancellationToken)
     {
-        if (await _writes.Store.ReadAsync(this.GetGrainId(), cancellationToken) is { } stored)
+        if (await _store.ReadAsync(this.GetGrainId(), cancellationToken) is { } stored)
         {
             Accept(stored, null);
         }
@@ -205,7 +188,7 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
 
     // From the replication receiver, which may hand a replica many versions between two reads (a healed partition's
     // backlog, resolved without it): each is parsed only if it is read.
-    void IGeoGrainActivation.Accept(StoredGeoRecord stored) => Accept(stored, null, parseNow: false);
+    void IReplicaActivation.Accept(StoredGeoRecord stored) => Accept(stored, null, parseNow: false);
 
     async Task<bool> IGeoGrainActivation.WaitUntilAsync(Func<StoredGeoRecord?, bool> condition, TimeSpan timeout)
     {
@@ -236,7 +219,9 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
         }
     }
 
-    internal TState CurrentState => _current.State;
+    TState IGeoGrainActivation<TState>.CurrentState => _current.State;
+
+    void IGeoGrainActivation<TState>.Accept(StoredGeoRecord stored, TState? state) => Accept(stored, state);
 
     /// <summary>
     /// Takes a version as the activation's current one unless it already holds a later one. Writes run one at a time
@@ -244,7 +229,7 @@ public abstract class GeoGrain<TState> : Grain, IGeoGrainControl, IGeoGrainActiv
     /// later version always wins. Without <paramref name="state"/>, the version's state is parsed now, or with
     /// <paramref name="parseNow"/> false when it is first read.
     /// </summary>
-    internal void Accept(StoredGeoRecord stored, TState? state, bool parseNow = true)
+    private void Accept(StoredGeoRecord stored, TState? state, bool parseNow = true)
     {
         while (true)
         {

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 using GeoGrains.Client.Regions;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;

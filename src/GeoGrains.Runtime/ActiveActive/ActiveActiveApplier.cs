@@ -25,7 +25,7 @@ internal sealed class ActiveActiveApplier(
     ConflictStore conflicts,
     ConflictPublisher conflictFeed,
     LocalRegion region,
-    HybridLogicalClock clock)
+    HybridLogicalClock clock) : IConcurrentChangeApplier
 {
     /// <summary>
     /// Applies <paramref name="changes"/>; returns the versions stored here without the grain (to hand to warm

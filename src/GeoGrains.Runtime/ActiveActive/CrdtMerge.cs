@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Storage;
 using System.Reflection;
 using GeoGrains.Crdts;
@@ -27,7 +28,7 @@ internal static class CrdtMerge<TState>
 
     private static Func<TState, TState, TState>? Find()
     {
-        if (InterfaceOf(typeof(TState)) is not { } crdt)
+        if (ActiveActiveRules.CrdtInterfaceOf(typeof(TState)) is not { } crdt)
         {
             return null;
         }
@@ -36,7 +37,4 @@ internal static class CrdtMerge<TState>
         return (a, b) => (TState)merge.Invoke(a, [b])!;
     }
 
-    /// <summary><c>ICrdt&lt;<paramref name="state"/>&gt;</c> if <paramref name="state"/> implements it (asked without constructing it: the constraint would throw).</summary>
-    internal static Type? InterfaceOf(Type state) =>
-        state.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICrdt<>) && i.GetGenericArguments()[0] == state);
 }

@@ -10,10 +10,10 @@ namespace GeoGrains.Runtime.ActiveActive;
 /// delta is smaller, else the whole state. A region that cannot join a delta (<see cref="ReplicationAck.NeedWholeState"/>)
 /// gets the whole state until it acknowledges one.
 /// </summary>
-internal sealed class DeltaShipping(StateDeltas deltas, Func<GrainId, RegionId, GeoRecord?> acknowledged)
+internal sealed class DeltaShipping(StateDeltas deltas) : IDeltaShipping
 {
     /// <summary>The change as it is sent to <paramref name="target"/>.</summary>
-    public ReplicatedChange ForTarget(ReplicatedChange change, RegionId target)
+    public ReplicatedChange ForTarget(ReplicatedChange change, RegionId target, Func<GrainId, RegionId, GeoRecord?> acknowledged)
     {
         var record = change.Record;
         if (record.Vector is null

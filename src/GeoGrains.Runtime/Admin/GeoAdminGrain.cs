@@ -108,7 +108,7 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
         // answer is left out (its records come back with it). The same conflict resolved in several regions is listed once.
         var answers = await AskEveryRegionAsync(
             () => ServiceProvider.GetRequiredService<ActiveActive.ConflictStore>().ListAsync(grain),
-            grains => grains.GetGrain<ActiveActive.IConflictLogGrain>(0).List(grain),
+            grains => grains.GetGrain<IConflictLogGrain>(0).List(grain),
             required: null);
 
         // A single-owner grain's failover reconciliations are entries of the same feed (an active-active grain has none).
@@ -135,8 +135,8 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
         // oldest `limit` distinct ones overall is among the oldest `limit` of any region that holds it, so merging
         // those answers and keeping each conflict once (the same one may be resolved in several regions) is exact.
         var answers = await AskEveryRegionAsync(
-            () => ServiceProvider.GetRequiredService<ActiveActive.ConflictFeedQuery>().ListAsync(from, to, limit),
-            grains => grains.GetGrain<ActiveActive.IConflictLogGrain>(0).ListBetween(from, to, limit),
+            () => ServiceProvider.GetRequiredService<ConflictFeedQuery>().ListAsync(from, to, limit),
+            grains => grains.GetGrain<IConflictLogGrain>(0).ListBetween(from, to, limit),
             required: null);
         return [.. answers
             .OrderBy(r => r.ResolvedAt).ThenBy(r => r.ResolvedIn.Value, StringComparer.Ordinal)

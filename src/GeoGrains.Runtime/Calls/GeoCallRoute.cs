@@ -1,4 +1,4 @@
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 using GeoGrains.Runtime.Links;
 
 namespace GeoGrains.Runtime.Calls;

@@ -1,11 +1,13 @@
 using GeoGrains.Configuration;
 using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Links;
+using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using GeoGrains.Runtime.Writes;
 using System.Collections.Concurrent;
 using System.Reflection;
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 using GeoGrains.Runtime.Replication;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -22,7 +24,7 @@ namespace GeoGrains.Runtime.Calls;
 /// what served the call (<see cref="GeoCallInfo"/>), with the caller's session token brought up to date.
 /// </summary>
 internal sealed class GeoCallRouter(
-    GeoWritePath writes, LocalRegion region, SessionTokenCodec tokens, ReplicaFreshness freshness, IOptions<GeoGrainsOptions> options) : IIncomingGrainCallFilter
+    GeoWritePath writes, OwnerRouting owners, OwnershipCache ownership, IRegionLinks links, LocalRegion region, SessionTokenCodec tokens, ReplicaFreshness freshness, IOptions<GeoGrainsOptions> options) : IIncomingGrainCallFilter
 {
     private static readonly ConcurrentDictionary<MethodInfo, bool> ReadOnlyMethods = new();
 
@@ -70,7 +72,7 @@ internal sealed class GeoCallRouter(
         using var relay = wantsInfo ? GeoCallRelay.Begin() : null;
         var ranAs = readOnly
             ? await ReadAsync(context, grain, route, level, session)
-            : anyRegion ? await writes.RunHereAnywayAsync(context, grain) : await writes.RunAtOwnerAsync(context, grain, route, write: true);
+            : anyRegion ? await writes.RunHereAnywayAsync(context, grain, owners.DurabilityOf(grain)) : await owners.RunAtOwnerAsync(context, grain, route, write: true);
 
         if (wantsInfo && context.Response is { Exception: null } response and not GeoResponse)
         {
@@ -95,10 +97,10 @@ internal sealed class GeoCallRouter(
 
         if (level.Level == ReadConsistency.Strong)
         {
-            return await writes.RunAtOwnerAsync(call, grain, route, write: false);
+            return await owners.RunAtOwnerAsync(call, grain, route, write: false);
         }
 
-        var owner = await writes.Ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+        var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
         if (owner.Owner == region.Id || level.Level == ReadConsistency.Eventual || IsFreshEnough(grain.Stored, owner, level, session)
             || (level.Level == ReadConsistency.Session && await CatchUpAsync(grain, owner, level, session)))
         {
@@ -107,7 +109,7 @@ internal sealed class GeoCallRouter(
         }
 
         // Not provably fresh enough here, nor soon enough: the owner is.
-        await route.ForwardAsync(call, owner, writes.Links);
+        await route.ForwardAsync(call, owner, links);
         return null;
     }
 

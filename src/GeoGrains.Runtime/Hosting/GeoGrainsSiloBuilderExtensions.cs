@@ -1,9 +1,10 @@
 using GeoGrains.Configuration;
 using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Admin;
 using GeoGrains.Runtime.Calls;
 using GeoGrains.Runtime.Writes;
 using GeoGrains;
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Failover;
@@ -105,6 +106,8 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton<ChangeFeedPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
         services.TryAddSingleton<GrainHandOff>();
+        services.TryAddSingleton<GeoGrainTypes>();
+        services.TryAddSingleton<OwnerRouting>();
         services.TryAddSingleton<GeoWritePath>();
         services.TryAddSingleton(sp => new ConflictTimeIndex(
             sp.GetRequiredService<IRegionTable>(),
@@ -120,14 +123,15 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
             sp.GetRequiredService<GeoStore>(),
             sp.GetRequiredService<ConflictTimeIndex>()));
-        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictFeedQuery>();
+        services.TryAddSingleton<ConflictFeedQuery>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictPublisher>());
         services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ActiveActiveTypes(
             sp.GetRequiredService<Orleans.Metadata.GrainClassMap>(), sp.GetRequiredService<GeoTopology>()));
-        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ActiveActiveApplier>();
+        services.TryAddSingleton<IConcurrentChangeApplier, ActiveActiveApplier>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.StateDeltas>();
-        services.TryAddSingleton<OrphanHandOff>();
+        services.TryAddSingleton<IDeltaShipping, DeltaShipping>();
+        services.TryAddSingleton<IOrphanedVersions, OrphanHandOff>();
         services.TryAddSingleton<SessionTokenCodec>();
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
 

@@ -1,3 +1,4 @@
+using GeoGrains.Calls;
 using GeoGrains.Configuration;
 using GeoGrains.Hosting;
 using GeoGrains.Runtime.Topology;
@@ -190,7 +191,7 @@ internal sealed class RemoteRegionClient(
                 client.AddOutgoingGrainCallFilter(filter);
 
                 // A call forwarded to the owner region brings back what served it there, for the forwarding region's caller.
-                client.AddGeoGrainsClient();
+                client.AddOutgoingGrainCallFilter<GeoCallContextFilter>();
             })
             .Build();
     }

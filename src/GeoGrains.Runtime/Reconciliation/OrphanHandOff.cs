@@ -3,7 +3,6 @@ using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
-using GeoGrains.Runtime.Writes;
 using Microsoft.Extensions.Logging;
 using Orleans.Metadata;
 
@@ -20,12 +19,12 @@ namespace GeoGrains.Runtime.Reconciliation;
 internal sealed class OrphanHandOff(
     LocalRegion region,
     GrainClassMap classes,
-    GeoWritePath writes,
+    GeoGrainTypes types,
     OwnershipCache ownership,
     IGrainFactory grains,
     IRegionLinks links,
     ReplicationBatchCodec codec,
-    ILogger<OrphanHandOff> logger)
+    ILogger<OrphanHandOff> logger) : IOrphanedVersions
 {
     /// <summary>
     /// Whether <paramref name="stored"/> must reach the grain's owner before <paramref name="incoming"/> replaces it: this
@@ -100,7 +99,7 @@ internal sealed class OrphanHandOff(
 
         try
         {
-            return writes.Register(grainClass, grain).Partition;
+            return types.Register(grainClass, grain).Partition;
         }
         catch (GeoGrainsException)
         {

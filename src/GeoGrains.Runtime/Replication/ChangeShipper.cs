@@ -1,5 +1,4 @@
 using GeoGrains.Configuration;
-using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Storage;
 using Microsoft.Extensions.Logging;
@@ -50,7 +49,7 @@ internal sealed class ChangeShipper
     private readonly ILogger _logger;
     private readonly SafeTimeSource? _freshness;
     private readonly TimeSpan _callTimeout;
-    private readonly ActiveActive.DeltaShipping? _deltas;
+    private readonly Func<ReplicatedChange, RegionId, ReplicatedChange>? _deltas;
     private readonly TimeProvider _time;
 
     // Grains the target could not join a delta of: they ship whole until the target acknowledges one of their versions.
@@ -103,7 +102,7 @@ internal sealed class ChangeShipper
         ILogger logger,
         SafeTimeSource? freshness = null,
         TimeSpan? callTimeout = null,
-        ActiveActive.DeltaShipping? deltas = null,
+        Func<ReplicatedChange, RegionId, ReplicatedChange>? deltas = null,
         TimeProvider? time = null,
         Action<RegionId, IReadOnlyList<ReplicatedChange>>? refused = null)
     {
@@ -607,7 +606,7 @@ internal sealed class ChangeShipper
             whole = [.. changes.Select(c => _wholeState.Contains(c.Grain))];
         }
 
-        return [.. changes.Select((c, i) => whole[i] ? c : _deltas.ForTarget(c, _target))];
+        return [.. changes.Select((c, i) => whole[i] ? c : _deltas(c, _target))];
     }
 
     // The target could not join these grains' deltas: they are not applied there, and go again whole.

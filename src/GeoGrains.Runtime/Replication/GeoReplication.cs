@@ -1,5 +1,4 @@
 using GeoGrains.Configuration;
-using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Storage;
 using System.Collections.Frozen;
 using GeoGrains.Runtime.Clocks;
@@ -36,7 +35,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         IClusterMembershipService membership,
         IGrainFactory grains,
         HybridLogicalClock clock,
-        ActiveActive.StateDeltas deltas,
+        IDeltaShipping deltas,
         TimeProvider time,
         IOptions<GeoGrainsOptions> options,
         ILogger<GeoReplication> logger)
@@ -50,7 +49,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         Acknowledgements = new ReplicationAcknowledgements(Targets, time, region.Id);
         Commits = new CommitsInProgress(clock);
         var freshness = new SafeTimeSource(Silo, Commits.Floor, () => LiveSilos(membership));
-        var deltaShipping = _options.ShipDeltas ? new ActiveActive.DeltaShipping(deltas, Outbox.AcknowledgedVersion) : null;
+        Func<ReplicatedChange, RegionId, ReplicatedChange>? deltaShipping = _options.ShipDeltas ? (change, target) => deltas.ForTarget(change, target, Outbox.AcknowledgedVersion) : null;
         _shippers = Targets.ToFrozenDictionary(
             r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout, deltaShipping, time, Refused));
     }

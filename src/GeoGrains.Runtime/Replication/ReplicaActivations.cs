@@ -1,5 +1,4 @@
 using GeoGrains.Runtime.Storage;
-using GeoGrains.Runtime.Writes;
 using System.Collections.Concurrent;
 
 namespace GeoGrains.Runtime.Replication;
@@ -10,12 +9,12 @@ namespace GeoGrains.Runtime.Replication;
 /// </summary>
 internal sealed class ReplicaActivations
 {
-    private readonly ConcurrentDictionary<GrainId, IGeoGrainActivation> _activations = new();
+    private readonly ConcurrentDictionary<GrainId, IReplicaActivation> _activations = new();
 
-    public void Add(IGeoGrainActivation activation) => _activations[activation.GrainId] = activation;
+    public void Add(IReplicaActivation activation) => _activations[activation.GrainId] = activation;
 
-    public void Remove(IGeoGrainActivation activation) =>
-        _activations.TryRemove(new KeyValuePair<GrainId, IGeoGrainActivation>(activation.GrainId, activation));
+    public void Remove(IReplicaActivation activation) =>
+        _activations.TryRemove(new KeyValuePair<GrainId, IReplicaActivation>(activation.GrainId, activation));
 
     /// <summary>Hands each applied version to the activation of its grain on this silo, if there is one.</summary>
     public void Deliver(IEnumerable<(GrainId Grain, StoredGeoRecord Stored)> applied)

@@ -1,6 +1,4 @@
-using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Clocks;
-using GeoGrains.Runtime.Reconciliation;
 using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Orleans.Concurrency;
@@ -14,8 +12,8 @@ namespace GeoGrains.Runtime.Replication;
 /// sender's safe time (with the batch, or alone in a heartbeat) is taken in after that, on every silo of the region.
 /// A change older than the stored version but not part of its history (an orphan: see <see cref="Lineage"/>) is
 /// reconciled if this region owns its grain; a stored version this region committed that a newer owner's change would
-/// replace without having seen it goes to that owner first (<see cref="OrphanHandOff"/>). Versions of active-active grains
-/// are applied by <see cref="ActiveActive.ActiveActiveApplier"/>.
+/// replace without having seen it goes to that owner first (<see cref="IOrphanedVersions"/>). Versions of active-active grains
+/// are applied by an <see cref="IConcurrentChangeApplier"/>.
 /// </summary>
 [StatelessWorker]
 internal sealed class ReplicationReceiverGrain(
@@ -26,8 +24,8 @@ internal sealed class ReplicationReceiverGrain(
     ReplicationBatchCodec codec,
     HybridLogicalClock clock,
     ReplicationMetrics metrics,
-    OrphanHandOff orphans,
-    ActiveActive.ActiveActiveApplier activeActive) : Grain, IReplicationReceiverGrain
+    IOrphanedVersions orphans,
+    IConcurrentChangeApplier activeActive) : Grain, IReplicationReceiverGrain
 {
     public async Task<ReplicationAck> Apply(ReplicationBatch batch)
     {

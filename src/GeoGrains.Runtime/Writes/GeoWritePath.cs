@@ -1,11 +1,9 @@
 using GeoGrains.Configuration;
 using GeoGrains.Runtime.ActiveActive;
-using GeoGrains.Runtime.Calls;
 using System.Collections.Concurrent;
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Failover;
-using GeoGrains.Runtime.Links;
 using GeoGrains.Runtime.Ownership;
 using GeoGrains.Runtime.Reconciliation;
 using GeoGrains.Runtime.Replication;
@@ -28,15 +26,12 @@ namespace GeoGrains.Runtime.Writes;
 /// </summary>
 internal sealed class GeoWritePath(
     LocalRegion region,
-    GeoTopology topology,
     IOptions<GeoGrainsOptions> options,
     GeoStore store,
     OwnershipCache ownership,
     GeoReplication replication,
-    ReplicaActivations replicas,
     ChangeFeedPublisher changeFeed,
     GrainHandOff handOff,
-    IRegionLinks links,
     FailoverState failover,
     TakeoverPromotion promotion,
     ReconciliationStore reconciliations,
@@ -51,143 +46,29 @@ internal sealed class GeoWritePath(
     // Which activation, if any, the current call flow is writing as: a read interleaved with a write cannot write.
     private static readonly AsyncLocal<WriteTicket?> Writing = new();
 
-    private readonly ConcurrentDictionary<Type, (GeoGrainAttribute Attribute, GeoGrains.Consistency Reads, Durability Writes)> _types = new();
-
-    public RegionId Region => region.Id;
-
-    public OwnershipCache Ownership => ownership;
-
-    public GeoStore Store => store;
-
-    public ReplicaActivations Replicas => replicas;
-
-    public GrainHandOff HandOff => handOff;
-
-    public IRegionLinks Links => links;
-
-    /// <summary>Places an activation: validates its class and key, and finds its home partition.</summary>
-    public GeoGrainRegistration Register(Type grainClass, GrainId grain)
-    {
-        var (attribute, reads, writes) = _types.GetOrAdd(grainClass, type =>
-        {
-            var declared = GeoGrainRegistration.AttributeOf(type);
-            var (reads, writes) = ConsistencyRules.DefaultsOf(declared, type.FullName ?? type.Name, topology.RegionIds.Count());
-            if (declared.Writers == GeoWriters.AnyRegion)
-            {
-                ActiveActive.ActiveActiveRules.Check(type, declared, reads);
-            }
-
-            return (declared, reads, writes);
-        });
-        var key = grain.Key.ToString();
-        var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
-        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute, reads, writes);
-    }
-
     /// <summary>
-    /// Runs a call at the grain's owner: here, under the activation's write lock, if this region owns the grain, else
-    /// forwarded to the owner region. A write (<paramref name="write"/>) may commit; a strong read runs the same way,
-    /// ordered with the writes and hand-offs, but cannot. Returns the ownership it ran under, or <see langword="null"/>
-    /// when it was forwarded.
+    /// Hands the grain to <paramref name="newOwner"/> (a planned rehome), in the grain's turn: no write of this region
+    /// commits between the hand-off's last version and the move.
     /// </summary>
-    public async Task<GrainOwnership?> RunAtOwnerAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, bool write)
+    public async Task<GrainOwnership> HandOffAsync(IGeoGrainActivation grain, RegionId newOwner)
     {
-        // A durability the call cannot have fails it before anything runs, in whichever region it arrives.
-        var durability = write ? DurabilityOf(grain) : Durability.Async;
-
-        IDisposable? queued = null;
-        try
+        using (await grain.WriteLock.EnterAsync())
         {
-            while (true)
-            {
-                // Route.
-                var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
-                if (owner.Owner == region.Id)
-                {
-                    if (!failover.HoldsLease)
-                    {
-                        // Still joining the other regions, or a probe late: wait for the lease, or for the grain's new owner.
-                        var generation = failover.Configuration.Generation;
-                        if (!await failover.WaitAsync(() => failover.HoldsLease || failover.Configuration.Generation != generation, failover.WriteLeaseWait))
-                        {
-                            throw new RegionLeaseLapsedException(region.Id, grain.GrainId.ToString(), mayHaveCommitted: false,
-                                "a majority of regions has not confirmed its lease within the lease period");
-                        }
-
-                        continue;
-                    }
-
-                    if (await RunHereAsync(call, grain, route, write, durability) is { } ran)
-                    {
-                        return ran;
-                    }
-
-                    continue; // ownership moved while the call waited for the write lock
-                }
-
-                if (failover.IsUnavailable(owner.Owner))
-                {
-                    // The owner is suspected or being taken over: wait for the new owner rather than send the call into the void.
-                    queued ??= failover.Enqueue() ?? throw new RegionUnreachableException(region.Id, owner.Owner,
-                        $"it is suspected down and {failover.Options.MaxQueuedWrites} calls already wait for its grains to be taken over.");
-                    var generation = failover.Configuration.Generation;
-                    if (!await failover.WaitAsync(() => failover.Configuration.Generation != generation || !failover.IsUnavailable(owner.Owner), failover.Options.QueuedWriteTimeout))
-                    {
-                        throw new RegionUnreachableException(region.Id, owner.Owner,
-                            $"it is suspected down, and no other region took over '{grain.GrainId}' within {failover.Options.QueuedWriteTimeout}; the call was not sent.");
-                    }
-
-                    continue;
-                }
-
-                await ForwardAsync(call, route, owner);
-                return null;
-            }
-        }
-        finally
-        {
-            queued?.Dispose();
+            return await handOff.HandOffAsync(grain.GrainId, grain.Registration, grain.Stored?.Record, newOwner);
         }
     }
 
     /// <summary>
-    /// Forwards the call to the owner, and gives up waiting for the answer as soon as this region suspects the owner: a
-    /// region that died does not answer, and the caller, told at once that the outcome is unknown, may try again, which
-    /// then waits for the grain's new owner rather than for the call timeout.
+    /// Runs the call here in the grain's turn, if this region still owns the grain then, under a lease: the ownership it
+    /// ran under, or <see langword="null"/> when the grain moved or the lease lapsed while it waited (route it again).
     /// </summary>
-    private async Task ForwardAsync(IIncomingGrainCallContext call, GeoCallRoute route, GrainOwnership owner)
-    {
-        if (!failover.Automatic)
-        {
-            await route.ForwardAsync(call, owner, links);
-            return;
-        }
-
-        using var answered = new CancellationTokenSource();
-        var forward = route.ForwardAsync(call, owner, links);
-        var suspected = failover.WhenUnavailableAsync(owner.Owner, answered.Token);
-        if (await Task.WhenAny(forward, suspected) == forward)
-        {
-            await answered.CancelAsync();
-            await forward;
-            return;
-        }
-
-        // The answer may still come (and the write may have been applied): it is no longer waited for.
-        _ = forward.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-        throw new RegionUnreachableException(region.Id, owner.Owner,
-            $"it became suspected down while '{call.TargetId}' waited for its answer; the outcome is unknown.");
-    }
-
-    /// <summary>Runs the call here under the grain's write lock, if this region still owns the grain then; null if it no longer does.</summary>
-    private async Task<GrainOwnership?> RunHereAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, GeoCallRoute route, bool write, Durability durability)
+    public async Task<GrainOwnership?> RunHereAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, TurnRequest request)
     {
         // Lock.
-        await grain.WriteLock.WaitAsync();
-        try
+        using (await grain.WriteLock.EnterAsync())
         {
             // Ownership may have moved while this call waited behind others or a hand-off.
-            var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, route.EpochHint);
+            var owner = await ownership.ResolveAsync(grain.GrainId, grain.Registration.Partition, request.EpochHint);
             if (owner.Owner != region.Id || !failover.HoldsLease)
             {
                 // Checked under the grain's turn: a strong read or a write that waited here may not run on a lease that
@@ -200,13 +81,13 @@ internal sealed class GeoWritePath(
                 return null;
             }
 
-            var key = write ? route.IdempotencyKey : null;
+            var key = request.Write ? request.IdempotencyKey : null;
             if (key is not null && Replay(call, grain, key))
             {
                 return owner;
             }
 
-            var ticket = write ? new WriteTicket(grain, owner, durability, Forwarded: route.Hops > 0, key) : null;
+            var ticket = request.Write ? new WriteTicket(grain, owner, request.Durability, request.Forwarded, key) : null;
             Writing.Value = ticket;
             ExceptionDispatchInfo? failure = null;
             try
@@ -230,10 +111,6 @@ internal sealed class GeoWritePath(
 
             failure?.Throw();
             return owner;
-        }
-        finally
-        {
-            grain.WriteLock.Release();
         }
     }
 
@@ -329,29 +206,12 @@ internal sealed class GeoWritePath(
     }
 
     /// <summary>
-    /// The durability a write asks for: the call's (<see cref="GeoCallHeaders.Write"/>), else its grain type's default.
-    /// </summary>
-    /// <exception cref="InvalidConsistencyException">The call's durability is malformed or more than the topology can give.</exception>
-    private Durability DurabilityOf(IGeoGrainActivation grain)
-    {
-        if (RequestContext.Get(GeoCallHeaders.Write) is not string requested)
-        {
-            return grain.Registration.Writes;
-        }
-
-        var durability = Durability.Parse(requested);
-        var type = grain.GetType();
-        ConsistencyRules.Check(durability, type.FullName ?? type.Name, topology.RegionIds.Count());
-        return durability;
-    }
-
-    /// <summary>
     /// Commits a change of <paramref name="grain"/>'s state, made by the write call running now, and ships it. A
     /// <see cref="ReplicationMode.SemiSync"/> or <see cref="ReplicationMode.Sync"/> write then waits, still holding the
     /// grain's write lock (so no later version is acknowledged before it), until enough other regions applied it.
     /// </summary>
     /// <exception cref="ReplicationIncompleteException">Too few regions applied it in time; it stays committed and keeps shipping.</exception>
-    public Task CommitAsync<TState>(GeoGrain<TState> grain, Func<TState, TState> change)
+    public Task CommitAsync<TState>(IGeoGrainActivation<TState> grain, Func<TState, TState> change)
         where TState : class
     {
         var ticket = Writing.Value is { } t && ReferenceEquals(t.Grain, grain) ? t : throw new InvalidOperationException(
@@ -362,12 +222,12 @@ internal sealed class GeoWritePath(
     }
 
     /// <summary>
-    /// Commits as <see cref="CommitAsync{TState}(GeoGrain{TState}, Func{TState, TState})"/> does, under <paramref name="ticket"/>;
+    /// Commits as <see cref="CommitAsync{TState}(IGeoGrainActivation{TState}, Func{TState, TState})"/> does, under <paramref name="ticket"/>;
     /// <paramref name="alongside"/>, given the stored version the change was made to and the version to commit, names a row
     /// of the grain's partition written in the same atomic batch (having written, first, whatever must be durable before it).
     /// </summary>
     private async Task CommitAsync<TState>(
-        GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change, Func<StoredGeoRecord?, GeoRecord, Task<TableWrite>>? alongside)
+        IGeoGrainActivation<TState> grain, WriteTicket ticket, Func<TState, TState> change, Func<StoredGeoRecord?, GeoRecord, Task<TableWrite>>? alongside)
         where TState : class
     {
         var activation = ticket.Grain;
@@ -495,12 +355,10 @@ internal sealed class GeoWritePath(
     /// one write at a time per activation, under its write lock, like an owner's. Keyed (idempotent) retries are not
     /// deduplicated for active-active grains. Returns the "ownership" the write ran under: this region, epoch 0.
     /// </summary>
-    public async Task<GrainOwnership> RunHereAnywayAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain)
+    public async Task<GrainOwnership> RunHereAnywayAsync(IIncomingGrainCallContext call, IGeoGrainActivation grain, Durability durability)
     {
-        var durability = DurabilityOf(grain);
         var here = new GrainOwnership(region.Id, 0);
-        await grain.WriteLock.WaitAsync();
-        try
+        using (await grain.WriteLock.EnterAsync())
         {
             Writing.Value = new WriteTicket(grain, here, durability, Forwarded: false);
             try
@@ -514,10 +372,6 @@ internal sealed class GeoWritePath(
 
             return here;
         }
-        finally
-        {
-            grain.WriteLock.Release();
-        }
     }
 
     /// <summary>
@@ -526,7 +380,7 @@ internal sealed class GeoWritePath(
     /// a version meanwhile: then the change is made again to that one), shipped to every region, and for
     /// <see cref="ReplicationMode.SemiSync"/>/<see cref="ReplicationMode.Sync"/> waited for as an owner's write is.
     /// </summary>
-    private async Task CommitHereAsync<TState>(GeoGrain<TState> grain, WriteTicket ticket, Func<TState, TState> change)
+    private async Task CommitHereAsync<TState>(IGeoGrainActivation<TState> grain, WriteTicket ticket, Func<TState, TState> change)
         where TState : class
     {
         const int attempts = 10;
@@ -575,7 +429,16 @@ internal sealed class GeoWritePath(
     /// conflict record shows the delta as the remote state (<see cref="ConflictVersion.IsDelta"/>). Returns
     /// <see langword="false"/>, doing nothing, when the stored version has not seen the delta's base.
     /// </summary>
-    public async Task<bool> ResolveAsync<TState>(GeoGrain<TState> grain, GeoRecord incoming, Crdts.VersionVector? deltaBase, Func<TState, TState, TState> merge)
+    public async Task<bool> ResolveAsync<TState>(IGeoGrainActivation<TState> grain, GeoRecord incoming, Crdts.VersionVector? deltaBase, Func<TState, TState, TState> merge)
+        where TState : class
+    {
+        using (await grain.WriteLock.EnterAsync())
+        {
+            return await ResolveHereAsync(grain, incoming, deltaBase, merge);
+        }
+    }
+
+    private async Task<bool> ResolveHereAsync<TState>(IGeoGrainActivation<TState> grain, GeoRecord incoming, Crdts.VersionVector? deltaBase, Func<TState, TState, TState> merge)
         where TState : class
     {
         IGeoGrainActivation activation = grain;
@@ -640,7 +503,16 @@ internal sealed class GeoWritePath(
     /// </summary>
     /// <exception cref="OwnershipMovedException">This region does not own the grain.</exception>
     /// <exception cref="RegionLeaseLapsedException">This region holds no lease.</exception>
-    public async Task<ReconciliationRecord?> ReconcileAsync<TState>(GeoGrain<TState> grain, GeoGrainVersion orphaned, Func<TState, TState, TState?> hook)
+    public async Task<ReconciliationRecord?> ReconcileAsync<TState>(IGeoGrainActivation<TState> grain, GeoGrainVersion orphaned, Func<TState, TState, TState?> hook)
+        where TState : class
+    {
+        using (await grain.WriteLock.EnterAsync())
+        {
+            return await ReconcileHereAsync(grain, orphaned, hook);
+        }
+    }
+
+    private async Task<ReconciliationRecord?> ReconcileHereAsync<TState>(IGeoGrainActivation<TState> grain, GeoGrainVersion orphaned, Func<TState, TState, TState?> hook)
         where TState : class
     {
         IGeoGrainActivation activation = grain;

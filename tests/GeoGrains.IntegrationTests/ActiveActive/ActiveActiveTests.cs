@@ -1,7 +1,7 @@
+using GeoGrains.Runtime.Admin;
 using GeoGrains.Runtime.Storage;
 using System.Text;
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Replication;
 using GeoGrains.Testing;
 using ReadLevel = GeoGrains.Consistency;

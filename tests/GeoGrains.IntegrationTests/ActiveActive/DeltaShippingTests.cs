@@ -1,5 +1,5 @@
 using GeoGrains.IntegrationTests.Grains;
-using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Admin;
 using GeoGrains.Runtime.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -116,7 +116,7 @@ public sealed partial class ActiveActiveTests
             var records = new List<ConflictRecord>();
             foreach (var region in Regions.Where(r => r != UsEast))
             {
-                records.AddRange(await Geo.Client(region).GetGrain<Runtime.ActiveActive.IConflictLogGrain>(0).List(usEast.GetGrainId()));
+                records.AddRange(await Geo.Client(region).GetGrain<Runtime.Admin.IConflictLogGrain>(0).List(usEast.GetGrainId()));
             }
 
             return records

@@ -1,6 +1,5 @@
 using GeoGrains.IntegrationTests.Grains;
 using GeoGrains.Runtime.Storage;
-using GeoGrains.Runtime.Writes;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -161,5 +160,5 @@ public sealed class IdempotentRetryTests(IdempotencyFixture fixture) : IClassFix
     }
 
     private GeoStore StoreOf(RegionId region) =>
-        Geo[region].Cluster!.Silos.Cast<InProcessSiloHandle>().First().ServiceProvider.GetRequiredService<GeoWritePath>().Store;
+        Geo[region].Cluster!.Silos.Cast<InProcessSiloHandle>().First().ServiceProvider.GetRequiredService<GeoStore>();
 }

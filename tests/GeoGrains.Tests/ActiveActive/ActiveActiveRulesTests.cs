@@ -1,5 +1,5 @@
 using GeoGrains.Crdts;
-using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Ownership;
 
 namespace GeoGrains.Tests.ActiveActive;
 

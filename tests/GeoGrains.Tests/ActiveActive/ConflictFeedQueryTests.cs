@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Admin;
 using System.Text;
 using GeoGrains.Crdts;
 using GeoGrains.Runtime.ActiveActive;

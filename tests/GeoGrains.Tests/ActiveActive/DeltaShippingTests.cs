@@ -44,9 +44,7 @@ public sealed class DeltaShippingTests
     {
         var acked = Version(Vector(("us-east", 1)), Set(200));
         var next = Version(Vector(("us-east", 2)), Set(200).Add("fresh"));
-        var shipping = new DeltaShipping(_deltas, (_, _) => acked);
-
-        var sent = shipping.ForTarget(new ReplicatedChange(Tags, next), "eu-west");
+        var sent = Ship(new ReplicatedChange(Tags, next), acked);
 
         Assert.Equal(acked.Vector, sent.DeltaBase);
         Assert.Equal(next.Vector, sent.Record.Vector);
@@ -62,7 +60,7 @@ public sealed class DeltaShippingTests
         var acked = Version(Vector(("us-east", 1), ("eu-west", 2), ("apac-east", 1)), counts);
         var next = Version(Vector(("us-east", 2), ("eu-west", 2), ("apac-east", 1)), counts.Increment("us-east"));
 
-        var sent = new DeltaShipping(_deltas, (_, _) => acked).ForTarget(new ReplicatedChange(counter, next), "eu-west");
+        var sent = Ship(new ReplicatedChange(counter, next), acked);
 
         Assert.Equal(acked.Vector, sent.DeltaBase);
         var delta = JsonSerializer.Deserialize<PNCounter>(sent.Record.State)!;
@@ -74,21 +72,21 @@ public sealed class DeltaShippingTests
     public void The_whole_state_ships_without_an_acknowledged_ancestor_for_a_small_state_and_for_types_without_deltas()
     {
         var next = Version(Vector(("us-east", 2)), Set(200).Add("fresh"));
-        Assert.Null(new DeltaShipping(_deltas, (_, _) => null).ForTarget(new ReplicatedChange(Tags, next), "eu-west").DeltaBase);
+        Assert.Null(Ship(new ReplicatedChange(Tags, next), null).DeltaBase);
 
         // Acknowledged, but concurrent with this version (not an ancestor): a delta against it would lose its changes.
         var concurrent = Version(Vector(("eu-west", 1)), Set(200));
-        Assert.Null(new DeltaShipping(_deltas, (_, _) => concurrent).ForTarget(new ReplicatedChange(Tags, next), "eu-west").DeltaBase);
+        Assert.Null(Ship(new ReplicatedChange(Tags, next), concurrent).DeltaBase);
 
         // A one-element set: its delta is no smaller than the state.
         var small = Version(Vector(("us-east", 1)), Set(1));
         var smallNext = Version(Vector(("us-east", 2)), new GSet<string>(["other"]).Merge(Set(1)));
-        var sent = new DeltaShipping(_deltas, (_, _) => small).ForTarget(new ReplicatedChange(Tags, smallNext), "eu-west");
+        var sent = Ship(new ReplicatedChange(Tags, smallNext), small);
         Assert.True(sent.DeltaBase is null || sent.Record.State.Length < smallNext.State.Length);
 
         // A last-writer-wins grain's state is not a CRDT.
         var flag = Version(Vector(("us-east", 2)), new FlagState(new string('x', 500)));
-        Assert.Null(new DeltaShipping(_deltas, (_, _) => Version(Vector(("us-east", 1)), new FlagState("y"))).ForTarget(new ReplicatedChange(Flag, flag), "eu-west").DeltaBase);
+        Assert.Null(Ship(new ReplicatedChange(Flag, flag), Version(Vector(("us-east", 1)), new FlagState("y"))).DeltaBase);
     }
 
     [Fact]
@@ -156,4 +154,7 @@ public sealed class DeltaShippingTests
     {
         protected override FlagState CreateInitialState() => new(string.Empty);
     }
+
+    private ReplicatedChange Ship(ReplicatedChange change, GeoRecord? acknowledged) =>
+        new DeltaShipping(_deltas).ForTarget(change, "eu-west", (_, _) => acknowledged);
 }

@@ -1,5 +1,5 @@
 using GeoGrains.Client;
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 using GeoGrains.Client.Regions;
 using GeoGrains.Client.Routing;
 using Orleans.Runtime;

@@ -1,4 +1,4 @@
-using GeoGrains.Client.Calls;
+using GeoGrains.Calls;
 using GeoGrains.Runtime.Calls;
 
 namespace GeoGrains.Tests.Consistency;

@@ -234,7 +234,7 @@ public sealed class ChangeShipperTests : IAsyncDisposable
         var tags = GrainId.Create("tags", "post-1");
         var options = new ReplicationOptions { RetryBackoff = TimeSpan.FromMilliseconds(10), BatchInterval = TimeSpan.Zero, MarkerLinger = TimeSpan.Zero };
         var shipper = new ChangeShipper("us-east", "eu-west", _link, _outbox.Acknowledged, new ReplicationBatchCodec(Serializer), _metrics, options,
-            NullLogger.Instance, deltas: new GeoGrains.Runtime.ActiveActive.DeltaShipping(ActiveActive.DeltaShippingTests.Deltas(), _outbox.AcknowledgedVersion));
+            NullLogger.Instance, deltas: (change, target) => new GeoGrains.Runtime.ActiveActive.DeltaShipping(ActiveActive.DeltaShippingTests.Deltas()).ForTarget(change, target, _outbox.AcknowledgedVersion));
         var set = new GeoGrains.Crdts.GSet<string>([.. Enumerable.Range(0, 100).Select(i => $"tag-{i:D3}")]);
         GeoRecord Tagged(long v, GeoGrains.Crdts.GSet<string> state) => new(v, 0, new HybridTimestamp(v, 0), "us-east",
             System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state), Vector: new GeoGrains.Crdts.VersionVector([new GeoGrains.Crdts.Dot("us-east", v)]));

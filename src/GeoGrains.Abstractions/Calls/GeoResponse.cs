@@ -1,13 +1,13 @@
 using Orleans.Serialization.Invocation;
 
-namespace GeoGrains.Client.Calls;
+namespace GeoGrains.Calls;
 
 /// <summary>
 /// A geo grain call's response with what served it. Orleans' <c>RequestContext</c> does not flow back with responses,
 /// so the serving silo wraps the response, and the caller's <see cref="GeoCallContextFilter"/> unwraps it. It answers
 /// like the response it wraps, so a caller that did not unwrap it still gets the call's result.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Alias("geograins.response")]
 internal sealed class GeoResponse : Response
 {
     public GeoResponse(Response inner, GeoCallInfo info)

@@ -1,7 +1,8 @@
+using GeoGrains.Runtime.ActiveActive;
 using GeoGrains.Runtime.Reconciliation;
 using GeoGrains.Runtime.Storage;
 
-namespace GeoGrains.Runtime.ActiveActive;
+namespace GeoGrains.Runtime.Admin;
 
 /// <summary>
 /// Lists the records of this region's conflict feed (conflicts and reconciliations) resolved in a time window: reads

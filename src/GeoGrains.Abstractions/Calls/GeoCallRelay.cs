@@ -1,4 +1,4 @@
-namespace GeoGrains.Client.Calls;
+namespace GeoGrains.Calls;
 
 /// <summary>
 /// Where a silo that forwards a call to the owner region collects what served it there, to hand it on to its own caller:

@@ -1,6 +1,7 @@
 using System.Reflection;
+using GeoGrains.Crdts;
 
-namespace GeoGrains.Runtime.ActiveActive;
+namespace GeoGrains.Runtime.Ownership;
 
 /// <summary>What an active-active grain class must be, checked when its first activation is placed.</summary>
 internal static class ActiveActiveRules
@@ -20,9 +21,9 @@ internal static class ActiveActiveRules
         var state = StateOf(grainClass) ?? throw new GeoGrainNotRegisteredException(name, "it does not derive from GeoGrain<TState>.");
         switch (declared.Conflicts)
         {
-            case ConflictPolicy.Crdt when CrdtMerge<object>.InterfaceOf(state) is null:
+            case ConflictPolicy.Crdt when CrdtInterfaceOf(state) is null:
                 throw new GeoGrainNotRegisteredException(name, $"its conflict policy is Crdt, but its state {state.Name} does not implement ICrdt<{state.Name}>.");
-            case ConflictPolicy.Custom when !OverridesMerge(grainClass, state):
+            case ConflictPolicy.Custom when !OverridesMerge(grainClass):
                 throw new GeoGrainNotRegisteredException(name, "its conflict policy is Custom, but it does not override MergeConcurrent(later, earlier).");
             case ConflictPolicy.LastWriterWins or ConflictPolicy.Crdt or ConflictPolicy.Custom:
                 break;
@@ -32,24 +33,33 @@ internal static class ActiveActiveRules
     }
 
     /// <summary>The <c>TState</c> of <paramref name="grainClass"/>'s <c>GeoGrain&lt;TState&gt;</c> base, if it has one.</summary>
-    internal static Type? StateOf(Type grainClass)
+    internal static Type? StateOf(Type grainClass) => GeoGrainBaseOf(grainClass)?.GetGenericArguments()[0];
+
+    /// <summary><c>ICrdt&lt;<paramref name="state"/>&gt;</c> if <paramref name="state"/> implements it (asked without constructing it: the constraint would throw).</summary>
+    internal static Type? CrdtInterfaceOf(Type state) =>
+        state.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ICrdt<>) && i.GetGenericArguments()[0] == state);
+
+    // GeoGrain<TState> is the first class up the chain that implements IGeoGrainOf<TState> (its base, Grain, does not).
+    // Found by the marker, so that registration does not name the grain base that sits on top of the runtime.
+    private static Type? GeoGrainBaseOf(Type grainClass)
     {
+        Type? found = null;
         for (var type = grainClass; type is not null; type = type.BaseType)
         {
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(GeoGrain<>))
+            if (type.IsGenericType && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IGeoGrainOf<>)))
             {
-                return type.GetGenericArguments()[0];
+                found = type;
             }
         }
 
-        return null;
+        return found;
     }
 
     // Only an override of GeoGrain<TState>'s virtual MergeConcurrent(later, earlier) is ever called: a method of that
     // name that merely hides it or overloads it is not one, and several such methods must not make the lookup ambiguous.
-    private static bool OverridesMerge(Type grainClass, Type state)
+    private static bool OverridesMerge(Type grainClass)
     {
-        var geoGrain = typeof(GeoGrain<>).MakeGenericType(state);
+        var geoGrain = GeoGrainBaseOf(grainClass);
         return grainClass.GetMethods(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public).Any(method =>
             method.Name == "MergeConcurrent"
             && method.DeclaringType != geoGrain

@@ -1,6 +1,6 @@
 using Orleans.Runtime;
 
-namespace GeoGrains.Client.Calls;
+namespace GeoGrains.Calls;
 
 /// <summary>
 /// Caller side of <see cref="GeoContext"/>: puts the current scope's settings on each outgoing call and takes what served

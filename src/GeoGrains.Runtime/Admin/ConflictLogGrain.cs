@@ -1,6 +1,8 @@
+using GeoGrains.Runtime.ActiveActive;
+using GeoGrains.Runtime.Admin;
 using Orleans.Concurrency;
 
-namespace GeoGrains.Runtime.ActiveActive;
+namespace GeoGrains.Runtime.Admin;
 
 /// <summary>The conflict records this region keeps, for the admin grain of another region. Use key 0.</summary>
 internal interface IConflictLogGrain : IGrainWithIntegerKey

@@ -1,4 +1,4 @@
-namespace GeoGrains.Client.Calls;
+namespace GeoGrains.Calls;
 
 /// <summary>
 /// The <c>RequestContext</c> entries a call to a geo grain carries: plain strings, so that every hop (clients, silos,

@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using GeoGrains.Configuration;
+using GeoGrains.Runtime.Topology;
+using Microsoft.Extensions.Options;
+
+namespace GeoGrains.Runtime.Ownership;
+
+/// <summary>
+/// The geo grain classes this silo places: each class checked once (its attribute, read level, durability and, for an
+/// active-active class, its conflict policy), each activation given its home region and home partition.
+/// </summary>
+internal sealed class GeoGrainTypes(GeoTopology topology, IOptions<GeoGrainsOptions> options)
+{
+    private readonly ConcurrentDictionary<Type, (GeoGrainAttribute Attribute, GeoGrains.Consistency Reads, Durability Writes)> _types = new();
+
+    /// <summary>Places an activation: validates its class and key, and finds its home partition.</summary>
+    /// <exception cref="GeoGrainNotRegisteredException">The class is not a valid geo grain class, or its key has no home.</exception>
+    /// <exception cref="InvalidConsistencyException">The class declares a read level or durability the topology cannot give.</exception>
+    public GeoGrainRegistration Register(Type grainClass, GrainId grain)
+    {
+        var (attribute, reads, writes) = _types.GetOrAdd(grainClass, type =>
+        {
+            var declared = GeoGrainRegistration.AttributeOf(type);
+            var (reads, writes) = ConsistencyRules.DefaultsOf(declared, type.FullName ?? type.Name, topology.RegionIds.Count());
+            if (declared.Writers == GeoWriters.AnyRegion)
+            {
+                ActiveActiveRules.Check(type, declared, reads);
+            }
+
+            return (declared, reads, writes);
+        });
+        var key = grain.Key.ToString();
+        var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
+        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute, reads, writes);
+    }
+}
