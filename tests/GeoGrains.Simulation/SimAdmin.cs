@@ -2,7 +2,7 @@
 namespace GeoGrains.Simulation;
 
 /// <summary>
-/// Mirrors <c>GeoAdminGrain.Rehome</c> (src/GeoGrains.Runtime/Ownership/GeoAdminGrain.cs), what
+/// Mirrors <c>GeoAdminGrain.Rehome</c> (src/GeoGrains.Runtime/Admin/GeoAdminGrain.cs), what
 /// <c>RehomeAsync(grain, region)</c> asks of whichever region it reaches: refuse a region that is away, find the owner
 /// as this region sees it (<c>GetGeoStatus</c> is answered where it arrives), and ask the owner's activation to hand the
 /// grain off, following up to three times an owner the asked one names. If GeoAdminGrain.Rehome changes, change this file

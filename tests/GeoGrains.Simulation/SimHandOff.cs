@@ -6,7 +6,7 @@ namespace GeoGrains.Simulation;
 /// <summary>
 /// Mirrors a rehome at the grain's owner: <see cref="HandOff"/> ↔ <c>GeoGrain&lt;TState&gt;.IGeoGrainControl.HandOff</c>
 /// (src/GeoGrains.Runtime/GeoGrain.cs: under the activation's write lock) and <see cref="HandOffAsync"/> ↔
-/// <c>GrainHandOff.HandOffAsync</c> (src/GeoGrains.Runtime/Ownership/GrainHandOff.cs) line by line: resolve, lease check,
+/// <c>GrainHandOff.HandOffAsync</c> (src/GeoGrains.Runtime/Writes/GrainHandOff.cs) line by line: resolve, lease check,
 /// a new owner that is away refused,
 /// epoch max(resolved, stored) + 1, the latest version applied at the new owner (the receiver's <c>Apply</c>), this
 /// silo and this region's directory (stepped down), the new owner's directory <c>Merge</c> (a lost answer: in doubt;

@@ -5,7 +5,7 @@ using GeoGrains.Runtime.Storage;
 namespace GeoGrains.Simulation;
 
 /// <summary>
-/// Mirrors <c>TakeoverPromotion</c> (src/GeoGrains.Runtime/Failover/TakeoverPromotion.cs): <see cref="IsNeeded"/> ↔
+/// Mirrors <c>TakeoverPromotion</c> (src/GeoGrains.Runtime/Writes/TakeoverPromotion.cs): <see cref="IsNeeded"/> ↔
 /// <c>IsNeeded</c>, <see cref="GatherAsync"/> ↔ <c>GatherAsync</c> (reads every region that is a member, in parallel,
 /// through the receiver's <c>Read</c>; stores the newest version of an older epoch). After a planned move (drain, restore,
 /// failback) it first waits until the move has been known for LeasePeriod + MaxClockOffset, and reads the previous owner

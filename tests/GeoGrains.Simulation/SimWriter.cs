@@ -4,7 +4,7 @@ using GeoGrains.Runtime.Storage;
 namespace GeoGrains.Simulation;
 
 /// <summary>
-/// The owner's write path: mirrors <c>GeoWritePath</c> (src/GeoGrains.Runtime/GeoWritePath.cs):
+/// The owner's write path: mirrors <c>GeoWritePath</c> (src/GeoGrains.Runtime/Writes/GeoWritePath.cs) and <c>OwnerRouting</c> (src/GeoGrains.Runtime/Calls/OwnerRouting.cs):
 /// <see cref="WriteAsync"/> ↔ <c>RunAtOwnerAsync</c> (route, lease wait), <see cref="RunHereAsync"/> ↔ <c>RunHereAsync</c>
 /// (write lock, ownership re-check) + <c>PrepareAsync</c> (reload, takeover promotion), <see cref="CommitAsync"/> ↔
 /// <c>CommitAsync&lt;TState&gt;(grain, ticket, change, alongside)</c> (fence, lease check, next record with
@@ -41,7 +41,7 @@ internal sealed class SimWriter(SimWorld world, SimNode node, SimSilo silo)
         return writeLock;
     }
 
-    // GeoWritePath.RunAtOwnerAsync.
+    // OwnerRouting.RunAtOwnerAsync.
     public async Task<WriteOutcome> WriteAsync(SimGrain grain, string value, SimDurability durability)
     {
         while (true)
