@@ -45,7 +45,7 @@ internal sealed class SimSilo
         options.Health.FailuresToSuspect = world.Options.FailuresToSuspect;
         options.Failover.LeasePeriod = world.Options.LeasePeriod;
         options.Failover.MaxClockOffset = world.Options.MaxClockOffset;
-        Failover = new FailoverState(() => new ObserverCall(this), TopologyOf(world.RegionIds), _region.Id, _region.Time, Options.Create(options), NullLogger.Instance);
+        Failover = new FailoverState(() => new ObserverCall(this), TopologyOf(world.RegionIds), _region.Id, _region.Time, Options.Create(options.Failover), Options.Create(options.Health), NullLogger.Instance);
         Writer = new SimWriter(world, node, this);
         Promotion = new SimPromotion(world, node, this);
         Ownership = new SimOwnershipCache(node, this);

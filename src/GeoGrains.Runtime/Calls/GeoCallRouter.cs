@@ -24,7 +24,7 @@ namespace GeoGrains.Runtime.Calls;
 /// what served the call (<see cref="GeoCallInfo"/>), with the caller's session token brought up to date.
 /// </summary>
 internal sealed class GeoCallRouter(
-    GeoWritePath writes, OwnerRouting owners, OwnershipCache ownership, IRegionLinks links, LocalRegion region, SessionTokenCodec tokens, ReplicaFreshness freshness, IOptions<GeoGrainsOptions> options) : IIncomingGrainCallFilter
+    GeoWritePath writes, OwnerRouting owners, OwnershipCache ownership, IRegionLinks links, LocalRegion region, SessionTokenCodec tokens, ReplicaFreshness freshness, IOptions<ConsistencyOptions> options) : IIncomingGrainCallFilter
 {
     private static readonly ConcurrentDictionary<MethodInfo, bool> ReadOnlyMethods = new();
 
@@ -139,7 +139,7 @@ internal sealed class GeoCallRouter(
     /// <summary>Waits up to <c>Consistency:SessionWait</c> for the replica, or the regions' safe times, to catch up with the session.</summary>
     private async Task<bool> CatchUpAsync(IGeoGrainActivation grain, GrainOwnership owner, ReadLevel level, SessionVector session)
     {
-        var wait = options.Value.Consistency.SessionWait;
+        var wait = options.Value.SessionWait;
         if (wait <= TimeSpan.Zero)
         {
             return false;

@@ -1,10 +1,7 @@
-using GeoGrains.Configuration;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 
 namespace GeoGrains.Runtime.Calls;
 
@@ -19,13 +16,14 @@ internal sealed class SessionTokenCodec
     private const int SignatureBytes = 16;
     private readonly byte[] _key;
 
-    public SessionTokenCodec(IOptions<GeoGrainsOptions> options, IOptions<ClusterOptions> cluster)
+    /// <summary>A codec signing with <paramref name="configuredKey"/> (<c>GeoGrains:SessionTokenKey</c>), else with a key derived from <paramref name="serviceId"/>.</summary>
+    public SessionTokenCodec(string? configuredKey, string serviceId)
     {
         // Without a configured key, one derived from the service id: tokens still cannot be garbled or mixed between
         // services, but anyone who knows the service id could sign one; production deployments set SessionTokenKey.
-        _key = options.Value.SessionTokenKey is { Length: > 0 } configured
+        _key = configuredKey is { Length: > 0 } configured
             ? KeyOf(configured)
-            : SHA256.HashData(Encoding.UTF8.GetBytes($"geograins-session-token:{cluster.Value.ServiceId}"));
+            : SHA256.HashData(Encoding.UTF8.GetBytes($"geograins-session-token:{serviceId}"));
     }
 
     /// <summary>Decodes a configured key, or throws <see cref="InvalidTopologyException"/> naming the setting.</summary>

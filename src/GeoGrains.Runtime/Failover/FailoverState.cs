@@ -34,21 +34,21 @@ internal sealed class FailoverState
     // put anywhere.)
     private const long NoLease = long.MinValue;
 
-    public FailoverState(IGrainFactory grains, GeoTopology topology, LocalRegion region, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger<FailoverState> logger)
-        : this(() => grains.GetGrain<IRegionHealthPeer>(0), topology, region.Id, time, options, logger)
+    public FailoverState(IGrainFactory grains, GeoTopology topology, LocalRegion region, TimeProvider time, IOptions<FailoverOptions> options, IOptions<RegionHealthOptions> health, ILogger<FailoverState> logger)
+        : this(() => grains.GetGrain<IRegionHealthPeer>(0), topology, region.Id, time, options, health, logger)
     {
     }
 
-    internal FailoverState(Func<IRegionHealthPeer> observer, GeoTopology topology, RegionId region, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger logger)
+    internal FailoverState(Func<IRegionHealthPeer> observer, GeoTopology topology, RegionId region, TimeProvider time, IOptions<FailoverOptions> options, IOptions<RegionHealthOptions> health, ILogger logger)
     {
         _observer = observer;
         _time = time;
         _logger = logger;
-        Options = options.Value.Failover;
+        Options = options.Value;
         Automatic = Options.IsAutomatic(topology.RegionIds.Count());
-        _pollInterval = TimeSpan.FromTicks(Math.Max(options.Value.Health.ProbeInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
+        _pollInterval = TimeSpan.FromTicks(Math.Max(health.Value.ProbeInterval.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks));
         _current = new Snapshot(RegionConfiguration.Initial, NoLease, []);
-        LeaseWait = options.Value.Health.ProbeInterval + options.Value.Health.ProbeTimeout;
+        LeaseWait = health.Value.ProbeInterval + health.Value.ProbeTimeout;
         Lease = new SiloLease(region, topology.RegionIds.Count(), Options.LeasePeriod, Options.MaxClockOffset, time);
     }
 

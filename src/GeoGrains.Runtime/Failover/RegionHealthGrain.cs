@@ -38,8 +38,8 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
     private readonly TimeProvider _time;
     private readonly ReplicaFreshness _freshness;
     private readonly ILogger _logger;
-    private readonly GeoGrainsOptions _options;
     private readonly RegionHealthOptions _health;
+    private readonly int _partitionsPerRegion;
     private readonly FailoverOptions _failover;
     private readonly bool _automatic;
     private readonly RegionHealthTracker _tracker;
@@ -67,7 +67,10 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         ReplicaFreshness freshness,
         IRegionTable table,
         Serializer serializer,
-        IOptions<GeoGrainsOptions> options,
+        IOptions<RegionHealthOptions> health,
+        IOptions<FailoverOptions> failover,
+        IOptions<GeoLinkOptions> linkOptions,
+        HomePartitioning partitioning,
         ILocalSiloDetails silo,
         ILogger<RegionHealthGrain> logger)
     {
@@ -79,16 +82,16 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         _time = time;
         _freshness = freshness;
         _logger = logger;
-        _options = options.Value;
-        _health = _options.Health;
-        _failover = _options.Failover;
+        _health = health.Value;
+        _failover = failover.Value;
+        _partitionsPerRegion = partitioning.PartitionsPerRegion;
         var regions = topology.RegionIds.ToList();
         _automatic = _failover.IsAutomatic(regions.Count);
         _tracker = new RegionHealthTracker(region.Id, regions, _health.FailuresToSuspect, time.GetUtcNow(), _health.StartupGrace);
         _origin = time.GetTimestamp();
         _lease = new RegionLease(region.Id, regions.Count, _failover.LeasePeriod, _failover.MaxClockOffset, Now);
         _acceptor = new OwnershipAcceptor(table, serializer);
-        _agreement = new OwnershipAgreement(region.Id, regions, this, _options.Links.CallTimeout, logger);
+        _agreement = new OwnershipAgreement(region.Id, regions, this, linkOptions.Value.CallTimeout, logger);
     }
 
     // The observer's monotonic clock: lease times are never taken from the wall clock.
@@ -442,7 +445,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         var candidates = promises
             .Where(p => p.Acceptor != region)
             .ToDictionary(p => p.Acceptor, p => p.SafeTimes.TryGetValue(region, out var safeTime) ? safeTime : (HybridTimestamp?)null);
-        var successors = SuccessorChoice.Choose(region, current, candidates, _topology.RegionIds, _options.PartitionsPerRegion, _failover.CapacityOf);
+        var successors = SuccessorChoice.Choose(region, current, candidates, _topology.RegionIds, _partitionsPerRegion, _failover.CapacityOf);
         return current.With(region, TenureState.Away, successors, _time.GetUtcNow(), planned: true);
     }
 
@@ -521,7 +524,7 @@ internal sealed class RegionHealthGrain : Grain, IRegionHealthGrain, IRegionHeal
         var candidates = promises
             .Where(p => p.Acceptor != failed)
             .ToDictionary(p => p.Acceptor, p => p.SafeTimes.TryGetValue(failed, out var safeTime) ? safeTime : (HybridTimestamp?)null);
-        var successors = SuccessorChoice.Choose(failed, current, candidates, _topology.RegionIds, _options.PartitionsPerRegion, _failover.CapacityOf);
+        var successors = SuccessorChoice.Choose(failed, current, candidates, _topology.RegionIds, _partitionsPerRegion, _failover.CapacityOf);
         return current.With(failed, TenureState.Away, successors, _time.GetUtcNow());
     }
 

@@ -22,7 +22,7 @@ internal sealed class RegionHealthKeeper(
     IRegionTable table,
     Serializer serializer,
     TimeProvider time,
-    IOptions<GeoGrainsOptions> options,
+    IOptions<RegionHealthOptions> options,
     ILogger<RegionHealthKeeper> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -49,7 +49,7 @@ internal sealed class RegionHealthKeeper(
 
     private async Task ConfirmLeaseAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(options.Value.Health.ProbeInterval, time);
+        using var timer = new PeriodicTimer(options.Value.ProbeInterval, time);
         do
         {
             prober.ProbeAll();
@@ -59,7 +59,7 @@ internal sealed class RegionHealthKeeper(
 
     private async Task KeepAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(options.Value.Health.ProbeInterval, time);
+        using var timer = new PeriodicTimer(options.Value.ProbeInterval, time);
         do
         {
             try

@@ -23,14 +23,14 @@ internal sealed class SiloLeaseProber
     private readonly IReadOnlyList<RegionId> _peers;
     private readonly HashSet<RegionId> _asking = [];
 
-    public SiloLeaseProber(FailoverState failover, IRegionLinks links, GeoTopology topology, LocalRegion region, TimeProvider time, IOptions<GeoGrainsOptions> options, ILogger<SiloLeaseProber> logger)
+    public SiloLeaseProber(FailoverState failover, IRegionLinks links, GeoTopology topology, LocalRegion region, TimeProvider time, IOptions<RegionHealthOptions> options, ILogger<SiloLeaseProber> logger)
     {
         _failover = failover;
         _links = links;
         _time = time;
         _logger = logger;
         _region = region.Id;
-        _timeout = options.Value.Health.ProbeTimeout;
+        _timeout = options.Value.ProbeTimeout;
         _peers = [.. topology.RegionIds.Where(r => r != region.Id)];
     }
 

@@ -5,7 +5,6 @@ using GeoGrains.Runtime.Calls;
 using GeoGrains.Runtime.Writes;
 using GeoGrains;
 using GeoGrains.Calls;
-using GeoGrains.Runtime.Hosting;
 using GeoGrains.Runtime.Clocks;
 using GeoGrains.Runtime.Failover;
 using GeoGrains.Runtime.Links;
@@ -56,12 +55,30 @@ public static class GeoGrainsSiloBuilderExtensions
     private static ISiloBuilder AddGeoGrainsCore(this ISiloBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton<IConfigurationValidator, GeoGrainsOptionsValidator>();
+        // Each feature takes only its own section (IOptions<ReplicationOptions> and the like), and has its own validator.
+        AddSection(services, o => o.Links);
+        AddSection(services, o => o.Storage);
+        AddSection(services, o => o.Replication);
+        AddSection(services, o => o.Directory);
+        AddSection(services, o => o.Consistency);
+        AddSection(services, o => o.Health);
+        AddSection(services, o => o.Failover);
+        AddSection(services, o => o.Idempotency);
+        services.AddSingleton<IConfigurationValidator, TopologyOptionsValidator>();
+        services.AddSingleton<IConfigurationValidator, GeoLinkOptionsValidator>();
+        services.AddSingleton<IConfigurationValidator, ReplicationOptionsValidator>();
+        services.AddSingleton<IConfigurationValidator, OwnershipDirectoryOptionsValidator>();
+        services.AddSingleton<IConfigurationValidator>(sp => new ConsistencyOptionsValidator(
+            sp.GetRequiredService<IOptions<ConsistencyOptions>>(), Whole(sp).SessionTokenKey));
+        services.AddSingleton<IConfigurationValidator, IdempotencyOptionsValidator>();
+        services.AddSingleton<IConfigurationValidator, RegionHealthOptionsValidator>();
+        services.AddSingleton<IConfigurationValidator, FailoverOptionsValidator>();
+        services.TryAddSingleton(sp => new HomePartitioning(Whole(sp).PartitionsPerRegion));
         services.TryAddSingleton(sp => Resolve(sp).Topology);
         services.TryAddSingleton(sp => new LocalRegion(Resolve(sp).Region));
         services.TryAddSingleton(sp => new WanEmulator(
             sp.GetRequiredService<GeoTopology>(),
-            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Links.EmulateWan));
+            sp.GetRequiredService<IOptions<GeoLinkOptions>>().Value.EmulateWan));
         services.TryAddSingleton<LinkMeter>();
         services.TryAddSingleton<RegionLinks>();
         services.TryAddSingleton<IRegionLinks>(sp => sp.GetRequiredService<RegionLinks>());
@@ -71,7 +88,7 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new HybridLogicalClock(
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Failover.MaxClockOffset,
+            sp.GetRequiredService<IOptions<FailoverOptions>>().Value.MaxClockOffset,
             sp.GetRequiredService<ILogger<HybridLogicalClock>>()));
 
         // Storage: the region's table, checked before the silo takes calls.
@@ -83,11 +100,11 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton(sp => new GeoStore(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Storage.Partitions));
+            sp.GetRequiredService<IOptions<RegionStorageOptions>>().Value.Partitions));
         services.TryAddSingleton(sp => new DirectoryStore(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-            sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Directory));
+            sp.GetRequiredService<IOptions<OwnershipDirectoryOptions>>().Value));
 
         services.TryAddSingleton<ReplicationBatchCodec>();
         services.TryAddSingleton<ReplicationMetrics>();
@@ -99,14 +116,16 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton(sp => new ReplicaFreshness(
             sp.GetRequiredService<HybridLogicalClock>(),
             sp.GetRequiredService<TimeProvider>(),
-            2 * sp.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Replication.OrphanAfter));
+            2 * sp.GetRequiredService<IOptions<ReplicationOptions>>().Value.OrphanAfter));
         builder.AddPlacementDirector<SiloKeyPlacement, SiloKeyPlacementDirector>();
         services.TryAddSingleton<OwnershipCache>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OwnershipCache>());
-        services.TryAddSingleton<ChangeFeedPublisher>();
+        services.TryAddSingleton(sp => new ChangeFeedPublisher(
+            sp.GetRequiredService<LocalRegion>(), Whole(sp).ChangeFeed, sp, sp.GetRequiredService<ILogger<ChangeFeedPublisher>>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ChangeFeedPublisher>());
         services.TryAddSingleton<GrainHandOff>();
-        services.TryAddSingleton<GeoGrainTypes>();
+        services.TryAddSingleton(sp => new GeoGrainTypes(
+            sp.GetRequiredService<GeoTopology>(), sp.GetRequiredService<HomePartitioning>(), Whole(sp).HomeFunctions));
         services.TryAddSingleton<OwnerRouting>();
         services.TryAddSingleton<GeoWritePath>();
         services.TryAddSingleton(sp => new ConflictTimeIndex(
@@ -132,7 +151,8 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.StateDeltas>();
         services.TryAddSingleton<IDeltaShipping, DeltaShipping>();
         services.TryAddSingleton<IOrphanedVersions, OrphanHandOff>();
-        services.TryAddSingleton<SessionTokenCodec>();
+        services.TryAddSingleton(sp => new SessionTokenCodec(
+            Whole(sp).SessionTokenKey, sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         builder.AddIncomingGrainCallFilter<GeoCallRouter>();
 
         // Region health: one observer per region, kept running by every silo.
@@ -154,8 +174,15 @@ public static class GeoGrainsSiloBuilderExtensions
         return builder;
     }
 
+    // A section of the options, as its own IOptions<T>: the same instance, so that both views always agree.
+    private static void AddSection<T>(IServiceCollection services, Func<GeoGrainsOptions, T> section)
+        where T : class =>
+        services.TryAddSingleton<IOptions<T>>(sp => Options.Create(section(Whole(sp))));
+
+    private static GeoGrainsOptions Whole(IServiceProvider services) => services.GetRequiredService<IOptions<GeoGrainsOptions>>().Value;
+
     private static (GeoTopology Topology, RegionId Region) Resolve(IServiceProvider services) =>
-        GeoGrainsOptionsValidator.Resolve(
+        TopologyOptionsValidator.Resolve(
             services.GetRequiredService<IOptions<GeoGrainsOptions>>().Value,
             services.GetRequiredService<IOptions<ClusterOptions>>().Value);
 }

@@ -29,9 +29,9 @@ public static class RegionStorageSiloBuilderExtensions
         // The provider is known only once options are resolved (they may come from configuration), so both the Azure
         // options and the choice of storage are made then.
         builder.Services.AddOptions<AzureTableStorageOptions>(name)
-            .Configure<IOptions<GeoGrainsOptions>, LocalRegion, IGrainStorageSerializer>((azure, geo, region, serializer) =>
+            .Configure<IOptions<RegionStorageOptions>, LocalRegion, IGrainStorageSerializer>((azure, options, region, serializer) =>
             {
-                var storage = geo.Value.Storage;
+                var storage = options.Value;
                 if (storage.Provider != RegionStorageProvider.AzureTable)
                 {
                     return;
@@ -54,7 +54,7 @@ public static class RegionStorageSiloBuilderExtensions
         builder.AddRegionGrainStorage(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
 
     private static IGrainStorage CreateStorage(IServiceProvider services, string name) =>
-        services.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Storage.Provider == RegionStorageProvider.AzureTable
+        services.GetRequiredService<IOptions<RegionStorageOptions>>().Value.Provider == RegionStorageProvider.AzureTable
             ? AzureTableGrainStorageFactory.Create(services, name)
             : new RegionGrainStorage(name, services.GetRequiredService<IRegionTable>(), services.GetRequiredService<IGrainStorageSerializer>());
 }

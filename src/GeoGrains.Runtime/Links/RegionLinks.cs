@@ -22,7 +22,7 @@ internal sealed class RegionLinks : IRegionLinks, ILifecycleParticipant<ISiloLif
         IGrainFactory localFactory,
         WanEmulator emulator,
         LinkMeter meter,
-        IOptions<GeoGrainsOptions> options,
+        IOptions<GeoLinkOptions> options,
         IOptions<ClusterOptions> clusterOptions,
         ILoggerFactory loggerFactory)
     {
@@ -33,7 +33,7 @@ internal sealed class RegionLinks : IRegionLinks, ILifecycleParticipant<ISiloLif
             .Where(r => r.Id != LocalRegion)
             .ToFrozenDictionary(
                 r => r.Id,
-                r => new RemoteRegionClient(LocalRegion, r, clusterOptions.Value.ServiceId, emulator, meter, options.Value.Links, loggerFactory));
+                r => new RemoteRegionClient(LocalRegion, r, clusterOptions.Value.ServiceId, emulator, meter, options.Value, loggerFactory));
     }
 
     public RegionId LocalRegion { get; }

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using GeoGrains.Configuration;
 using GeoGrains.Runtime.Topology;
-using Microsoft.Extensions.Options;
 
 namespace GeoGrains.Runtime.Ownership;
 
@@ -9,7 +7,7 @@ namespace GeoGrains.Runtime.Ownership;
 /// The geo grain classes this silo places: each class checked once (its attribute, read level, durability and, for an
 /// active-active class, its conflict policy), each activation given its home region and home partition.
 /// </summary>
-internal sealed class GeoGrainTypes(GeoTopology topology, IOptions<GeoGrainsOptions> options)
+internal sealed class GeoGrainTypes(GeoTopology topology, HomePartitioning partitioning, IReadOnlyDictionary<string, Func<string, RegionId>> homeFunctions)
 {
     private readonly ConcurrentDictionary<Type, (GeoGrainAttribute Attribute, GeoGrains.Consistency Reads, Durability Writes)> _types = new();
 
@@ -30,7 +28,7 @@ internal sealed class GeoGrainTypes(GeoTopology topology, IOptions<GeoGrainsOpti
             return (declared, reads, writes);
         });
         var key = grain.Key.ToString();
-        var home = HomeRegionPolicy.For(attribute, topology, options.Value.HomeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
-        return new GeoGrainRegistration(key, home, HomePartition.Of(home, key, options.Value.PartitionsPerRegion), attribute, reads, writes);
+        var home = HomeRegionPolicy.For(attribute, topology, homeFunctions, grainClass.FullName ?? grainClass.Name).HomeOf(key);
+        return new GeoGrainRegistration(key, home, partitioning.Of(home, key), attribute, reads, writes);
     }
 }

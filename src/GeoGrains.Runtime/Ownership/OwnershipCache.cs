@@ -39,8 +39,8 @@ internal sealed class OwnershipCache : ILifecycleParticipant<ISiloLifecycle>
     private long _refreshesStarted;
     private Task? _loaded;
 
-    public OwnershipCache(IGrainFactory grains, IOptions<GeoGrainsOptions> options, FailoverState failover, ILogger<OwnershipCache> logger)
-        : this(() => grains.GetGrain<IOwnershipDirectoryGrain>(0), options.Value.Directory.MaxCachedOverrides, logger, failover)
+    public OwnershipCache(IGrainFactory grains, IOptions<OwnershipDirectoryOptions> options, FailoverState failover, ILogger<OwnershipCache> logger)
+        : this(() => grains.GetGrain<IOwnershipDirectoryGrain>(0), options.Value.MaxCachedOverrides, logger, failover)
     {
     }
 

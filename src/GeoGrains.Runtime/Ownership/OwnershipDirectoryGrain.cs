@@ -23,7 +23,7 @@ internal sealed class OwnershipDirectoryGrain(
     DirectoryStore store,
     GeoTopology topology,
     IRegionLinks links,
-    IOptions<GeoGrainsOptions> options,
+    IOptions<OwnershipDirectoryOptions> options,
     ILogger<OwnershipDirectoryGrain> logger) : Grain, IOwnershipDirectoryGrain
 {
     internal static readonly TimeSpan AntiEntropyInterval = TimeSpan.FromSeconds(5);
@@ -33,7 +33,7 @@ internal sealed class OwnershipDirectoryGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _directory = new OwnershipDirectory(store, options.Value.Directory.MaxCachedOverrides, logger);
+        _directory = new OwnershipDirectory(store, options.Value.MaxCachedOverrides, logger);
         await _directory.LoadAsync(cancellationToken);
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(AntiEntropyInterval, AntiEntropyInterval) { Interleave = true });
     }

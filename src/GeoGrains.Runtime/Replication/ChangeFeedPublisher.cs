@@ -1,3 +1,4 @@
+using GeoGrains.Runtime.Storage;
 using GeoGrains.Runtime.Topology;
 using Microsoft.Extensions.Logging;
 
@@ -8,13 +9,20 @@ namespace GeoGrains.Runtime.Replication;
 /// <see cref="BatchedStreamPublisher{T}"/>), so the feed costs little on the write path. The changes are committed and
 /// replicating; the feed is a notification of them and cannot undo them.
 /// </summary>
-internal sealed class ChangeFeedPublisher(LocalRegion region, IServiceProvider services, ILogger<ChangeFeedPublisher> logger)
+internal sealed class ChangeFeedPublisher(LocalRegion region, bool enabled, IServiceProvider services, ILogger<ChangeFeedPublisher> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly BatchedStreamPublisher<GeoChange> _feed =
         new(GeoChangeFeed.ProviderName, GeoChangeFeed.Namespace, region.Id, services, logger, "committed changes");
 
-    public void Publish(GeoChange change) => _feed.Publish(change);
+    /// <summary>Publishes <paramref name="version"/> of <paramref name="grain"/>, committed here, unless the feed is off (<c>GeoGrains:ChangeFeed</c>).</summary>
+    public void Publish(GrainId grain, GeoRecord version)
+    {
+        if (enabled)
+        {
+            _feed.Publish(new GeoChange(grain, version.Version, version.Epoch, version.CommittedAt, version.CommittedIn, System.Text.Encoding.UTF8.GetString(version.State)));
+        }
+    }
 
     public void Participate(ISiloLifecycle lifecycle) => _feed.Participate(lifecycle, nameof(ChangeFeedPublisher));
 }

@@ -37,11 +37,12 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         HybridLogicalClock clock,
         IDeltaShipping deltas,
         TimeProvider time,
-        IOptions<GeoGrainsOptions> options,
+        IOptions<ReplicationOptions> options,
+        IOptions<GeoLinkOptions> linkOptions,
         ILogger<GeoReplication> logger)
     {
         _grains = grains;
-        _options = options.Value.Replication;
+        _options = options.Value;
         _logger = logger;
         Silo = silo.SiloAddress.ToParsableString();
         Targets = [.. topology.RegionIds.Where(r => r != region.Id)];
@@ -51,7 +52,7 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
         var freshness = new SafeTimeSource(Silo, Commits.Floor, () => LiveSilos(membership));
         Func<ReplicatedChange, RegionId, ReplicatedChange>? deltaShipping = _options.ShipDeltas ? (change, target) => deltas.ForTarget(change, target, Outbox.AcknowledgedVersion) : null;
         _shippers = Targets.ToFrozenDictionary(
-            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, options.Value.Links.CallTimeout, deltaShipping, time, Refused));
+            r => r, r => new ChangeShipper(region.Id, r, links, Acknowledged, codec, metrics, _options, logger, freshness, linkOptions.Value.CallTimeout, deltaShipping, time, Refused));
     }
 
     /// <summary>The regions every commit ships to.</summary>

@@ -10,11 +10,11 @@ namespace GeoGrains.Runtime.Storage;
 /// account, a malformed connection string, an invalid table name. Whether the account answers is checked by
 /// <see cref="RegionStorageStartup"/>.
 /// </summary>
-internal sealed class RegionStorageOptionsValidator(IOptions<GeoGrainsOptions> options, LocalRegion region) : IConfigurationValidator
+internal sealed class RegionStorageOptionsValidator(IOptions<RegionStorageOptions> options, LocalRegion region) : IConfigurationValidator
 {
     public void ValidateConfiguration()
     {
-        var storage = options.Value.Storage;
+        var storage = options.Value;
         if (storage.Partitions < 1)
         {
             throw new InvalidTopologyException($"region '{region.Id}': GeoGrains:Storage:Partitions must be at least 1, not {storage.Partitions}.");

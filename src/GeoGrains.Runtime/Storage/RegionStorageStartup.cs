@@ -11,7 +11,7 @@ namespace GeoGrains.Runtime.Storage;
 /// refused, since the two regions' data would mix. Either failure stops the silo with <see cref="InvalidTopologyException"/>
 /// naming the region and the setting to fix.
 /// </summary>
-internal sealed class RegionStorageStartup(IRegionTable table, IOptions<GeoGrainsOptions> options, ILogger<RegionStorageStartup> logger)
+internal sealed class RegionStorageStartup(IRegionTable table, IOptions<RegionStorageOptions> options, ILogger<RegionStorageStartup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const string ClaimPartition = "meta";
@@ -66,7 +66,7 @@ internal sealed class RegionStorageStartup(IRegionTable table, IOptions<GeoGrain
 
     private string Setting()
     {
-        var storage = options.Value.Storage;
+        var storage = options.Value;
         return storage.Provider == RegionStorageProvider.AzureTable ? AzureTableSettings.LocationSetting(storage) : "GeoGrains:Storage";
     }
 }

@@ -11,7 +11,7 @@ internal static class RegionTableFactory
     /// <exception cref="InvalidTopologyException">The storage configuration cannot work; the message names the region and the setting.</exception>
     public static IRegionTable Create(IServiceProvider services)
     {
-        var options = services.GetRequiredService<IOptions<GeoGrainsOptions>>().Value.Storage;
+        var options = services.GetRequiredService<IOptions<RegionStorageOptions>>().Value;
         var region = services.GetRequiredService<LocalRegion>().Id;
         var metrics = services.GetRequiredService<RegionStorageMetrics>();
         switch (options.Provider)

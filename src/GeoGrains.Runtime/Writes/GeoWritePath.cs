@@ -26,7 +26,9 @@ namespace GeoGrains.Runtime.Writes;
 /// </summary>
 internal sealed class GeoWritePath(
     LocalRegion region,
-    IOptions<GeoGrainsOptions> options,
+    IOptions<IdempotencyOptions> idempotencyOptions,
+    IOptions<ReplicationOptions> replicationOptions,
+    IOptions<GeoLinkOptions> linkOptions,
     GeoStore store,
     OwnershipCache ownership,
     GeoReplication replication,
@@ -122,7 +124,7 @@ internal sealed class GeoWritePath(
     private bool Replay(IIncomingGrainCallContext call, IGeoGrainActivation grain, string key)
     {
         var record = grain.Stored?.Record;
-        if (IdempotencyLog.Find(record?.Applied, key, clock.Now(), options.Value.Idempotency.Window) is not { } entry)
+        if (IdempotencyLog.Find(record?.Applied, key, clock.Now(), idempotencyOptions.Value.Window) is not { } entry)
         {
             return false;
         }
@@ -254,7 +256,7 @@ internal sealed class GeoWritePath(
             }
 
             if (ticket is { IdempotencyKey: { } key, AppliedVersion: null }
-                && IdempotencyLog.Find(current?.Record.Applied, key, clock.Now(), options.Value.Idempotency.Window) is { } applied)
+                && IdempotencyLog.Find(current?.Record.Applied, key, clock.Now(), idempotencyOptions.Value.Window) is { } applied)
             {
                 // Another activation applied the key while this one held a stale copy (the reload below found it).
                 throw new IdempotentResultUnknownException(id.ToString(), key, applied.Version, "another attempt with the key was applied meanwhile");
@@ -267,7 +269,7 @@ internal sealed class GeoWritePath(
             using var inProgress = replication.Commits.Begin();
             var (baseEpoch, baseVersion) = Lineage.BaseOf(current?.Record, ticket.Ownership.Epoch);
             var version = (current?.Record.Version ?? 0) + 1;
-            var idempotency = options.Value.Idempotency;
+            var idempotency = idempotencyOptions.Value;
             var next = new GeoRecord(
                 version, ticket.Ownership.Epoch, inProgress.At, region.Id, GeoStateSerializer.Serialize(state), baseEpoch, baseVersion,
                 IdempotencyLog.Commit(current?.Record.Applied, ticket.IdempotencyKey, version, inProgress.At, idempotency.Window, idempotency.MaxEntriesPerGrain));
@@ -603,10 +605,7 @@ internal sealed class GeoWritePath(
             _ => null,
         };
         replication.Ship(id, next, urgent: waiter is not null);
-        if (options.Value.ChangeFeed)
-        {
-            changeFeed.Publish(new GeoChange(id, next.Version, next.Epoch, next.CommittedAt, next.CommittedIn, System.Text.Encoding.UTF8.GetString(next.State)));
-        }
+        changeFeed.Publish(id, next);
 
         return waiter;
     }
@@ -616,8 +615,8 @@ internal sealed class GeoWritePath(
     // learns which regions applied the write rather than only that the forwarded call timed out.
     private TimeSpan AcknowledgementWait(Durability durability, bool forwarded)
     {
-        var wait = durability.Timeout ?? options.Value.Replication.AcknowledgementTimeout;
-        return forwarded ? TimeSpan.FromTicks(Math.Min(wait.Ticks, options.Value.Links.CallTimeout.Ticks * 4 / 5)) : wait;
+        var wait = durability.Timeout ?? replicationOptions.Value.AcknowledgementTimeout;
+        return forwarded ? TimeSpan.FromTicks(Math.Min(wait.Ticks, linkOptions.Value.CallTimeout.Ticks * 4 / 5)) : wait;
     }
 
     /// <summary>

@@ -37,6 +37,19 @@ public sealed class RuntimeArchitectureTests
     }
 
     [Fact]
+    public void Each_feature_takes_only_its_own_options()
+    {
+        // Sections come as IOptions<ReplicationOptions> and the like; only the region and topology check reads the whole.
+        var whole = typeof(Microsoft.Extensions.Options.IOptions<GeoGrains.Configuration.GeoGrainsOptions>);
+        var takers = typeof(GeoGrain<>).Assembly.GetTypes()
+            .Where(t => t.GetConstructors(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+                .Any(c => c.GetParameters().Any(p => p.ParameterType == whole)))
+            .Select(t => t.FullName)
+            .ToList();
+        Assert.Equal(["GeoGrains.Runtime.Topology.TopologyOptionsValidator"], takers);
+    }
+
+    [Fact]
     public void The_folder_check_sees_a_cycle()
     {
         // The rule above is only worth something if the graph it checks has the edges: a known one-way edge, reversed.

@@ -1,7 +1,4 @@
-using GeoGrains.Configuration;
 using GeoGrains.Runtime.Calls;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using static GeoGrains.Tests.Shared.TestRegions;
 
 namespace GeoGrains.Tests.Consistency;
@@ -90,5 +87,5 @@ public sealed class SessionTokenCodecTests
     }
 
     private static SessionTokenCodec Codec(string serviceId, string? key = null) =>
-        new(Options.Create(new GeoGrainsOptions { SessionTokenKey = key }), Options.Create(new ClusterOptions { ServiceId = serviceId }));
+        new(key, serviceId);
 }

@@ -17,7 +17,7 @@ public sealed class FailoverStateTests
         var options = new GeoGrainsOptions { Region = "us-east", Topology = GeoTopology.DefaultOptions() };
         options.Health.ProbeInterval = TimeSpan.FromMilliseconds(50);
         options.Health.ProbeTimeout = TimeSpan.FromMilliseconds(50);
-        return new FailoverState(() => observer, GeoTopology.Default, UsEast, time ?? TimeProvider.System, Options.Create(options), NullLogger.Instance);
+        return new FailoverState(() => observer, GeoTopology.Default, UsEast, time ?? TimeProvider.System, Options.Create(options.Failover), Options.Create(options.Health), NullLogger.Instance);
     }
 
     private static ScriptedObserver Gone() => new(new TaskCompletionSource<FailoverStatus>().Task);

@@ -1,7 +1,5 @@
 using GeoGrains.Configuration;
-using GeoGrains.Runtime.Hosting;
-using GeoGrains.Runtime.Topology;
-using Orleans.Configuration;
+using GeoGrains.Runtime.Failover;
 
 namespace GeoGrains.Tests.Failover;
 
@@ -25,13 +23,7 @@ public sealed class RegionHealthOptionsTests
     [InlineData("StartupGrace")]
     public void A_setting_that_cannot_work_is_refused_at_startup_naming_it(string setting)
     {
-        var topology = GeoTopology.DefaultOptions();
-        for (var i = 0; i < topology.Regions.Count; i++)
-        {
-            topology.Regions[i].Gateways.Add($"127.0.0.1:{30000 + i}");
-        }
-
-        var options = new GeoGrainsOptions { Region = "us-east", Topology = topology };
+        var options = new GeoGrainsOptions();
         switch (setting)
         {
             case "ProbeInterval":
@@ -48,7 +40,7 @@ public sealed class RegionHealthOptionsTests
                 break;
         }
 
-        var error = Assert.Throws<InvalidTopologyException>(() => GeoGrainsOptionsValidator.Resolve(options, new ClusterOptions { ClusterId = "geo-us-east" }));
+        var error = Assert.Throws<InvalidTopologyException>(() => RegionHealthOptionsValidator.Validate(options.Health));
 
         Assert.Contains($"GeoGrains:Health:{setting}", error.Message);
     }

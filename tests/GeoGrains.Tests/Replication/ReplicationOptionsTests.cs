@@ -1,7 +1,5 @@
 using GeoGrains.Configuration;
-using GeoGrains.Runtime.Hosting;
-using GeoGrains.Runtime.Topology;
-using Orleans.Configuration;
+using GeoGrains.Runtime.Replication;
 
 namespace GeoGrains.Tests.Replication;
 
@@ -12,16 +10,10 @@ public sealed class ReplicationOptionsTests
     [InlineData(-1)]
     public void An_acknowledgement_timeout_that_is_not_positive_is_refused_at_startup_naming_the_setting(int seconds)
     {
-        var topology = GeoTopology.DefaultOptions();
-        for (var i = 0; i < topology.Regions.Count; i++)
-        {
-            topology.Regions[i].Gateways.Add($"127.0.0.1:{30000 + i}");
-        }
-
-        var options = new GeoGrainsOptions { Region = "us-east", Topology = topology };
+        var options = new GeoGrainsOptions();
         options.Replication.AcknowledgementTimeout = TimeSpan.FromSeconds(seconds);
 
-        var error = Assert.Throws<InvalidTopologyException>(() => GeoGrainsOptionsValidator.Resolve(options, new ClusterOptions { ClusterId = "geo-us-east" }));
+        var error = Assert.Throws<InvalidTopologyException>(() => ReplicationOptionsValidator.Validate(options.Replication));
 
         Assert.Contains("GeoGrains:Replication:AcknowledgementTimeout must be positive", error.Message);
     }
