@@ -1,12 +1,9 @@
 using GeoGrains.Configuration;
-using GeoGrains.Runtime.Ownership;
-using GeoGrains.Runtime.Replication;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using GeoGrains.Benchmarks;
-using GeoGrains.Runtime.Storage;
 using GeoGrains.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

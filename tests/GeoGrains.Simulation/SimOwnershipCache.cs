@@ -1,5 +1,4 @@
 using GeoGrains.Runtime.Ownership;
-using GeoGrains.Runtime.Storage;
 
 namespace GeoGrains.Simulation;
 

@@ -137,6 +137,8 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<GeoStore>(),
             sp.GetRequiredService<ConflictTimeIndex>()));
         services.TryAddSingleton<ReconciliationPublisher>();
+        services.TryAddSingleton<OrphanReconciliation>();
+        services.TryAddSingleton<ActiveActiveResolution>();
         services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ConflictStore(
             sp.GetRequiredService<IRegionTable>(),
             sp.GetRequiredService<Orleans.Serialization.Serializer>(),

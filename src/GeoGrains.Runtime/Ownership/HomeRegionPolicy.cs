@@ -1,4 +1,3 @@
-using GeoGrains.Configuration;
 using GeoGrains.Runtime.Topology;
 
 namespace GeoGrains.Runtime.Ownership;

@@ -36,11 +36,8 @@ internal sealed class GeoWritePath(
     GrainHandOff handOff,
     FailoverState failover,
     TakeoverPromotion promotion,
-    ReconciliationStore reconciliations,
-    ReconciliationPublisher reconciliationFeed,
-    ActiveActive.ConflictStore conflicts,
-    ActiveActive.ConflictPublisher conflictFeed,
-    ActiveActive.StateDeltas deltas,
+    OrphanReconciliation reconciliation,
+    ActiveActiveResolution resolution,
     HybridLogicalClock clock,
     Serializer serializer,
     ILogger<GeoWritePath> logger)
@@ -278,7 +275,7 @@ internal sealed class GeoWritePath(
             // a failure there leaves nothing in doubt.
             var extra = alongside is null ? null : await alongside(current, next);
 
-            if (await CommitAnnouncedAsync(activation, next, current?.ETag, inProgress.KeepUntilSettled, extra) is not { } etags)
+            if (!await StoreAndShipAsync(grain, ticket, current, next, state, inProgress, extra))
             {
                 // Someone else wrote the row: a stale copy here (a missed replica notice) is caught up and the change
                 // applied to the latest version; a newer epoch means another region owns the grain now, and nothing is written.
@@ -291,16 +288,36 @@ internal sealed class GeoWritePath(
                 throw Fenced(id, activation.Stored?.Record, ticket.Ownership);
             }
 
-            grain.Accept(new StoredGeoRecord(next, etags.Record), state);
-            ticket.AppliedVersion ??= next.Version;
+            return;
+        }
+    }
 
-            // Ship, waiting for the acknowledgements first so that none can come before it.
-            var durability = ticket.Durability;
-            using var waiter = Ship(id, next, durability);
+    /// <summary>
+    /// The tail every commit shares, the owner's and an active-active region's: stores <paramref name="next"/> with its
+    /// outbox marker (and <paramref name="alongside"/>) in one write fenced by <paramref name="current"/>'s ETag, hands it
+    /// to the activation, ships it (the acknowledgements its durability waits for expected first, so that none can come
+    /// before it) and waits for them. An owner's write is also fenced by its lease and epoch after the store and after the
+    /// acknowledgements. Returns <see langword="false"/>, storing nothing, when another writer changed the record.
+    /// </summary>
+    private async Task<bool> StoreAndShipAsync<TState>(
+        IGeoGrainActivation<TState> grain, WriteTicket ticket, StoredGeoRecord? current, GeoRecord next, TState state, CommitInProgress inProgress, TableWrite? alongside = null)
+        where TState : class
+    {
+        var id = grain.GrainId;
+        if (await CommitAnnouncedAsync(grain, next, current?.ETag, inProgress.KeepUntilSettled, alongside) is not { } etags)
+        {
+            return false;
+        }
 
-            // Queued to ship: replicas' safe times may pass this commit now, and must, while it waits for them.
-            inProgress.Dispose();
+        grain.Accept(new StoredGeoRecord(next, etags.Record), state);
+        ticket.AppliedVersion ??= next.Version;
+        using var waiter = Ship(id, next, ticket.Durability);
 
+        // Queued to ship: replicas' safe times may pass this commit now, and must, while it waits for them.
+        inProgress.Dispose();
+
+        if (ticket.Owned)
+        {
             // A write stored after the lease lapsed may have been overtaken by a new owner's: never acknowledge it.
             if (!failover.HoldsLease)
             {
@@ -308,14 +325,18 @@ internal sealed class GeoWritePath(
             }
 
             failover.Committed(next.Epoch);
-            if (waiter is not null)
-            {
-                await waiter.WaitAsync(AcknowledgementWait(durability, ticket.Forwarded));
-                await FenceAcknowledgementAsync(activation, ticket.Ownership, next, waiter);
-            }
-
-            return;
         }
+
+        if (waiter is not null)
+        {
+            await waiter.WaitAsync(AcknowledgementWait(ticket.Durability, ticket.Forwarded));
+            if (ticket.Owned)
+            {
+                await FenceAcknowledgementAsync(grain, ticket.Ownership, next, waiter);
+            }
+        }
+
+        return true;
     }
 
     // The grain's ownership now, from the silo's copy of the directory and configuration, if it is no longer this region's
@@ -394,7 +415,7 @@ internal sealed class GeoWritePath(
             var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
             using var inProgress = replication.Commits.Begin();
             var next = ActiveActive.ActiveActiveVersions.Commit(current?.Record, region.Id, inProgress.At, GeoStateSerializer.Serialize(state));
-            if (await CommitAnnouncedAsync(activation, next, current?.ETag, inProgress.KeepUntilSettled) is not { } etags)
+            if (!await StoreAndShipAsync(grain, ticket, current, next, state, inProgress))
             {
                 await activation.ReloadAsync();
                 if (attempt < attempts)
@@ -407,24 +428,13 @@ internal sealed class GeoWritePath(
                     activation.Stored?.Record.Version.ToString(), null, null);
             }
 
-            grain.Accept(new StoredGeoRecord(next, etags.Record), state);
-            ticket.AppliedVersion ??= next.Version;
-            var durability = ticket.Durability;
-            using var waiter = Ship(id, next, durability);
-
-            inProgress.Dispose();
-            if (waiter is not null)
-            {
-                await waiter.WaitAsync(AcknowledgementWait(durability, forwarded: false));
-            }
-
             return;
         }
     }
 
     /// <summary>
-    /// Takes a replicated version of an active-active grain into this region's stored one; the caller holds the
-    /// activation's write lock. Decided again from what is stored: a version seen already is ignored, a later one stored
+    /// Takes a replicated version of an active-active grain into this region's stored one, in the grain's turn
+    /// (<see cref="ActiveActiveResolution"/>). Decided again from what is stored: a version seen already is ignored, a later one stored
     /// as it is, and a concurrent one resolved by the grain's policy (<paramref name="merge"/>, given the later state
     /// first) and stored with the merged vector, in one atomic write with its conflict record, which is then published.
     /// A version that arrived as a delta (<paramref name="deltaBase"/>) is joined into the stored state first; the
@@ -434,71 +444,22 @@ internal sealed class GeoWritePath(
     public async Task<bool> ResolveAsync<TState>(IGeoGrainActivation<TState> grain, GeoRecord incoming, Crdts.VersionVector? deltaBase, Func<TState, TState, TState> merge)
         where TState : class
     {
+        ArgumentNullException.ThrowIfNull(merge);
+        Func<byte[], byte[], byte[]>? mergeStates = grain.Registration.Attribute.Conflicts == ConflictPolicy.LastWriterWins ? null : (later, earlier) =>
+            GeoStateSerializer.Serialize(merge(GeoStateSerializer.Deserialize<TState>(later), GeoStateSerializer.Deserialize<TState>(earlier)));
         using (await grain.WriteLock.EnterAsync())
         {
-            return await ResolveHereAsync(grain, incoming, deltaBase, merge);
-        }
-    }
-
-    private async Task<bool> ResolveHereAsync<TState>(IGeoGrainActivation<TState> grain, GeoRecord incoming, Crdts.VersionVector? deltaBase, Func<TState, TState, TState> merge)
-        where TState : class
-    {
-        IGeoGrainActivation activation = grain;
-        var id = activation.GrainId;
-        var policy = activation.Registration.Attribute.Conflicts;
-        Func<byte[], byte[], byte[]>? mergeStates = policy == ConflictPolicy.LastWriterWins ? null : (later, earlier) =>
-            GeoStateSerializer.Serialize(merge(GeoStateSerializer.Deserialize<TState>(later), GeoStateSerializer.Deserialize<TState>(earlier)));
-        while (true)
-        {
-            await activation.ReloadAsync();
-            var current = activation.Stored;
-            var order = ActiveActive.ActiveActiveVersions.Order(incoming, current?.Record);
-            if (order is Crdts.CausalOrder.Before or Crdts.CausalOrder.Equal)
+            return await resolution.ResolveAsync(grain.GrainId, grain.Registration.Attribute.Conflicts, incoming, deltaBase, mergeStates, async () =>
             {
-                return true;
-            }
-
-            var whole = incoming;
-            if (deltaBase is not null)
-            {
-                if (deltas.TryJoin(id, current?.Record, incoming.State, deltaBase) is not { } joined)
-                {
-                    return false;
-                }
-
-                whole = incoming with { State = joined };
-            }
-
-            if (order == Crdts.CausalOrder.After)
-            {
-                if (await store.TryCommitAsync(id, whole, current?.ETag, marker: null) is { } stored)
-                {
-                    grain.Accept(new StoredGeoRecord(whole, stored.Record), null);
-                    return true;
-                }
-
-                continue;
-            }
-
-            var resolution = ActiveActive.ActiveActiveVersions.Resolve(id, current!.Record, whole, policy, mergeStates, region.Id, clock.Now());
-            var conflict = deltaBase is null
-                ? resolution.Conflict
-                : resolution.Conflict with { Remote = ActiveActive.ActiveActiveVersions.ToVersion(incoming) with { IsDelta = true } };
-
-            // The time index's entry is in another partition: durable first, so no committed conflict lacks one.
-            await conflicts.IndexAsync(conflict);
-            if (await store.TryCommitAsync(id, resolution.Result, current.ETag, marker: null, conflicts.Write(conflict)) is { } etags)
-            {
-                grain.Accept(new StoredGeoRecord(resolution.Result, etags.Record), null);
-                conflictFeed.Publish(conflict);
-                return true;
-            }
+                await grain.ReloadAsync();
+                return grain.Stored;
+            }, stored => grain.Accept(stored, null));
         }
     }
 
     /// <summary>
     /// Reconciles <paramref name="orphaned"/>, a version of an older epoch the grain's current lineage never saw, at the
-    /// grain's owner; the caller holds the activation's write lock. Runs <paramref name="hook"/> on the current and the
+    /// grain's owner, in the grain's turn (<see cref="OrphanReconciliation"/>). Runs <paramref name="hook"/> on the current and the
     /// orphaned state: a state it returns is committed as a new version (shipped like any write) in the same atomic
     /// write as the record; otherwise (null, or it threw) the current state stays and only the record is written. A
     /// version that is not an orphan here changes nothing; one recorded before returns its record.
@@ -535,58 +496,8 @@ internal sealed class GeoWritePath(
             throw new OwnershipMovedException(id.ToString(), region.Id, await ownership.ResolveAsync(id, activation.Registration.Partition));
         }
 
-        var orphan = GeoRecord.Of(orphaned);
-        if (activation.Stored is not { } stored || !Lineage.IsOrphan(orphan, stored.Record))
-        {
-            return null;
-        }
-
-        if (await reconciliations.ReadAsync(id, orphaned.Epoch, orphaned.Version) is { } recorded)
-        {
-            return recorded;
-        }
-
-        // The hook is the application's code: whatever it throws is recorded, and the grain goes on as it was.
-        var current = grain.CurrentState;
-        TState? orphanedState = null;
-        TState? merged = null;
-        string? failure = null;
-        try
-        {
-            orphanedState = GeoStateSerializer.Deserialize<TState>(orphan.State);
-            merged = hook(current, orphanedState);
-        }
-        catch (Exception exception)
-        {
-            failure = orphanedState is null ? $"hook failed: the orphaned state could not be read: {exception.Message}" : $"hook failed: {exception.Message}";
-        }
-
-        if (merged is null)
-        {
-            var record = new ReconciliationRecord(
-                id, orphaned, stored.Record.ToVersion(), failure is null ? ReconciliationOutcome.KeptCurrent : ReconciliationOutcome.HookFailed,
-                null, failure ?? string.Empty, region.Id, clock.Now());
-            var (kept, inserted) = await reconciliations.InsertIfAbsentAsync(record);
-            if (inserted)
-            {
-                await reconciliationFeed.PublishAsync(kept);
-            }
-
-            return kept;
-        }
-
-        // Written as the owner's Async write: the merge is durable here when this returns, and ships to every region.
-        ReconciliationRecord? made = null;
         var ticket = new WriteTicket(activation, owner, Durability.Async, Forwarded: false);
-        await CommitAsync(grain, ticket, state => ReferenceEquals(state, current) ? merged : hook(state, orphanedState!) ?? state, async (before, next) =>
-        {
-            made = new ReconciliationRecord(
-                id, orphaned, (before?.Record ?? stored.Record).ToVersion(), ReconciliationOutcome.Merged, next.ToVersion(), string.Empty, region.Id, next.CommittedAt);
-            await reconciliations.IndexAsync(made);
-            return reconciliations.InsertWrite(made);
-        });
-        await reconciliationFeed.PublishAsync(made!);
-        return made;
+        return await reconciliation.ReconcileAsync(id, activation.Stored, () => grain.CurrentState, orphaned, hook, (change, alongside) => CommitAsync(grain, ticket, change, alongside));
     }
 
     /// <summary>
@@ -676,5 +587,8 @@ internal sealed class GeoWritePath(
     private sealed record WriteTicket(IGeoGrainActivation Grain, GrainOwnership Ownership, Durability Durability, bool Forwarded, string? IdempotencyKey = null)
     {
         public long? AppliedVersion { get; set; }
+
+        /// <summary>Whether the write runs at the grain's owner under its lease and epoch (not an active-active grain's local write).</summary>
+        public bool Owned => Grain.Registration.Attribute.Writers != GeoWriters.AnyRegion;
     }
 }

@@ -1,5 +1,4 @@
-using GeoGrains.Runtime.Storage;
-using GeoGrains.Runtime.Writes;
+using GeoGrains.Configuration;
 
 namespace GeoGrains.Tests.Architecture;
 
