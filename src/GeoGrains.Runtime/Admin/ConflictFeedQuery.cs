@@ -51,14 +51,9 @@ internal sealed class ConflictFeedQuery(ConflictTimeIndex index, ConflictStore c
     {
         if (entry.IsReconciliation)
         {
-            return await reconciliations.ReadAsync(entry.Grain, entry.OrphanEpoch, entry.OrphanVersion, cancellationToken) is { } reconciled
-                && entry.Confirms(reconciled.ResolvedAt)
-                ? ReconciliationConflicts.ToConflict(reconciled)
-                : null;
+            return await reconciliations.ReadConfirmedAsync(entry, cancellationToken) is { } reconciled ? ReconciliationConflicts.ToConflict(reconciled) : null;
         }
 
-        return await conflicts.ReadAsync(entry.Grain, entry.ConflictId!, cancellationToken) is { } conflict && entry.Confirms(conflict.ResolvedAt)
-            ? conflict
-            : null;
+        return await conflicts.ReadConfirmedAsync(entry, cancellationToken);
     }
 }

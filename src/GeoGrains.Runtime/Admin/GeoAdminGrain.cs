@@ -93,7 +93,7 @@ internal sealed class GeoAdminGrain(GeoTopology topology, IRegionLinks links, Gr
         var owner = (await GrainFactory.GetGrain<IGeoGrainControl>(grain).GetGeoStatus()).Ownership.Owner;
         var answers = await AskEveryRegionAsync(
             () => ServiceProvider.GetRequiredService<Reconciliation.ReconciliationStore>().ListAsync(grain),
-            grains => grains.GetGrain<Reconciliation.IReconciliationLogGrain>(0).List(grain),
+            grains => grains.GetGrain<IConflictLogGrain>(0).ListReconciliations(grain),
             required: owner);
         return [.. answers
             .DistinctBy(r => (r.Orphaned.Epoch, r.Orphaned.Version))

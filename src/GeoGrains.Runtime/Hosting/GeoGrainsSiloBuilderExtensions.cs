@@ -128,22 +128,12 @@ public static class GeoGrainsSiloBuilderExtensions
             sp.GetRequiredService<GeoTopology>(), sp.GetRequiredService<HomePartitioning>(), Whole(sp).HomeFunctions));
         services.TryAddSingleton<OwnerRouting>();
         services.TryAddSingleton<GeoWritePath>();
-        services.TryAddSingleton(sp => new ConflictTimeIndex(
-            sp.GetRequiredService<IRegionTable>(),
-            sp.GetRequiredService<Orleans.Serialization.Serializer>()));
-        services.TryAddSingleton(sp => new ReconciliationStore(
-            sp.GetRequiredService<IRegionTable>(),
-            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-            sp.GetRequiredService<GeoStore>(),
-            sp.GetRequiredService<ConflictTimeIndex>()));
+        services.TryAddSingleton<ConflictTimeIndex>();
+        services.TryAddSingleton<ReconciliationStore>();
         services.TryAddSingleton<ReconciliationPublisher>();
         services.TryAddSingleton<OrphanReconciliation>();
         services.TryAddSingleton<ActiveActiveResolution>();
-        services.TryAddSingleton(sp => new GeoGrains.Runtime.ActiveActive.ConflictStore(
-            sp.GetRequiredService<IRegionTable>(),
-            sp.GetRequiredService<Orleans.Serialization.Serializer>(),
-            sp.GetRequiredService<GeoStore>(),
-            sp.GetRequiredService<ConflictTimeIndex>()));
+        services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictStore>();
         services.TryAddSingleton<ConflictFeedQuery>();
         services.TryAddSingleton<GeoGrains.Runtime.ActiveActive.ConflictPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoGrains.Runtime.ActiveActive.ConflictPublisher>());

@@ -1,7 +1,6 @@
+using GeoGrains.Runtime.Replication;
 using GeoGrains.Runtime.Topology;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Orleans.Streams;
 
 namespace GeoGrains.Runtime.Reconciliation;
@@ -19,13 +18,11 @@ internal sealed class ReconciliationPublisher(LocalRegion region, IServiceProvid
             region.Id, record.Orphaned, record.Grain, record.Current, record.Outcome, record.Result, record.Detail);
         try
         {
-            _stream ??= services.GetRequiredKeyedService<IStreamProvider>(ReconciliationStream.ProviderName)
-                .GetStream<ReconciliationRecord>(StreamId.Create(ReconciliationStream.Namespace, region.Id.Value));
+            _stream ??= RegionStreams.Of<ReconciliationRecord>(services, ReconciliationStream.ProviderName, ReconciliationStream.Namespace, region.Id);
             await _stream.OnNextAsync(record);
 
             // And as an entry of the conflict feed, on the region's conflict stream.
-            _conflicts ??= services.GetRequiredKeyedService<IStreamProvider>(ConflictStream.ProviderName)
-                .GetStream<ConflictRecord>(StreamId.Create(ConflictStream.Namespace, region.Id.Value));
+            _conflicts ??= RegionStreams.Of<ConflictRecord>(services, ConflictStream.ProviderName, ConflictStream.Namespace, region.Id);
             await _conflicts.OnNextAsync(ReconciliationConflicts.ToConflict(record));
         }
         catch (Exception exception)

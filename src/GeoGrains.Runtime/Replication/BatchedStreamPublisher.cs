@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
@@ -44,7 +43,7 @@ internal sealed class BatchedStreamPublisher<T>(string provider, string streamNa
 
     private async Task RunAsync()
     {
-        var stream = services.GetRequiredKeyedService<IStreamProvider>(provider).GetStream<T>(StreamId.Create(streamNamespace, region.Value));
+        var stream = RegionStreams.Of<T>(services, provider, streamNamespace, region);
         var batch = new List<T>(MaxBatch);
         // Null until the first message: it need not wait out an interval (0 would be a time, the machine's boot).
         long? lastPublished = null;

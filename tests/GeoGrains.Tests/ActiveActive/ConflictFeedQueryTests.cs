@@ -13,7 +13,8 @@ namespace GeoGrains.Tests.ActiveActive;
 
 /// <summary>
 /// The conflict feed by time in one region's table: records of every grain and both kinds in time order, only those
-/// whose resolution committed, at most the limit, read at a cost that follows the records returned.
+/// whose resolution committed, at most the limit, read at a cost that follows the records returned. And the records
+/// themselves: each kind in its rows of the grain's record partition, under the layout stored rows are read with.
 /// </summary>
 public sealed class ConflictFeedQueryTests
 {
@@ -135,6 +136,42 @@ public sealed class ConflictFeedQueryTests
         Assert.Equal(inWindow, await _feed.ListAsync(start, start.AddMinutes(30), ConflictFeed.MaxLimit));
         Assert.Equal(6, _table.RowsReturned);
         Assert.Equal(5, _table.Reads);
+    }
+
+    [Fact]
+    public async Task Each_kind_keeps_the_row_layout_its_stored_records_are_read_with()
+    {
+        // k|grain|id (escaped) and x|grain|epoch|version (fixed-width hex), in the grain's record partition.
+        var conflict = Conflict("us-east/ada", "us-east@7/2", At(Noon));
+        var reconciliation = Reconciliation("us-east/ada", 7, At(Noon));
+        var (conflictRow, reconciliationRow) = ("k|flag%2Fus-east%2Fada|us-east@7%2F2", "x|items%2Fus-east%2Fada|0000000000000001|0000000000000007");
+        var write = _conflicts.Write(conflict);
+        Assert.Equal((TableWriteKind.Upsert, _store.PartitionOf(conflict.Grain), conflictRow), (write.Kind, write.PartitionKey, write.RowKey));
+        write = _reconciliations.InsertWrite(reconciliation);
+        Assert.Equal((TableWriteKind.Insert, _store.PartitionOf(reconciliation.Grain), reconciliationRow), (write.Kind, write.PartitionKey, write.RowKey));
+
+        await _table.WriteAsync([TableWrite.Upsert(_store.PartitionOf(conflict.Grain), conflictRow, Serializer.SerializeToArray(conflict))]);
+        await _table.WriteAsync([TableWrite.Upsert(_store.PartitionOf(reconciliation.Grain), reconciliationRow, Serializer.SerializeToArray(reconciliation))]);
+        Assert.Equal(conflict, await _conflicts.ReadAsync(conflict.Grain, "us-east@7/2"));
+        Assert.Equal([conflict], await _conflicts.ListAsync(conflict.Grain));
+        Assert.Equal(reconciliation, await _reconciliations.ReadAsync(reconciliation.Grain, 1, 7));
+        Assert.Equal([reconciliation], await _reconciliations.ListAsync(reconciliation.Grain));
+    }
+
+    [Fact]
+    public async Task A_grains_conflicts_are_listed_without_those_of_a_grain_whose_id_extends_its_own_and_a_rewrite_stays_one_row()
+    {
+        var first = Conflict("ada", "b", At(Noon));
+        var second = Conflict("ada", "a", At(Noon));
+        var other = Conflict("ada|b", "a", At(Noon));
+        foreach (var record in new[] { first, second, first, other })
+        {
+            await _table.WriteAsync([_conflicts.Write(record)]);
+        }
+
+        Assert.Equal([second, first], await _conflicts.ListAsync(first.Grain));
+        Assert.Equal([other], await _conflicts.ListAsync(other.Grain));
+        Assert.Null(await _conflicts.ReadAsync(first.Grain, "c"));
     }
 
     [Fact]
