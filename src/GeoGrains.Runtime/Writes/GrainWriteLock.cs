@@ -9,11 +9,27 @@ namespace GeoGrains.Runtime.Writes;
 internal sealed class GrainWriteLock
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
+    private int _waiting;
+
+    /// <summary>How many callers wait for the turn now (the holder not counted).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Waits for the turn; disposing the result gives it back.</summary>
     public async ValueTask<Held> EnterAsync()
     {
-        await _turn.WaitAsync();
+        if (!_turn.Wait(0))
+        {
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                await _turn.WaitAsync();
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+
         return new Held(_turn);
     }
 
