@@ -5,12 +5,15 @@ namespace GeoGrains.Simulation;
 
 /// <summary>
 /// Mirrors <c>ChangeShipper</c> (src/GeoGrains.Runtime/Replication/ChangeShipper.cs) for one target region:
-/// <see cref="Ship"/> ↔ <c>Ship</c> (coalescing: only a grain's newest waiting version ships), <see cref="SendAsync"/> ↔
-/// <c>SendAsync</c> (one batch, the receiver's <c>Apply</c> through the link; an answer is reported to
-/// <see cref="Acknowledged"/> exactly as the real one hands <c>applied</c> to its <c>_acknowledged</c> callback, which feeds
-/// <see cref="ReplicationAcknowledgements.Acknowledged"/> and the outbox; unanswered batches are retried after a backoff).
-/// Left out: more than one batch in flight, flow control, heartbeats, deltas, compression. The queue lives in
-/// <see cref="SimRegion.Outbox"/>, standing in for the durable outbox markers a restarted region resumes.
+/// <see cref="Ship"/> ↔ <c>ShipmentQueue.Enqueue</c> (src/GeoGrains.Runtime/Replication/ShipmentQueue.cs; coalescing:
+/// only a grain's newest waiting version ships), <see cref="SendAsync"/> ↔ <c>ChangeShipper.SendAsync</c> (one batch, the
+/// receiver's <c>Apply</c> through the link; an answer is reported to <see cref="Acknowledged"/> exactly as the real one
+/// hands <c>applied</c> to its <c>_acknowledged</c> callback, which feeds
+/// <see cref="ReplicationAcknowledgements.Acknowledged"/> and the outbox; unanswered batches are retried after a backoff,
+/// as <c>InFlightWindow.WaitOutBackoffAsync</c> and <c>ShipmentQueue.Retry</c> do).
+/// Left out: more than one batch in flight and flow control (<c>InFlightWindow</c>), heartbeats (<c>LinkHeartbeat</c>),
+/// deltas (<c>DeltaChoice</c>), compression. The queue lives in <see cref="SimRegion.Outbox"/>, standing in for the
+/// durable outbox markers a restarted region resumes.
 /// If ChangeShipper.SendAsync or the acknowledgement callback changes, change this file the same way.
 /// </summary>
 internal sealed class SimShipper(SimWorld world, SimNode node, RegionId target)
