@@ -110,6 +110,10 @@ public static class GeoGrainsSiloBuilderExtensions
         services.TryAddSingleton<ReplicationMetrics>();
         services.TryAddSingleton<GeoReplication>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GeoReplication>());
+        services.TryAddSingleton<IChangeShipping>(sp => sp.GetRequiredService<GeoReplication>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<GeoReplication>().Outbox);
+        services.TryAddSingleton(sp => sp.GetRequiredService<GeoReplication>().Commits);
+        services.TryAddSingleton(sp => sp.GetRequiredService<GeoReplication>().Acknowledgements);
         services.TryAddSingleton<ReplicaVersions>();
         services.TryAddSingleton<ReplicaActivations>();
         services.TryAddSingleton<ReplicaNotifier>();

@@ -15,7 +15,7 @@ namespace GeoGrains.Runtime.Replication;
 /// commits, and the <see cref="Outbox"/> of markers those commits wrote. Markers left by silos that are gone are resumed
 /// by one silo of the region (<see cref="OutboxRecoveryGrain"/>), at start and every <see cref="ReplicationOptions.OrphanAfter"/>.
 /// </summary>
-internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
+internal sealed class GeoReplication : IChangeShipping, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly IGrainFactory _grains;
     private readonly ReplicationOptions _options;
@@ -82,6 +82,9 @@ internal sealed class GeoReplication : ILifecycleParticipant<ISiloLifecycle>
 
     /// <summary>Changes queued to ship and not yet taken into a batch, over every target.</summary>
     public int PendingCount => _shippers.Values.Sum(s => s.PendingCount);
+
+    /// <inheritdoc/>
+    public OutboxMarker MarkerFor(GeoRecord version) => new(version.Epoch, version.Version, version.CommittedAt, Silo, [.. Targets]);
 
     /// <summary>
     /// Queues a committed version for every other region. Its outbox marker was written with the commit. An

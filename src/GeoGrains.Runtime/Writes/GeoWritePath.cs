@@ -31,7 +31,10 @@ internal sealed class GeoWritePath(
     IOptions<GeoLinkOptions> linkOptions,
     GeoStore store,
     OwnershipCache ownership,
-    GeoReplication replication,
+    IChangeShipping shipping,
+    Outbox outbox,
+    CommitsInProgress commits,
+    ReplicationAcknowledgements acknowledgements,
     ChangeFeedPublisher changeFeed,
     GrainHandOff handOff,
     FailoverState failover,
@@ -174,7 +177,7 @@ internal sealed class GeoWritePath(
             }
 
             grain.Accept(new StoredGeoRecord(next, etags.Record));
-            replication.Ship(id, next, urgent: true);
+            shipping.Ship(id, next, urgent: true);
         }
         catch (Exception failure) when (failure is RegionStorageException or CodecNotFoundException or NotSupportedException)
         {
@@ -263,7 +266,7 @@ internal sealed class GeoWritePath(
 
             // The commit time is taken from the silo's commits in progress, listed until this iteration ends (after Ship)
             // or, if storage leaves the commit in doubt, until the outbox settles it: no replica's safe time passes it unapplied.
-            using var inProgress = replication.Commits.Begin();
+            using var inProgress = commits.Begin();
             var (baseEpoch, baseVersion) = Lineage.BaseOf(current?.Record, ticket.Ownership.Epoch);
             var version = (current?.Record.Version ?? 0) + 1;
             var idempotency = idempotencyOptions.Value;
@@ -413,7 +416,7 @@ internal sealed class GeoWritePath(
         {
             var current = activation.Stored;
             var state = change(grain.CurrentState) ?? throw new InvalidOperationException($"{grain.GetType().Name}.Update: the change returned null.");
-            using var inProgress = replication.Commits.Begin();
+            using var inProgress = commits.Begin();
             var next = ActiveActive.ActiveActiveVersions.Commit(current?.Record, region.Id, inProgress.At, GeoStateSerializer.Serialize(state));
             if (!await StoreAndShipAsync(grain, ticket, current, next, state, inProgress))
             {
@@ -508,14 +511,14 @@ internal sealed class GeoWritePath(
     {
         // Only a region a takeover's promotion would read counts: a member, not away (taken over, drained, not failed back).
         var configuration = failover.Configuration;
-        var eligible = durability.Mode == ReplicationMode.Async ? [] : replication.Targets.Where(t => !configuration.IsAway(t)).ToList();
+        var eligible = durability.Mode == ReplicationMode.Async ? [] : shipping.Targets.Where(t => !configuration.IsAway(t)).ToList();
         var waiter = durability.Mode switch
         {
-            ReplicationMode.SemiSync => replication.Acknowledgements.Expect(id, next, durability.Regions, eligible),
-            ReplicationMode.Sync => replication.Acknowledgements.Expect(id, next, eligible.Count, eligible),
+            ReplicationMode.SemiSync => acknowledgements.Expect(id, next, durability.Regions, eligible),
+            ReplicationMode.Sync => acknowledgements.Expect(id, next, eligible.Count, eligible),
             _ => null,
         };
-        replication.Ship(id, next, urgent: waiter is not null);
+        shipping.Ship(id, next, urgent: waiter is not null);
         changeFeed.Publish(id, next);
 
         return waiter;
@@ -541,8 +544,8 @@ internal sealed class GeoWritePath(
         IGeoGrainActivation activation, GeoRecord next, string? expectedETag, Func<Action> keepUntilSettled, TableWrite? alongside = null)
     {
         var id = activation.GrainId;
-        var useMarker = replication.Outbox.BeginCommit(id, activation);
-        var marker = useMarker ? null : new OutboxMarker(next.Epoch, next.Version, next.CommittedAt, replication.Silo, [.. replication.Targets]);
+        var useMarker = outbox.BeginCommit(id, activation);
+        var marker = useMarker ? null : shipping.MarkerFor(next);
         (string Record, string? Marker)? written = null;
         try
         {
@@ -551,13 +554,13 @@ internal sealed class GeoWritePath(
         }
         catch (RegionStorageException)
         {
-            replication.Outbox.Doubt(id, keepUntilSettled());
+            outbox.Doubt(id, keepUntilSettled());
             await TryReloadAsync(activation);
             throw;
         }
         finally
         {
-            replication.Outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
+            outbox.EndCommit(id, activation, useMarker, written is null ? null : next, written?.Marker);
         }
     }
 

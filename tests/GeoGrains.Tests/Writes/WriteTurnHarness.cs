@@ -47,7 +47,7 @@ internal sealed class WriteTurnHarness
         var reconciliation = new OrphanReconciliation(region, new ReconciliationStore(Table, Serializer, Store, index), new ReconciliationPublisher(region, null!, NullLogger<ReconciliationPublisher>.Instance), clock);
         var resolution = new ActiveActiveResolution(region, Store, null!, new ConflictStore(Table, Serializer, Store, index), null!, clock);
         Writes = new GeoWritePath(region, Options.Create(options.Idempotency), Options.Create(options.Replication), Options.Create(options.Links), Store, Ownership,
-            Replication, new ChangeFeedPublisher(region, enabled: false, null!, NullLogger<ChangeFeedPublisher>.Instance), handOff, Failover, promotion,
+            Replication, Replication.Outbox, Replication.Commits, Replication.Acknowledgements, new ChangeFeedPublisher(region, enabled: false, null!, NullLogger<ChangeFeedPublisher>.Instance), handOff, Failover, promotion,
             reconciliation, resolution, clock, Serializer, NullLogger<GeoWritePath>.Instance);
         Types = new GeoGrainTypes(GeoTopology.Default, new HomePartitioning(options.PartitionsPerRegion), new Dictionary<string, Func<string, RegionId>>());
     }
