@@ -5,21 +5,23 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GeoGrains.Simulation;
 
 /// <summary>
-/// Mirrors <c>RegionHealthGrain</c> (src/GeoGrains.Runtime/Failover/RegionHealthGrain.cs) line by line, over the real
-/// <see cref="RegionHealthTracker"/>, <see cref="RegionLease"/>, <see cref="OwnershipAcceptor"/> and
+/// Mirrors <c>RegionHealthGrain</c> (src/GeoGrains.Runtime/Failover/RegionHealthGrain.cs) and the roles it hosts, in one
+/// class, line by line: <see cref="RegionHealthProber"/>, <see cref="RegionLeaseKeeper"/>, <see cref="OwnershipAcceptorHost"/>,
+/// <see cref="OwnershipProposer"/> and <see cref="TenurePlanner"/> (each method below names the one it mirrors), over the
+/// real <see cref="RegionHealthTracker"/>, <see cref="RegionLease"/>, <see cref="OwnershipAcceptor"/> and
 /// <see cref="OwnershipAgreement"/>; only the I/O differs: probes and agreement calls go through <see cref="SimNetwork"/>,
 /// timers and delays through the region's <see cref="SimTimeProvider"/>, randomness through the simulator's seed.
 /// Drains and restores (<c>ChangeTenure</c>, asked by the <see cref="Nemesis"/>) and failback after
 /// <see cref="SimulationOptions.FailbackAfter"/> are mirrored too, and so are the silos' side of it: <see cref="ConfirmLease"/>
 /// (each <see cref="SimSilo"/> asks every other region's observer), <see cref="GetStatus"/> (each silo's keeper), and the
-/// takeover proposal held back by confirmations given since the region was declared down (<c>_lease.GrantedWithin</c>).
+/// takeover proposal held back by confirmations given since the region was declared down (<c>RegionLeaseKeeper.GrantedWithin</c>).
 /// One activation per region, on one silo (<see cref="Context"/> is that silo's): it dies with the silo, and
 /// <see cref="SimNode"/> activates a new one on another silo, which loads the acceptor from the region's table and starts
-/// with an empty <see cref="RegionLease"/> (its grants were in memory). Left out: the health timeline and stream (traced
-/// instead).
+/// with an empty <see cref="RegionLease"/> (its grants were in memory). Left out: the health timeline and stream
+/// (<see cref="RegionHealthTimeline"/>: traced instead).
 /// <c>PrepareReply.SafeTimes</c> are empty (no replica freshness is modelled), so successors are chosen by name and
 /// capacity; the new owner still gathers the freshest copy (<see cref="SimPromotion"/>).
-/// If RegionHealthGrain changes, change this file the same way.
+/// If RegionHealthGrain or one of its roles changes, change this file the same way.
 /// </summary>
 internal sealed class SimHealth : IAgreementPeers
 {
@@ -65,7 +67,7 @@ internal sealed class SimHealth : IAgreementPeers
 
     public SimSilo Host { get; }
 
-    /// <summary>The configuration this region routes by (RegionHealthGrain: <c>_acceptor.Learned</c>).</summary>
+    /// <summary>The configuration this region routes by (<c>OwnershipAcceptorHost.Learned</c>).</summary>
     public RegionConfiguration Learned => Acceptor.Learned;
 
     // The observer's monotonic clock: lease times are never taken from the wall clock.
@@ -82,7 +84,7 @@ internal sealed class SimHealth : IAgreementPeers
         _world.Sim.Trace($"{_region.Id}: health observer started on silo {Host.Index} (configuration {Acceptor.Learned})");
     }
 
-    // RegionHealthGrain.Exchange.
+    // RegionHealthProber.ExchangeAsync.
     public async Task<HealthProbeReply> Exchange(HealthProbe probe)
     {
         var prober = probe.Report.Reporter;
@@ -103,7 +105,7 @@ internal sealed class SimHealth : IAgreementPeers
         return new HealthProbeReply(_tracker.Report(_node.Clock.Now()), grant, mine.Generation, probe.Generation < mine.Generation ? mine : null, Acceptor.FenceGeneration);
     }
 
-    // RegionHealthGrain.ConfirmLease.
+    // RegionLeaseKeeper.Confirm (with Grant).
     public LeaseReply ConfirmLease(LeaseRequest request)
     {
         // Synchronous, like Exchange: the check and the grant happen in one turn, so an acceptance that starts after it
@@ -118,7 +120,7 @@ internal sealed class SimHealth : IAgreementPeers
         return new LeaseReply(grant, mine.Generation, request.Generation < mine.Generation ? mine : null, Acceptor.FenceGeneration);
     }
 
-    // RegionHealthGrain.GetStatus (_automatic holds: three regions or more).
+    // RegionHealthGrain.GetStatus: RegionLeaseKeeper.Left (_automatic holds: three regions or more), RegionHealthProber.Unavailable.
     public FailoverStatus GetStatus()
     {
         var now = Now;
@@ -128,10 +130,10 @@ internal sealed class SimHealth : IAgreementPeers
         return new FailoverStatus(Acceptor.Learned, left, unavailable, SelfGrants);
     }
 
-    // RegionHealthGrain.Prepare (SafeTimes not modelled: see the class comment).
+    // OwnershipAcceptorHost.PrepareAsync (SafeTimes not modelled: see the class comment).
     public Task<PrepareReply> Prepare(Ballot ballot) => Acceptor.PrepareAsync(ballot);
 
-    // RegionHealthGrain.Accept (IgnoreLeases is false).
+    // OwnershipAcceptorHost.AcceptAsync with RegionLeaseKeeper.WaitBeforeTakeover (IgnoreLeases is false).
     public Task<AcceptReply> Accept(Ballot ballot, RegionConfiguration value) =>
         Acceptor.AcceptAsync(ballot, value, holder => holder == _region.Id ? _options.LeasePeriod : _lease.WaitBeforeTakeover(holder, Now));
 
@@ -146,10 +148,11 @@ internal sealed class SimHealth : IAgreementPeers
     Task IAgreementPeers.LearnAsync(RegionId learner, RegionConfiguration chosen, CancellationToken cancellationToken) =>
         learner == _region.Id ? Learn(chosen) : _world.Network.CallObserverAsync(_region, Context, _world[learner], $"learn {chosen.Generation}", async h => { await h.Learn(chosen); return true; }, _options.CallTimeout);
 
+    // RegionLeaseKeeper.SelfGrants.
     // A region confirms its own lease unless it holds itself away, or has accepted a configuration it has not learned yet.
     private bool SelfGrants => !Acceptor.HoldsAway(_region.Id) && Acceptor.FenceGeneration <= Acceptor.Learned.Generation;
 
-    // RegionHealthGrain.ProbeAll.
+    // RegionHealthGrain.ProbeAll (the probes: RegionHealthProber.ProbeAll).
     private void ProbeAll()
     {
         var report = _tracker.Report(_node.Clock.Now());
@@ -165,7 +168,7 @@ internal sealed class SimHealth : IAgreementPeers
         CompleteUndecided();
     }
 
-    // RegionHealthGrain.CompleteUndecided.
+    // OwnershipProposer.CompleteUndecided.
     private void CompleteUndecided()
     {
         if (Acceptor.FenceGeneration <= Acceptor.Learned.Generation)
@@ -190,7 +193,7 @@ internal sealed class SimHealth : IAgreementPeers
         }
     }
 
-    // RegionHealthGrain.ProbeAsync.
+    // RegionHealthProber.ProbeAsync (the lease answer: RegionLeaseKeeper.ProbeAnswered).
     private async Task ProbeAsync(RegionId peer, long probe, HealthProbe request)
     {
         var sentAt = Now;
@@ -229,7 +232,7 @@ internal sealed class SimHealth : IAgreementPeers
         CheckLease();
     }
 
-    // RegionHealthGrain.CheckLease.
+    // RegionLeaseKeeper.Check.
     private void CheckLease()
     {
         var held = _lease.ValidUntil(Now, SelfGrants) is not null;
@@ -240,7 +243,7 @@ internal sealed class SimHealth : IAgreementPeers
         }
     }
 
-    // RegionHealthGrain.LearnCoreAsync.
+    // OwnershipAcceptorHost.LearnAsync.
     private async Task LearnCoreAsync(RegionConfiguration chosen)
     {
         var before = Acceptor.Learned;
@@ -257,7 +260,7 @@ internal sealed class SimHealth : IAgreementPeers
         CheckLease();
     }
 
-    // RegionHealthGrain.ProposeTakeovers.
+    // OwnershipProposer.ProposeTakeovers.
     private void ProposeTakeovers()
     {
         if (!_proposing.IsCompleted)
@@ -307,7 +310,7 @@ internal sealed class SimHealth : IAgreementPeers
         }
     }
 
-    // RegionHealthGrain.ChangeTenure (_automatic holds: the simulation has three regions or more).
+    // OwnershipProposer.ChangeTenureAsync (_automatic holds: the simulation has three regions or more).
     public async Task ChangeTenure(RegionId region, bool away)
     {
         _ = _world[region];
@@ -340,7 +343,7 @@ internal sealed class SimHealth : IAgreementPeers
         await change;
     }
 
-    // RegionHealthGrain.ChangeTenureCoreAsync (Task.Delay on the region's clock, Random from the seed).
+    // OwnershipProposer.ChangeTenureCoreAsync (Task.Delay on the region's clock, Random from the seed).
     private async Task ChangeTenureCoreAsync(RegionId region, bool away)
     {
         const int MaxAttempts = 10;
@@ -365,7 +368,7 @@ internal sealed class SimHealth : IAgreementPeers
         }
     }
 
-    // RegionHealthGrain.Drain.
+    // TenurePlanner.Drain.
     private RegionConfiguration? Drain(RegionConfiguration current, IReadOnlyList<PrepareReply> promises, RegionId region)
     {
         if (current.IsAway(region))
@@ -380,11 +383,11 @@ internal sealed class SimHealth : IAgreementPeers
         return current.With(region, TenureState.Away, successors, UtcNow, planned: true);
     }
 
-    // RegionHealthGrain.Restore.
+    // TenurePlanner.Restore.
     private RegionConfiguration? Restore(RegionConfiguration current, RegionId region) =>
         current.IsAway(region) ? current.With(region, TenureState.Owning, [], UtcNow, planned: true) : null;
 
-    // RegionHealthGrain.TakeOverAsync (Task.Delay on the region's clock, Random from the seed).
+    // OwnershipProposer.TakeOverAsync (Task.Delay on the region's clock, Random from the seed).
     private async Task TakeOverAsync(RegionId failed)
     {
         const int MaxAttempts = 20;
@@ -421,7 +424,7 @@ internal sealed class SimHealth : IAgreementPeers
         }
     }
 
-    // RegionHealthGrain.Settled.
+    // TenurePlanner.Settled.
     private RegionConfiguration Settled(RegionConfiguration current)
     {
         var learned = Acceptor.Learned;
@@ -441,7 +444,7 @@ internal sealed class SimHealth : IAgreementPeers
         return current;
     }
 
-    // RegionHealthGrain.Away.
+    // TenurePlanner.Away.
     private RegionConfiguration? Away(RegionConfiguration current, IReadOnlyList<PrepareReply> promises, RegionId failed)
     {
         var settled = Settled(current);
@@ -459,7 +462,7 @@ internal sealed class SimHealth : IAgreementPeers
         return current.With(failed, TenureState.Away, successors, UtcNow);
     }
 
-    // RegionHealthGrain.Apply.
+    // RegionHealthProber.Apply.
     private void Apply(IReadOnlyList<(RegionId Subject, RegionHealthChange Change)> changes)
     {
         foreach (var (subject, change) in changes)
