@@ -65,17 +65,7 @@ public sealed class WriteTurnTests
     {
         var turn = new WriteTurnHarness().WithLease();
         var grain = turn.Activate("c-3");
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        var write = turn.WriteAsync(grain, async () =>
-        {
-            entered.SetResult();
-            await release.Task;
-            await turn.Increment(grain);
-            return null;
-        });
-        await entered.Task.WaitAsync(Patience);
+        var (write, release) = await HeldWriteAsync(turn, grain);
         turn.LapseLease();
         release.SetResult();
 
@@ -104,16 +94,7 @@ public sealed class WriteTurnTests
     {
         var turn = new WriteTurnHarness().WithLease();
         var grain = turn.Activate("c-5");
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var write = turn.WriteAsync(grain, async () =>
-        {
-            entered.SetResult();
-            await release.Task;
-            await turn.Increment(grain);
-            return null;
-        });
-        await entered.Task.WaitAsync(Patience);
+        var (write, release) = await HeldWriteAsync(turn, grain);
 
         var handOff = turn.Writes.HandOffAsync(grain, EuWest);
         await WaitUntil(() => grain.WriteLock.Waiting == 1, "the hand-off did not wait for the write's turn");
@@ -149,6 +130,22 @@ public sealed class WriteTurnTests
         Assert.Equal("count 2", other);
         Assert.Equal(2, runs);
         Assert.Equal(2, grain.CurrentState.Count);
+    }
+
+    // A write that has entered the grain's turn and waits, before its change, until the test releases it.
+    private static async Task<(Task Write, TaskCompletionSource Release)> HeldWriteAsync(WriteTurnHarness turn, TestActivation grain)
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var write = turn.WriteAsync(grain, async () =>
+        {
+            entered.SetResult();
+            await release.Task;
+            await turn.Increment(grain);
+            return null;
+        });
+        await entered.Task.WaitAsync(Patience);
+        return (write, release);
     }
 
     private static async Task WaitUntil(Func<bool> condition, string failure)
